@@ -1,0 +1,124 @@
+// Environment -> typed, validated configuration. Every variable has a demo default except where
+// production must be explicit: in production a missing external URL is a start-up error that
+// names the variable, never a silent fall-back to a simulator.
+import { z } from 'zod';
+
+export type DatabaseKind = 'sqlite' | 'mysql';
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  demo: boolean;
+  host: string;
+  port: number;
+  database: { kind: DatabaseKind; url: string; sqlitePath?: string };
+  maconomy: {
+    /** null: start the loopback simulator (demo mode only). */
+    url: string | null;
+    token: string;
+    timeoutMs: number;
+    retries: number;
+    /** How long a course date's free-seat answer is reused. */
+    seatCacheMs: number;
+  };
+  holdMinutes: number;
+  maxSeatsPerOrder: number;
+  editorTokens: string[];
+  adminTokens: string[];
+  graphql: { maxDepth: number; maxComplexity: number; maxPageSize: number; defaultPageSize: number };
+  bodyLimitBytes: number;
+  logLevel: string;
+  varDir: string;
+}
+
+const tokenList = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const intVar = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(min, `${name} must be at least ${min}`)
+    .max(max, `${name} must be at most ${max}`);
+
+export function parseDatabaseUrl(url: string): Config['database'] {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!path) throw new ConfigError('DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./var/kursus.db');
+    return { kind: 'sqlite', url, sqlitePath: path };
+  }
+  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid mysql:// URL');
+    }
+    return { kind: 'mysql', url: url.replace(/^mariadb:/, 'mysql:') };
+  }
+  throw new ConfigError('DATABASE_URL must start with sqlite: or mysql://');
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+  const demo = nodeEnv !== 'production';
+  const varDir = env.VAR_DIR ?? './var';
+
+  const read = <T>(name: string, schema: z.ZodType<T>, fallback: string): T => {
+    const raw = env[name] === undefined || env[name] === '' ? fallback : env[name];
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) throw new ConfigError(parsed.error.issues[0]?.message ?? `${name} is invalid`);
+    return parsed.data;
+  };
+
+  const required = (name: string): string | null => {
+    const v = env[name];
+    if (v) return v;
+    if (!demo) throw new ConfigError(`${name} is required in production (NODE_ENV=production)`);
+    return null;
+  };
+
+  const maconomyUrl = required('MACONOMY_URL');
+  if (maconomyUrl) {
+    try {
+      new URL(maconomyUrl);
+    } catch {
+      throw new ConfigError('MACONOMY_URL is not a valid URL');
+    }
+  }
+  const maconomyToken = env.MACONOMY_TOKEN ?? (demo ? 'demo-maconomy-token' : '');
+  if (!maconomyToken) throw new ConfigError('MACONOMY_TOKEN is required in production (NODE_ENV=production)');
+
+  return {
+    env: nodeEnv,
+    demo,
+    host: env.HOST ?? (demo ? '127.0.0.1' : '0.0.0.0'),
+    port: read('PORT', intVar('PORT', 0, 65535), '4000'),
+    database: parseDatabaseUrl(env.DATABASE_URL || `sqlite:${varDir}/kursus.db`),
+    maconomy: {
+      url: maconomyUrl,
+      token: maconomyToken,
+      timeoutMs: read('MACONOMY_TIMEOUT_MS', intVar('MACONOMY_TIMEOUT_MS', 50, 120_000), '5000'),
+      retries: read('MACONOMY_RETRIES', intVar('MACONOMY_RETRIES', 0, 10), '2'),
+      seatCacheMs: read('MACONOMY_SEAT_CACHE_MS', intVar('MACONOMY_SEAT_CACHE_MS', 0, 600_000), '2000'),
+    },
+    holdMinutes: read('HOLD_MINUTES', intVar('HOLD_MINUTES', 1, 24 * 60), '20'),
+    maxSeatsPerOrder: read('MAX_SEATS_PER_ORDER', intVar('MAX_SEATS_PER_ORDER', 1, 1000), '20'),
+    editorTokens: tokenList(env.EDITOR_TOKENS ?? (demo ? 'demo-editor-token' : '')),
+    adminTokens: tokenList(env.ADMIN_TOKENS ?? (demo ? 'demo-admin-token' : '')),
+    graphql: {
+      maxDepth: read('GRAPHQL_MAX_DEPTH', intVar('GRAPHQL_MAX_DEPTH', 2, 50), '8'),
+      maxComplexity: read('GRAPHQL_MAX_COMPLEXITY', intVar('GRAPHQL_MAX_COMPLEXITY', 10, 1_000_000), '5000'),
+      maxPageSize: 100,
+      defaultPageSize: 20,
+    },
+    bodyLimitBytes: read('BODY_LIMIT_BYTES', intVar('BODY_LIMIT_BYTES', 1024, 50 * 1024 * 1024), String(256 * 1024)),
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    varDir,
+  };
+}

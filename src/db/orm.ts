@@ -1,0 +1,85 @@
+// One place that knows how to open the database: SQLite (libsql, embedded default) or MySQL.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Options as FullOptions } from '@mikro-orm/core';
+type Options = Partial<FullOptions>;
+import { MikroORM as LibSqlORM } from '@mikro-orm/libsql';
+import { MikroORM as MySqlORM } from '@mikro-orm/mysql';
+import type { EntityManager as SqlEntityManager, MikroORM as SqlMikroORM, AbstractSqlDriver } from '@mikro-orm/sql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Config, DatabaseKind } from '../config.js';
+import { catalogEntities } from '../catalog/entities.js';
+import { bookingEntities } from '../booking/entities.js';
+import { migrationsFor } from '../../migrations/index.js';
+
+export const entities = [...catalogEntities, ...bookingEntities];
+
+export type Orm = SqlMikroORM<AbstractSqlDriver>;
+export type Em = SqlEntityManager<AbstractSqlDriver>;
+
+export interface Db {
+  orm: Orm;
+  kind: DatabaseKind;
+  /** A fresh unit of work; never share one between requests. */
+  em(): Em;
+  close(): Promise<void>;
+}
+
+export interface OpenDbOptions {
+  /** Counts or records every SQL statement (tests count queries per request). */
+  onQuery?: (sql: string) => void;
+  logger?: { warn(obj: object, msg?: string): void };
+  poolMax?: number;
+}
+
+export function ormOptions(database: Config['database'], opts: OpenDbOptions = {}): Options {
+  const base: Options = {
+    entities,
+    extensions: [Migrator],
+    migrations: {
+      migrationsList: migrationsFor(database.kind),
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      snapshot: false,
+      snapshotOnMigrate: false,
+    },
+    // Serialise reads of relations across a GraphQL request: batches references into one query.
+    dataloader: true,
+    forceUtcTimezone: true,
+    ensureDatabase: false,
+    allowGlobalContext: false,
+    debug: opts.onQuery ? ['query'] : false,
+  };
+  if (opts.onQuery) base.logger = (msg: string) => opts.onQuery!(msg);
+  if (database.kind === 'sqlite') {
+    return { ...base, dbName: database.sqlitePath };
+  }
+  return { ...base, clientUrl: database.url, pool: { min: 0, max: opts.poolMax ?? 20 }, timezone: '+00:00' };
+}
+
+export async function openDb(database: Config['database'], opts: OpenDbOptions = {}): Promise<Db> {
+  let orm: Orm;
+  if (database.kind === 'sqlite') {
+    if (database.sqlitePath && database.sqlitePath !== ':memory:') mkdirSync(dirname(database.sqlitePath), { recursive: true });
+    orm = (await LibSqlORM.init(ormOptions(database, opts) as never)) as unknown as Orm;
+    const conn = orm.em.getConnection();
+    // WAL lets readers run during a write; busy_timeout makes a second process wait for the
+    // write lock instead of failing at once.
+    await conn.execute('pragma journal_mode = wal');
+    await conn.execute('pragma busy_timeout = 5000');
+    await conn.execute('pragma synchronous = normal');
+  } else {
+    orm = (await MySqlORM.init(ormOptions(database, opts) as never)) as unknown as Orm;
+  }
+  return {
+    orm,
+    kind: database.kind,
+    em: () => orm.em.fork({ clear: true, useContext: false }) as Em,
+    close: () => orm.close(true),
+  };
+}
+
+export async function migrate(db: Db): Promise<string[]> {
+  const done = await db.orm.migrator.up();
+  return done.map((m) => m.name);
+}
