@@ -42,6 +42,7 @@ export function ormOptions(database: Config['database'], opts: OpenDbOptions = {
       transactional: true,
       snapshot: false,
       snapshotOnMigrate: false,
+      silent: true,
     },
     // Serialise reads of relations across a GraphQL request: batches references into one query.
     dataloader: true,

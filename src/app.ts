@@ -1,0 +1,138 @@
+// Builds the running product from configuration: database, Maconomy client (or its simulator in
+// demo mode), services and the Fastify app. main.ts and the tests both start it through here.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { openDb, migrate, type Db } from './db/orm.js';
+import { MaconomyClient } from './integrations/maconomy/index.js';
+import { startMaconomySimulator, type MaconomySimulator } from './simulators/maconomy.js';
+import { createBookingService, type BookingHooks, type BookingService } from './booking/service.js';
+import { importCourses, type ImportResult } from './catalog/import.js';
+import { registerGraphQL } from './graphql/server.js';
+import type { Services } from './graphql/context.js';
+
+export interface Kursus {
+  config: Config;
+  app: FastifyInstance;
+  db: Db;
+  maconomy: MaconomyClient;
+  booking: BookingService;
+  simulator: MaconomySimulator | null;
+  /** Base URL once listening. */
+  url: string | null;
+  listen(): Promise<string>;
+  importCourses(): Promise<ImportResult>;
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  /** Use this database instead of opening config.database (tests share one per suite). */
+  db?: Db;
+  /** Count SQL statements (tests). */
+  onQuery?: (sql: string) => void;
+  hooks?: BookingHooks;
+  now?: () => Date;
+  logger?: boolean | object;
+}
+
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["x-bltoken"]',
+  '*.password',
+  '*.token',
+  '*.orderToken',
+  '*.email',
+  '*.phone',
+];
+
+export async function buildKursus(config: Config, opts: BuildOptions = {}): Promise<Kursus> {
+  const logger =
+    opts.logger === false
+      ? false
+      : {
+          level: config.logLevel,
+          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          ...(typeof opts.logger === 'object' ? opts.logger : {}),
+        };
+  const app = Fastify({
+    logger,
+    bodyLimit: config.bodyLimitBytes,
+    // Do not trust X-Forwarded-For unless configured: per-client limits key on the real peer.
+    trustProxy: process.env.TRUST_PROXY ?? false,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+  });
+
+  let simulator: MaconomySimulator | null = null;
+  let maconomyUrl = config.maconomy.url;
+  if (!maconomyUrl) {
+    simulator = await startMaconomySimulator({ token: config.maconomy.token });
+    maconomyUrl = simulator.url;
+    app.log.info({ url: simulator.url }, 'demo mode: MACONOMY_URL is not set, using the built-in Maconomy simulator with Danish demo courses');
+  }
+
+  const db = opts.db ?? (await openDb(config.database, { onQuery: opts.onQuery }));
+  const ownsDb = !opts.db;
+  const maconomy = new MaconomyClient({
+    baseUrl: maconomyUrl,
+    token: config.maconomy.token,
+    timeoutMs: config.maconomy.timeoutMs,
+    retries: config.maconomy.retries,
+    seatCacheMs: config.maconomy.seatCacheMs,
+    logger: app.log,
+  });
+  const now = opts.now ?? (() => new Date());
+  const booking = createBookingService({
+    db,
+    maconomy,
+    holdMinutes: config.holdMinutes,
+    maxSeatsPerOrder: config.maxSeatsPerOrder,
+    now,
+    hooks: opts.hooks,
+  });
+  const services: Services = { config, db, booking, now };
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await db.em().getConnection().execute('select 1');
+      return { status: 'ready', database: 'ok' };
+    } catch {
+      return reply.code(503).send({ status: 'not ready', database: 'unreachable' });
+    }
+  });
+  await registerGraphQL(app, services);
+
+  const kursus: Kursus = {
+    config,
+    app,
+    db,
+    maconomy,
+    booking,
+    simulator,
+    url: null,
+    async listen() {
+      const address = await app.listen({ port: config.port, host: config.host });
+      kursus.url = address.replace('[::1]', 'localhost');
+      return kursus.url;
+    },
+    importCourses: () => importCourses({ db, source: maconomy, log: app.log }),
+    async close() {
+      await app.close();
+      if (ownsDb) await db.close();
+      await simulator?.close();
+    },
+  };
+  return kursus;
+}
+
+export async function prepareDatabase(config: Config, log: { info(o: object, m?: string): void }): Promise<void> {
+  const db = await openDb(config.database);
+  try {
+    const applied = await migrate(db);
+    log.info({ database: config.database.kind, applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,66 @@
+// Seat accounting (ARCHITECTURE section 8).
+//
+// free seats = Maconomy's free seats - seats held locally by orders Maconomy does not know yet.
+// An order is counted locally while RESERVED (and its hold has not expired), PLACED or
+// SYNC_FAILED. A SYNCED order is counted by Maconomy, except when the Maconomy answer we use was
+// requested before the order was synced: then Maconomy's number may not include it yet, so it is
+// still counted locally. Expired holds are ignored here, at query time; the expiry job only tidies.
+import type { Em } from '../db/orm.js';
+
+export interface HeldSeatsOptions {
+  now: Date;
+  /** When the Maconomy free-seat answer being combined with this count was requested. */
+  maconomySnapshotAt?: Date;
+  /** An order whose own seats are being changed, left out of the count. */
+  excludeOrderId?: string;
+}
+
+function heldCondition(alias: string, opts: HeldSeatsOptions): { sql: string; params: unknown[] } {
+  const parts = [
+    `(${alias}.status = 'RESERVED' and ${alias}.expires_at > ?)`,
+    `${alias}.status in ('PLACED', 'SYNC_FAILED')`,
+  ];
+  const params: unknown[] = [opts.now];
+  if (opts.maconomySnapshotAt) {
+    parts.push(`(${alias}.status = 'SYNCED' and ${alias}.synced_at >= ?)`);
+    params.push(opts.maconomySnapshotAt);
+  }
+  let sql = `(${parts.join(' or ')})`;
+  if (opts.excludeOrderId) {
+    sql += ` and ${alias}.id <> ?`;
+    params.push(opts.excludeOrderId);
+  }
+  return { sql, params };
+}
+
+/** Seats held locally per course date, for many dates in one query. */
+export async function heldSeatsByCourseDate(em: Em, courseDateIds: readonly string[], opts: HeldSeatsOptions): Promise<Map<string, number>> {
+  const result = new Map<string, number>(courseDateIds.map((id) => [id, 0]));
+  if (courseDateIds.length === 0) return result;
+  const cond = heldCondition('o', opts);
+  const rows = await em
+    .getConnection()
+    .execute<{ course_date_id: string; held: number | string }[]>(
+      `select o.course_date_id, sum(o.seats) as held from booking_order o
+       where o.course_date_id in (${courseDateIds.map(() => '?').join(', ')}) and ${cond.sql}
+       group by o.course_date_id`,
+      [...courseDateIds, ...cond.params],
+      'all',
+      em.getTransactionContext(),
+    );
+  for (const row of rows) result.set(row.course_date_id, Number(row.held));
+  return result;
+}
+
+/** SQL expression (for listings) of a course date's seats left, given the alias of course_date. */
+export function seatsLeftSql(courseDateAlias: string, now: Date): { sql: string; params: unknown[] } {
+  const cond = heldCondition('h', { now });
+  return {
+    sql: `(${courseDateAlias}.maconomy_free_seats - coalesce((select sum(h.seats) from booking_order h where h.course_date_id = ${courseDateAlias}.id and ${cond.sql}), 0))`,
+    params: cond.params,
+  };
+}
+
+export function seatsLeft(maconomyFreeSeats: number, held: number): number {
+  return Math.max(0, maconomyFreeSeats - held);
+}

@@ -1,0 +1,92 @@
+// Per-request GraphQL context: one unit of work, request-scoped DataLoaders and the caller's role.
+import DataLoader from 'dataloader';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import type { Db, Em } from '../db/orm.js';
+import { CourseDate, CourseDay, MainCourse, Trainer } from '../catalog/entities.js';
+import { Participant } from '../booking/entities.js';
+import type { BookingService } from '../booking/service.js';
+import { heldSeatsByCourseDate } from '../booking/seats.js';
+import { tokenInList } from '../booking/tokens.js';
+
+export type Role = 'editor' | 'admin';
+
+export interface Services {
+  config: Config;
+  db: Db;
+  booking: BookingService;
+  now: () => Date;
+  /** Called after editors change catalogue data (cache invalidation, WordPress push). */
+  onCatalogChanged?: (courseDateIds: string[]) => void;
+}
+
+export interface GraphQLContext extends Services {
+  em: Em;
+  loaders: Loaders;
+  /** null: anonymous; 'invalid': a bearer token was sent but is not known. */
+  role: Role | null | 'invalid';
+  clientKey: string;
+  log: FastifyBaseLogger;
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = m.get(k);
+    if (list) list.push(it);
+    else m.set(k, [it]);
+  }
+  return m;
+}
+
+export function createLoaders(em: Em, now: () => Date) {
+  return {
+    days: new DataLoader<string, CourseDay[]>(async (ids) => {
+      const days = await em.find(CourseDay, { courseDate: { $in: [...ids] } }, { orderBy: { date: 'asc' } });
+      const byDate = groupBy(days, (d) => d.courseDate.id);
+      return ids.map((id) => byDate.get(id) ?? []);
+    }),
+    trainers: new DataLoader<string, Trainer[]>(async (ids) => {
+      const rows = await em
+        .getConnection()
+        .execute<Record<string, unknown>[]>(
+          `select cdt.course_date_id as _cd, t.* from course_date_trainer cdt join trainer t on t.id = cdt.trainer_id
+           where cdt.course_date_id in (${ids.map(() => '?').join(', ')}) order by t.name`,
+          [...ids],
+        );
+      const grouped = groupBy(rows, (r) => String(r._cd));
+      return ids.map((id) =>
+        (grouped.get(id) ?? []).map(({ _cd, ...row }) => em.map(Trainer, row)),
+      );
+    }),
+    mainCourse: new DataLoader<string, MainCourse | null>(async (ids) => {
+      const found = new Map((await em.find(MainCourse, { id: { $in: [...ids] } })).map((m) => [m.id, m]));
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    courseDate: new DataLoader<string, CourseDate | null>(async (ids) => {
+      const found = new Map((await em.find(CourseDate, { id: { $in: [...ids] } })).map((m) => [m.id, m]));
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    heldSeats: new DataLoader<string, number>(async (ids) => {
+      const held = await heldSeatsByCourseDate(em, ids, { now: now() });
+      return ids.map((id) => held.get(id) ?? 0);
+    }),
+    participants: new DataLoader<string, Participant[]>(async (ids) => {
+      const list = await em.find(Participant, { order: { $in: [...ids] } }, { orderBy: { position: 'asc' } });
+      const byOrder = groupBy(list, (p) => p.order.id);
+      return ids.map((id) => byOrder.get(id) ?? []);
+    }),
+  };
+}
+export type Loaders = ReturnType<typeof createLoaders>;
+
+export function roleFromAuthorization(header: string | undefined, config: Config): Role | null | 'invalid' {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!match) return 'invalid';
+  const token = match[1]!;
+  if (tokenInList(token, config.adminTokens)) return 'admin';
+  if (tokenInList(token, config.editorTokens)) return 'editor';
+  return 'invalid';
+}

@@ -1,0 +1,31 @@
+// Maps every error to the contract's `extensions.code` and a message a storefront developer can act
+// on. Unknown errors become INTERNAL_SERVER_ERROR with a generic message (details go to the log).
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { DomainError, ERROR_CODES } from '../errors.js';
+
+const APOLLO_INPUT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST']);
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown, log?: (err: unknown) => void): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const path = formatted.path;
+  if (original instanceof DomainError) {
+    return { message: original.message, path, extensions: { code: original.code, ...original.details } };
+  }
+  const upstream = original as { code?: string; kind?: string; message?: string } | undefined;
+  if (upstream && upstream.code === 'UPSTREAM_UNAVAILABLE') {
+    log?.(original);
+    return {
+      message: 'Maconomy, which holds the seat counts, cannot be reached right now; nothing was changed, try again shortly',
+      path,
+      extensions: { code: 'UPSTREAM_UNAVAILABLE' },
+    };
+  }
+  const code = formatted.extensions?.code as string | undefined;
+  if (code && (ERROR_CODES as readonly string[]).includes(code)) return { message: formatted.message, path, locations: formatted.locations, extensions: { code } };
+  if (code && APOLLO_INPUT_CODES.has(code)) {
+    return { message: formatted.message, path, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT', reason: code } };
+  }
+  log?.(original ?? error);
+  return { message: 'Internal server error', path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

@@ -1,0 +1,156 @@
+// Thin resolvers: argument plumbing and authorisation; the work happens in the services.
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root, ID, Int } from 'type-graphql';
+import type { CourseDate as CourseDateEntity, CourseDay as CourseDayEntity, MainCourse as MainCourseEntity, Trainer as TrainerEntity } from '../catalog/entities.js';
+import type { Order as OrderEntity, Participant as ParticipantEntity } from '../booking/entities.js';
+import { enrichCourse, findCourseDateByRef, listCourseDates } from '../catalog/service.js';
+import { DomainError, badInput } from '../errors.js';
+import { seatsLeft } from '../booking/seats.js';
+import type { GraphQLContext } from './context.js';
+import {
+  Booker, CancelReservationInput, CancelReservationPayload, CheckoutInput, CheckoutPayload, Course, CourseConnection,
+  CourseDay, CoursesArgs, EnrichCourseInput, MainCourse, Order, Participant, Price, ReserveSeatsInput, ReserveSeatsPayload, Trainer,
+} from './types.js';
+
+export function price(amountMinor: number, currency: string): Price {
+  return { amountMinor, amount: (amountMinor / 100).toFixed(2), currency };
+}
+
+@Resolver(() => Course)
+export class CourseResolver {
+  @Query(() => CourseConnection, {
+    description: 'Upcoming published course dates, ordered by start date. Relay connection.',
+    complexity: ({ args, childComplexity }) => 1 + Math.min(Number(args.first ?? 20), 100) * childComplexity,
+  })
+  async courses(@Args() args: CoursesArgs, @Ctx() ctx: GraphQLContext): Promise<CourseConnection> {
+    const { maxPageSize, defaultPageSize } = ctx.config.graphql;
+    const first = args.first ?? defaultPageSize;
+    if (!Number.isInteger(first) || first < 1 || first > maxPageSize) throw badInput(`first must be between 1 and ${maxPageSize}`, 'first');
+    const page = await listCourseDates(ctx.em, args.filter ?? {}, first, args.after, ctx.now());
+    return {
+      totalCount: page.totalCount,
+      edges: page.nodes.map((node, i) => ({ cursor: page.cursors[i]!, node: node as unknown as Course })),
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: page.hasPreviousPage,
+        startCursor: page.cursors[0] ?? null,
+        endCursor: page.cursors.at(-1) ?? null,
+      },
+    };
+  }
+
+  @Query(() => Course, { nullable: true, description: 'One course date by id or by Maconomy id (e.g. "25172-04").' })
+  async course(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID, { nullable: true }) id?: string,
+    @Arg('maconomyId', () => String, { nullable: true }) maconomyId?: string,
+  ): Promise<Course | null> {
+    if (!id === !maconomyId) throw badInput('give exactly one of id and maconomyId', id ? 'maconomyId' : 'id');
+    const found = await findCourseDateByRef(ctx.em, (id ?? maconomyId)!);
+    return found as unknown as Course | null;
+  }
+
+  @FieldResolver(() => Int, { description: 'Free seats now: Maconomy\'s count minus seats held here. Reserving re-checks with Maconomy.' })
+  async seatsAvailable(@Root() cd: CourseDateEntity, @Ctx() ctx: GraphQLContext): Promise<number> {
+    if (cd.status !== 'OPEN' || !cd.published) return 0;
+    return seatsLeft(cd.maconomyFreeSeats, await ctx.loaders.heldSeats.load(cd.id));
+  }
+
+  @FieldResolver(() => Price)
+  price(@Root() cd: CourseDateEntity): Price {
+    return price(cd.priceMinor, cd.currency);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The editor\'s description when set, else Maconomy\'s.' })
+  async description(@Root() cd: CourseDateEntity, @Ctx() ctx: GraphQLContext): Promise<string | null> {
+    if (cd.editorDescription) return cd.editorDescription;
+    const mc = await ctx.loaders.mainCourse.load(cd.mainCourse.id);
+    return mc?.editorDescription ?? mc?.description ?? null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Practical note from editors.' })
+  note(@Root() cd: CourseDateEntity): string | null {
+    return cd.editorNote ?? null;
+  }
+
+  @FieldResolver(() => MainCourse)
+  async mainCourse(@Root() cd: CourseDateEntity, @Ctx() ctx: GraphQLContext): Promise<MainCourseEntity> {
+    return (await ctx.loaders.mainCourse.load(cd.mainCourse.id))!;
+  }
+
+  @FieldResolver(() => [CourseDay], { description: 'Course days with times; editor times override Maconomy\'s.', complexity: 2 })
+  async days(@Root() cd: CourseDateEntity, @Ctx() ctx: GraphQLContext): Promise<CourseDay[]> {
+    const days = await ctx.loaders.days.load(cd.id);
+    return days.map((d: CourseDayEntity) => ({ date: d.date, startTime: d.editorStartTime ?? d.startTime ?? null, endTime: d.editorEndTime ?? d.endTime ?? null }));
+  }
+
+  @FieldResolver(() => [Trainer], { complexity: 2 })
+  async trainers(@Root() cd: CourseDateEntity, @Ctx() ctx: GraphQLContext): Promise<TrainerEntity[]> {
+    return ctx.loaders.trainers.load(cd.id);
+  }
+}
+
+@Resolver(() => Order)
+export class OrderResolver {
+  @Query(() => Order, { nullable: true, description: 'An order, shown only to the holder of its token (null otherwise).' })
+  async order(@Arg('id', () => ID) id: string, @Arg('token') token: string, @Ctx() ctx: GraphQLContext): Promise<OrderEntity | null> {
+    return ctx.booking.findOrder(id, token);
+  }
+
+  @FieldResolver(() => Course)
+  async course(@Root() order: OrderEntity, @Ctx() ctx: GraphQLContext): Promise<CourseDateEntity> {
+    return (await ctx.loaders.courseDate.load(order.courseDate.id))!;
+  }
+
+  @FieldResolver(() => [Participant])
+  async participants(@Root() order: OrderEntity, @Ctx() ctx: GraphQLContext): Promise<ParticipantEntity[]> {
+    return ctx.loaders.participants.load(order.id);
+  }
+
+  @FieldResolver(() => Booker, { nullable: true, description: 'Null until checkout, and after GDPR anonymisation.' })
+  booker(@Root() o: OrderEntity): Booker | null {
+    if (!o.bookerEmail) return null;
+    return { firstName: o.bookerFirstName ?? '', lastName: o.bookerLastName ?? '', email: o.bookerEmail, phone: o.bookerPhone ?? null, company: o.bookerCompany ?? null };
+  }
+
+  @FieldResolver(() => Price, { nullable: true, description: 'Seats x price per seat, fixed at checkout.' })
+  async total(@Root() o: OrderEntity, @Ctx() ctx: GraphQLContext): Promise<Price | null> {
+    if (o.unitPriceMinor != null && o.currency) return price(o.unitPriceMinor * o.seats, o.currency);
+    const cd = await ctx.loaders.courseDate.load(o.courseDate.id);
+    return cd ? price(cd.priceMinor * o.seats, cd.currency) : null;
+  }
+}
+
+@Resolver()
+export class BookingResolver {
+  @Mutation(() => ReserveSeatsPayload, {
+    description: 'Holds seats on a course date for HOLD_MINUTES. With orderId + orderToken, changes the seat count of that reservation and extends its hold.',
+  })
+  async reserveSeats(@Arg('input', () => ReserveSeatsInput) input: ReserveSeatsInput, @Ctx() ctx: GraphQLContext): Promise<{ order: OrderEntity; orderToken: string }> {
+    return ctx.booking.reserveSeats({ ...input, clientKey: ctx.clientKey });
+  }
+
+  @Mutation(() => CheckoutPayload, { description: 'Places the order: the booker and exactly one participant per seat. Seats stay held until Maconomy has them.' })
+  async checkout(@Arg('input', () => CheckoutInput) input: CheckoutInput, @Ctx() ctx: GraphQLContext): Promise<{ order: OrderEntity }> {
+    return { order: await ctx.booking.checkout(input) };
+  }
+
+  @Mutation(() => CancelReservationPayload, { description: 'Releases the seats of a reservation that has not been checked out.' })
+  async cancelReservation(@Arg('input', () => CancelReservationInput) input: CancelReservationInput, @Ctx() ctx: GraphQLContext): Promise<{ order: OrderEntity }> {
+    return { order: await ctx.booking.cancelReservation(input.orderId, input.orderToken) };
+  }
+}
+
+@Resolver()
+export class EditorResolver {
+  @Mutation(() => Course, { description: 'Editors only (Authorization: Bearer <EDITOR_TOKENS token>): sets editor-owned fields that the Maconomy import never overwrites.' })
+  async enrichCourse(@Arg('input', () => EnrichCourseInput) input: EnrichCourseInput, @Ctx() ctx: GraphQLContext): Promise<CourseDateEntity> {
+    if (ctx.role === null) throw new DomainError('UNAUTHENTICATED', 'enrichCourse needs an editor token: send Authorization: Bearer <token>');
+    if (ctx.role === 'invalid') throw new DomainError('UNAUTHENTICATED', 'the bearer token is not a known editor token');
+    const cd = await enrichCourse(ctx.em, input);
+    ctx.onCatalogChanged?.([cd.id]);
+    ctx.em.clear();
+    return (await findCourseDateByRef(ctx.em, cd.id))!;
+  }
+}
+
+export const resolvers = [CourseResolver, OrderResolver, BookingResolver, EditorResolver] as const;

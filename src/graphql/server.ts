@@ -1,0 +1,83 @@
+// Apollo Server 5 mounted on Fastify, plus an offline GraphQL IDE (Altair, served from npm, no CDN).
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import fastifyStatic from '@fastify/static';
+import { getDistDirectory, renderAltair } from 'altair-static';
+import { GraphQLError } from 'graphql';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { kursusSchema } from './schema.js';
+import { createLoaders, roleFromAuthorization, type GraphQLContext, type Services } from './context.js';
+import { depthLimitRule, queryCost } from './limits.js';
+import { formatError } from './errors.js';
+
+const IDE_BASE = '/graphql/ide/';
+
+export async function registerGraphQL(app: FastifyInstance, services: Services): Promise<ApolloServer<GraphQLContext>> {
+  const schema = await kursusSchema();
+  const { maxComplexity, maxDepth } = services.config.graphql;
+
+  const costLimit: ApolloServerPlugin<GraphQLContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          const cost = queryCost(schema, document, request.variables, request.operationName ?? undefined);
+          if (cost > maxComplexity)
+            throw new GraphQLError(`query is too expensive (cost ${cost}, maximum ${maxComplexity}); ask for fewer items or fields`, {
+              extensions: { code: 'BAD_USER_INPUT', cost, maxCost: maxComplexity },
+            });
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    validationRules: [depthLimitRule(maxDepth)],
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), costLimit],
+    formatError: (formatted, error) => formatError(formatted, error, (err) => app.log.error({ err }, 'graphql error')),
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    // Apollo's CSRF prevention: simple GETs/forms without a JSON content type or a
+    // preflight header are refused, so a hostile page cannot fire mutations from a browser.
+    csrfPrevention: true,
+  });
+  await apollo.start();
+
+  const context = async (request: FastifyRequest): Promise<GraphQLContext> => {
+    const em = services.db.em();
+    return {
+      ...services,
+      em,
+      loaders: createLoaders(em, services.now),
+      role: roleFromAuthorization(request.headers.authorization, services.config),
+      clientKey: request.ip,
+      log: request.log,
+    };
+  };
+  const handler = fastifyApolloHandler(apollo, { context });
+
+  await app.register(fastifyStatic, { root: getDistDirectory(), prefix: IDE_BASE, decorateReply: false });
+  const idePage = renderAltair({ baseURL: IDE_BASE, endpointURL: '/graphql', initialQuery: EXAMPLE_QUERY, disableAccount: true });
+
+  app.route({
+    url: '/graphql',
+    method: ['GET', 'POST', 'OPTIONS'],
+    handler(request, reply) {
+      const wantsPage = request.method === 'GET' && (request.headers.accept ?? '').includes('text/html') && !(request.query as Record<string, unknown>)?.query;
+      if (wantsPage) return reply.type('text/html; charset=utf-8').send(idePage);
+      return (handler as unknown as (this: FastifyInstance, req: FastifyRequest, rep: FastifyReply) => unknown).call(this, request, reply);
+    },
+  });
+  return apollo;
+}
+
+const EXAMPLE_QUERY = `# Kursus storefront API. Try:
+query Upcoming {
+  courses(first: 5, filter: { onlyAvailable: true }) {
+    totalCount
+    edges { node { id maconomyId title startDate location seatsAvailable price { amount currency } days { date startTime endTime } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`;

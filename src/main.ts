@@ -1,0 +1,97 @@
+// Entry point. Commands: serve (API + worker, the default), api, worker, migrate, simulator,
+// print-schema. `npm start` runs `serve` in demo mode on a fresh machine.
+import 'reflect-metadata';
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from './config.js';
+import { buildKursus, prepareDatabase, REDACTED_PATHS } from './app.js';
+import { printKursusSchema } from './graphql/schema.js';
+import { startMaconomySimulator } from './simulators/maconomy.js';
+
+const log = pino({ level: process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+
+function onShutdown(stop: () => Promise<void>) {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      log.error('shutdown took longer than 15 s: exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    stop().then(
+      () => {
+        log.info('stopped cleanly');
+        process.exit(0);
+      },
+      (err) => {
+        log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+}
+
+async function serve(mode: 'serve' | 'api' | 'worker') {
+  const config = loadConfig();
+  await prepareDatabase(config, log);
+  const kursus = await buildKursus(config);
+  if (config.demo) {
+    kursus.app.log.warn(
+      { database: config.database.url, maconomy: kursus.simulator ? 'simulator' : config.maconomy.url },
+      'DEMO MODE (NODE_ENV is not production): embedded SQLite, simulated Maconomy, demo tokens; do not use with real customers',
+    );
+  }
+  if (config.demo && kursus.simulator) {
+    const r = await kursus.importCourses();
+    kursus.app.log.info({ courseDates: r.courseDates.seen, created: r.courseDates.created }, 'demo mode: imported courses from the Maconomy simulator');
+  }
+  if (mode === 'worker') {
+    kursus.app.log.info('worker mode: background jobs arrive with the job runner; nothing to do yet');
+  } else {
+    const url = await kursus.listen();
+    kursus.app.log.info({ graphql: `${url}/graphql` }, 'Kursus is serving the storefront API');
+  }
+  onShutdown(() => kursus.close());
+}
+
+async function main() {
+  const [command = 'serve', ...args] = process.argv.slice(2);
+  switch (command) {
+    case 'serve':
+    case 'api':
+    case 'worker':
+      return serve(command);
+    case 'migrate': {
+      await prepareDatabase(loadConfig(), log);
+      return;
+    }
+    case 'print-schema':
+      process.stdout.write(await printKursusSchema());
+      return;
+    case 'simulator': {
+      const [name, ...rest] = args;
+      const portIdx = rest.indexOf('--port');
+      const port = portIdx >= 0 ? Number(rest[portIdx + 1]) : 0;
+      if (name !== 'maconomy') throw new ConfigError(`simulator: unknown system "${name ?? ''}"; available: maconomy`);
+      const sim = await startMaconomySimulator({ port, host: '127.0.0.1', token: process.env.MACONOMY_TOKEN ?? 'demo-maconomy-token' });
+      log.info({ url: sim.url, token: 'MACONOMY_TOKEN or demo-maconomy-token' }, 'Maconomy simulator listening');
+      onShutdown(() => sim.close());
+      return;
+    }
+    default:
+      throw new ConfigError(`unknown command "${command}"; use serve, api, worker, migrate, simulator or print-schema`);
+  }
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) log.fatal(`configuration error: ${err.message}`);
+  else log.fatal({ err }, 'failed to start');
+  process.exit(1);
+});
