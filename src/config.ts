@@ -20,6 +20,29 @@ export interface Config {
     /** How long a course date's free-seat answer is reused. */
     seatCacheMs: number;
   };
+  wordpress: {
+    /** null: start the loopback simulator (demo mode only). */
+    url: string | null;
+    user: string;
+    appPassword: string;
+    postType: string;
+    fieldMode: 'meta' | 'acf';
+  };
+  mail: {
+    /** null: write .eml files to `${varDir}/mail`. */
+    smtpUrl: string | null;
+    from: string;
+    opsEmail: string | null;
+    language: 'da' | 'en';
+  };
+  jobs: {
+    /** Agenda's store: MongoDB when set, else the project's own SQL database. */
+    mongodbUrl: string | null;
+    timezone: string;
+    gdprRetentionDays: number;
+    participantListDays: number;
+    syncAttempts: number;
+  };
   holdMinutes: number;
   maxSeatsPerOrder: number;
   editorTokens: string[];
@@ -35,6 +58,15 @@ const tokenList = (v: string | undefined) =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -91,6 +123,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError('MACONOMY_URL is not a valid URL');
     }
   }
+  const wordpressUrl = required('WORDPRESS_URL');
+  if (wordpressUrl) {
+    try {
+      new URL(wordpressUrl);
+    } catch {
+      throw new ConfigError('WORDPRESS_URL is not a valid URL');
+    }
+    if (!demo && !env.WORDPRESS_APP_PASSWORD) throw new ConfigError('WORDPRESS_APP_PASSWORD is required in production (NODE_ENV=production)');
+    if (!demo && !env.WORDPRESS_USER) throw new ConfigError('WORDPRESS_USER is required in production (NODE_ENV=production)');
+  }
+  if (env.MONGODB_URL && !/^mongodb(\+srv)?:\/\//.test(env.MONGODB_URL)) throw new ConfigError('MONGODB_URL must start with mongodb:// or mongodb+srv://');
   const maconomyToken = env.MACONOMY_TOKEN ?? (demo ? 'demo-maconomy-token' : '');
   if (!maconomyToken) throw new ConfigError('MACONOMY_TOKEN is required in production (NODE_ENV=production)');
 
@@ -106,6 +149,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: read('MACONOMY_TIMEOUT_MS', intVar('MACONOMY_TIMEOUT_MS', 50, 120_000), '5000'),
       retries: read('MACONOMY_RETRIES', intVar('MACONOMY_RETRIES', 0, 10), '2'),
       seatCacheMs: read('MACONOMY_SEAT_CACHE_MS', intVar('MACONOMY_SEAT_CACHE_MS', 0, 600_000), '2000'),
+    },
+    wordpress: {
+      url: wordpressUrl,
+      user: env.WORDPRESS_USER ?? (demo ? 'kursus' : ''),
+      appPassword: env.WORDPRESS_APP_PASSWORD ?? (demo ? 'abcd efgh ijkl mnop qrst uvwx' : ''),
+      postType: env.WORDPRESS_POST_TYPE || 'kursus',
+      fieldMode: read('WORDPRESS_FIELD_MODE', z.enum(['meta', 'acf'], { error: 'WORDPRESS_FIELD_MODE must be meta or acf' }), 'meta'),
+    },
+    mail: {
+      smtpUrl: env.SMTP_URL || null,
+      from: env.MAIL_FROM || 'Kursus <kursus@example.dk>',
+      opsEmail: env.OPS_EMAIL || null,
+      language: read('MAIL_LANGUAGE', z.enum(['da', 'en'], { error: 'MAIL_LANGUAGE must be da or en' }), 'da'),
+    },
+    jobs: {
+      mongodbUrl: env.MONGODB_URL || null,
+      timezone: read('TZ_SCHEDULE', z.string().refine(validTimeZone, 'TZ_SCHEDULE must be an IANA time zone such as Europe/Copenhagen'), 'Europe/Copenhagen'),
+      gdprRetentionDays: read('GDPR_RETENTION_DAYS', intVar('GDPR_RETENTION_DAYS', 1, 36500), '730'),
+      participantListDays: read('PARTICIPANT_LIST_DAYS', intVar('PARTICIPANT_LIST_DAYS', 1, 365), '7'),
+      syncAttempts: read('SYNC_ATTEMPTS', intVar('SYNC_ATTEMPTS', 1, 50), '8'),
     },
     holdMinutes: read('HOLD_MINUTES', intVar('HOLD_MINUTES', 1, 24 * 60), '20'),
     maxSeatsPerOrder: read('MAX_SEATS_PER_ORDER', intVar('MAX_SEATS_PER_ORDER', 1, 1000), '20'),

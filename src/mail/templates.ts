@@ -1,0 +1,155 @@
+// Mail templates: HTML + plain text, Danish by default, English available. Plain functions over
+// typed data; every interpolated value is HTML-escaped.
+export type Language = 'da' | 'en';
+
+export interface CourseInfo {
+  title: string;
+  maconomyId: string;
+  startDate: string;
+  endDate: string;
+  location: string;
+  days: { date: string; startTime: string | null; endTime: string | null }[];
+  unitPriceMinor: number;
+  currency: string;
+}
+
+export interface Person {
+  firstName: string;
+  lastName: string;
+  email: string;
+}
+
+export interface Rendered {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+export function formatMoney(minor: number, currency: string, lang: Language): string {
+  return new Intl.NumberFormat(lang === 'da' ? 'da-DK' : 'en-GB', { style: 'currency', currency }).format(minor / 100);
+}
+
+export function formatDate(isoDate: string, lang: Language): string {
+  const [y, m, d] = isoDate.split('-').map(Number);
+  return new Intl.DateTimeFormat(lang === 'da' ? 'da-DK' : 'en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+    new Date(Date.UTC(y!, m! - 1, d!)),
+  );
+}
+
+const T = {
+  da: {
+    confirmSubject: (t: string) => `Bekræftelse: ${t}`,
+    hello: (n: string) => `Kære ${n}`,
+    bookerIntro: (seats: number) => `Tak for din bestilling af ${seats} ${seats === 1 ? 'plads' : 'pladser'}. Her er detaljerne:`,
+    participantIntro: 'Du er tilmeldt følgende kursus:',
+    course: 'Kursus', dates: 'Dato', location: 'Sted', days: 'Kursusdage', price: 'Pris pr. deltager', total: 'I alt', participants: 'Deltagere',
+    order: 'Ordrenummer', bookedBy: 'Bestilt af', to: 'til', closing: 'Med venlig hilsen',
+    listSubject: (t: string, d: string) => `Deltagerliste: ${t} (${d})`,
+    listIntro: (n: number) => `Her er deltagerlisten (${n} ${n === 1 ? 'deltager' : 'deltagere'}). Listen er også vedhæftet som CSV.`,
+    name: 'Navn', email: 'E-mail', company: 'Firma',
+  },
+  en: {
+    confirmSubject: (t: string) => `Confirmation: ${t}`,
+    hello: (n: string) => `Dear ${n}`,
+    bookerIntro: (seats: number) => `Thank you for booking ${seats} ${seats === 1 ? 'seat' : 'seats'}. Here are the details:`,
+    participantIntro: 'You are enrolled on this course:',
+    course: 'Course', dates: 'Dates', location: 'Location', days: 'Course days', price: 'Price per participant', total: 'Total', participants: 'Participants',
+    order: 'Order number', bookedBy: 'Booked by', to: 'to', closing: 'Kind regards',
+    listSubject: (t: string, d: string) => `Participant list: ${t} (${d})`,
+    listIntro: (n: number) => `Here is the participant list (${n} ${n === 1 ? 'participant' : 'participants'}). It is also attached as CSV.`,
+    name: 'Name', email: 'E-mail', company: 'Company',
+  },
+} as const;
+
+function courseRows(c: CourseInfo, lang: Language) {
+  const t = T[lang];
+  const dates = c.startDate === c.endDate ? formatDate(c.startDate, lang) : `${formatDate(c.startDate, lang)} ${t.to} ${formatDate(c.endDate, lang)}`;
+  const days = c.days.map((d) => `${formatDate(d.date, lang)}${d.startTime ? ` ${d.startTime}–${d.endTime ?? ''}` : ''}`);
+  return [
+    [t.course, `${c.title} (${c.maconomyId})`],
+    [t.dates, dates],
+    [t.location, c.location],
+    [t.days, days.join('\n')],
+  ] as [string, string][];
+}
+
+function layout(title: string, bodyHtml: string, company: string) {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body style="font-family: Arial, sans-serif; color: #222; max-width: 640px">${bodyHtml}<p>${esc(company)}</p></body></html>`;
+}
+
+const table = (rows: [string, string][]) =>
+  `<table cellpadding="4" style="border-collapse: collapse">${rows
+    .map(([k, v]) => `<tr><th align="left" valign="top">${esc(k)}</th><td>${esc(v).replace(/\n/g, '<br>')}</td></tr>`)
+    .join('')}</table>`;
+
+export function orderConfirmation(input: {
+  lang: Language;
+  recipient: Person;
+  role: 'booker' | 'participant';
+  orderId: string;
+  seats: number;
+  course: CourseInfo;
+  participants: Person[];
+  booker: Person;
+  sender: string;
+}): Rendered {
+  const t = T[input.lang];
+  const c = input.course;
+  const rows = courseRows(c, input.lang);
+  if (input.role === 'booker') {
+    rows.push([t.price, formatMoney(c.unitPriceMinor, c.currency, input.lang)]);
+    rows.push([t.total, formatMoney(c.unitPriceMinor * input.seats, c.currency, input.lang)]);
+    rows.push([t.participants, input.participants.map((p) => `${p.firstName} ${p.lastName} <${p.email}>`).join('\n')]);
+  } else {
+    rows.push([t.bookedBy, `${input.booker.firstName} ${input.booker.lastName}`]);
+  }
+  rows.push([t.order, input.orderId]);
+  const intro = input.role === 'booker' ? t.bookerIntro(input.seats) : t.participantIntro;
+  const hello = t.hello(`${input.recipient.firstName} ${input.recipient.lastName}`);
+  const subject = t.confirmSubject(c.title);
+  const text = `${hello}\n\n${intro}\n\n${rows.map(([k, v]) => `${k}: ${v.replace(/\n/g, '\n  ')}`).join('\n')}\n\n${t.closing}\n${input.sender}\n`;
+  const html = layout(subject, `<p>${esc(hello)}</p><p>${esc(intro)}</p>${table(rows)}<p>${esc(t.closing)}</p>`, input.sender);
+  return { subject, html, text };
+}
+
+export interface ListedParticipant extends Person {
+  phone: string | null;
+  company: string | null;
+}
+
+/** RFC 4180 CSV; cells starting with = + - @ are prefixed so spreadsheets do not run them. */
+export function participantCsv(rows: ListedParticipant[]): string {
+  const cell = (v: string | null) => {
+    let s = v ?? '';
+    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+    return /[",\n\r;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const header = 'first_name,last_name,email,phone,company';
+  return [header, ...rows.map((r) => [r.firstName, r.lastName, r.email, r.phone, r.company].map(cell).join(','))].join('\r\n') + '\r\n';
+}
+
+export function participantList(input: { lang: Language; trainerName: string; course: CourseInfo; participants: ListedParticipant[]; sender: string }): Rendered & { csv: string } {
+  const t = T[input.lang];
+  const c = input.course;
+  const subject = t.listSubject(c.title, c.startDate);
+  const rows = courseRows(c, input.lang);
+  const hello = t.hello(input.trainerName);
+  const intro = t.listIntro(input.participants.length);
+  const list = input.participants.map((p) => `${p.firstName} ${p.lastName}, ${p.email}${p.company ? `, ${p.company}` : ''}`);
+  const text = `${hello}\n\n${intro}\n\n${rows.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${list.join('\n')}\n\n${t.closing}\n${input.sender}\n`;
+  const htmlList = `<table cellpadding="4" border="1" style="border-collapse: collapse"><tr><th>${t.name}</th><th>${t.email}</th><th>${t.company}</th></tr>${input.participants
+    .map((p) => `<tr><td>${esc(`${p.firstName} ${p.lastName}`)}</td><td>${esc(p.email)}</td><td>${esc(p.company ?? '')}</td></tr>`)
+    .join('')}</table>`;
+  const html = layout(subject, `<p>${esc(hello)}</p><p>${esc(intro)}</p>${table(rows)}${htmlList}<p>${esc(t.closing)}</p>`, input.sender);
+  return { subject, html, text, csv: participantCsv(input.participants) };
+}
+
+export function operatorAlert(input: { title: string; details: Record<string, string | number | null>; action: string }): Rendered {
+  const rows = Object.entries(input.details).map(([k, v]) => [k, String(v ?? '')] as [string, string]);
+  const subject = `[Kursus] ${input.title}`;
+  const text = `${input.title}\n\n${rows.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\nWhat to do: ${input.action}\n`;
+  const html = layout(subject, `<h2>${esc(input.title)}</h2>${table(rows)}<p><b>What to do:</b> ${esc(input.action)}</p>`, 'Kursus');
+  return { subject, html, text };
+}

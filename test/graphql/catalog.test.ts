@@ -1,0 +1,149 @@
+// Catalogue listing, pagination, filters, editor enrichment and request limits over HTTP.
+import { testDatabaseKinds } from '../support/databases.js';
+import { startHarness, errorCodes, type Harness } from '../support/harness.js';
+import { generatedData } from '../../src/simulators/maconomy.js';
+import { CoursesDocument, CourseDocument, EnrichCourseDocument } from '../generated/graphql.js';
+
+const EDITOR = { authorization: 'Bearer editor-secret-2' };
+
+describe.each(testDatabaseKinds())('catalogue on %s', (kind) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(kind, { simData: generatedData(120) });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('pages through every upcoming course date exactly once, in start-date order, with totalCount', async () => {
+    const seen: string[] = [];
+    let after: string | null | undefined = undefined;
+    let total = -1;
+    for (let page = 0; page < 50; page++) {
+      const r = await h.gql(CoursesDocument, { first: 17, after });
+      expect(r.errors).toBeUndefined();
+      total = r.data!.courses.totalCount;
+      seen.push(...r.data!.courses.edges.map((e) => e.node.id));
+      const dates = r.data!.courses.edges.map((e) => e.node.startDate);
+      expect([...dates].sort()).toEqual(dates);
+      if (!r.data!.courses.pageInfo.hasNextPage) break;
+      after = r.data!.courses.pageInfo.endCursor;
+    }
+    expect(total).toBeGreaterThan(100);
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen).size).toBe(total);
+  });
+
+  it('filters by location, title search, main course, date range and free seats', async () => {
+    const all = (await h.gql(CoursesDocument, { first: 100 })).data!.courses.edges.map((e) => e.node);
+    const location = all[0]!.location;
+    const byLocation = await h.gql(CoursesDocument, { first: 100, filter: { location: location.toUpperCase() } });
+    expect(byLocation.data!.courses.edges.length).toBeGreaterThan(0);
+    expect(byLocation.data!.courses.edges.every((e) => e.node.location === location)).toBe(true);
+
+    const word = all[0]!.title.split(' ')[0]!.toLowerCase();
+    const bySearch = await h.gql(CoursesDocument, { first: 100, filter: { search: word } });
+    expect(bySearch.data!.courses.edges.every((e) => e.node.title.toLowerCase().includes(word))).toBe(true);
+    expect(bySearch.data!.courses.totalCount).toBeGreaterThan(0);
+
+    const number = all[0]!.mainCourse.maconomyNumber;
+    const byMain = await h.gql(CoursesDocument, { first: 100, filter: { mainCourseNumber: number } });
+    expect(byMain.data!.courses.edges.every((e) => e.node.mainCourse.maconomyNumber === number)).toBe(true);
+
+    const from = all[10]!.startDate;
+    const to = all[20]!.startDate;
+    const range = await h.gql(CoursesDocument, { first: 100, filter: { from, to } });
+    expect(range.data!.courses.edges.every((e) => e.node.startDate >= from && e.node.startDate <= to)).toBe(true);
+
+    const available = await h.gql(CoursesDocument, { first: 100, filter: { onlyAvailable: true } });
+    expect(available.data!.courses.edges.every((e) => e.node.seatsAvailable > 0)).toBe(true);
+    expect(available.data!.courses.totalCount).toBeLessThan(byLocation.data!.courses.totalCount + all.length);
+
+    // SQL wildcards in the search are literal text, not patterns.
+    const wildcard = await h.gql(CoursesDocument, { first: 5, filter: { search: '%' } });
+    expect(wildcard.data!.courses.totalCount).toBe(0);
+  });
+
+  it('lists 50 course dates with days, trainers and main course in a bounded number of SQL queries', async () => {
+    const page = (await h.gql(CoursesDocument, { first: 50 })).data!.courses.edges;
+    for (const [i, e] of page.slice(0, 10).entries()) {
+      const r = await h.gql(EnrichCourseDocument, { input: { courseId: e.node.id, trainers: [{ key: `t${i % 3}`, name: `Træner ${i % 3}` }] } }, EDITOR);
+      expect(r.errors).toBeUndefined();
+    }
+    h.queries.length = 0;
+    const r = await h.gql(CoursesDocument, { first: 50 });
+    expect(r.data!.courses.edges).toHaveLength(50);
+    expect(r.data!.courses.edges.filter((e) => e.node.trainers.length > 0).length).toBeGreaterThanOrEqual(10);
+    expect(r.data!.courses.edges.every((e) => e.node.days.length > 0)).toBe(true);
+    // count + page + days + trainers + main courses + held seats; not one per course date
+    expect(h.queries.length).toBeLessThanOrEqual(8);
+  });
+
+  it('rejects a page size above the maximum and a forged cursor with BAD_USER_INPUT', async () => {
+    expect(errorCodes(await h.gql(CoursesDocument, { first: 101 }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await h.gql(CoursesDocument, { first: 0 }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await h.gql(CoursesDocument, { first: 5, after: 'bm90LWEtY3Vyc29y' }))).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('lets editors set day times, trainers and description; the storefront sees them merged; a re-import keeps them', async () => {
+    const node = (await h.gql(CoursesDocument, { first: 1 })).data!.courses.edges[0]!.node;
+    const day = node.days[0]!;
+    const anonymous = await h.gql(EnrichCourseDocument, { input: { courseId: node.id, description: 'x' } });
+    expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
+    const wrong = await h.gql(EnrichCourseDocument, { input: { courseId: node.id, description: 'x' } }, { authorization: 'Bearer nope' });
+    expect(errorCodes(wrong)).toEqual(['UNAUTHENTICATED']);
+
+    const input = {
+      courseId: node.id,
+      description: 'Et praktisk kursus med øvelser.',
+      days: [{ date: day.date, startTime: '08:30', endTime: '15:30' }],
+      trainers: [{ key: 'mkj', name: 'Mette Kjær', title: 'Chefkonsulent', email: 'mkj@example.dk' }],
+    };
+    const r = await h.gql(EnrichCourseDocument, { input }, EDITOR);
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.enrichCourse.description).toBe(input.description);
+    expect(r.data!.enrichCourse.days[0]).toEqual({ date: day.date, startTime: '08:30', endTime: '15:30' });
+    expect(r.data!.enrichCourse.trainers.map((t) => t.name)).toEqual(['Mette Kjær']);
+
+    // Maconomy renames the course date; the import takes the title, not the editor's fields.
+    h.sim.state.updateCourseDate(node.maconomyId, { title: `${node.title} (opdateret)` });
+    const result = await h.kursus.importCourses();
+    expect(result.courseDates.updated).toBeGreaterThanOrEqual(1);
+    const after = (await h.gql(CourseDocument, { id: node.id })).data!.course!;
+    expect(after.title).toBe(`${node.title} (opdateret)`);
+    expect(after.description).toBe(input.description);
+    expect(after.days[0]).toEqual({ date: day.date, startTime: '08:30', endTime: '15:30' });
+    expect(after.trainers.map((t) => t.key)).toEqual(['mkj']);
+
+    const badDay = await h.gql(EnrichCourseDocument, { input: { courseId: node.id, days: [{ date: '2001-01-01', startTime: '09:00' }] } }, EDITOR);
+    expect(errorCodes(badDay)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('refuses queries that are too costly, malformed or invalid with a clear 4xx/BAD_USER_INPUT', async () => {
+    const aliases = Array.from({ length: 60 }, (_, i) => `c${i}: courses(first: 100) { edges { node { id days { date } trainers { name } } } }`).join(' ');
+    h.queries.length = 0;
+    const costly = await h.raw({ query: `{ ${aliases} }` });
+    expect(costly.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(costly.json.errors[0].message).toMatch(/too expensive/);
+    expect(h.queries).toHaveLength(0); // refused before any SQL ran
+    const malformed = await h.raw({ query: '{ courses { ' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const unknownField = await h.raw({ query: '{ courses { edges { node { id password } } } }' });
+    expect(unknownField.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const notJson = await h.raw('{"query": "{ courses');
+    expect(notJson.status).toBe(400);
+  });
+
+  it('serves an offline GraphQL IDE at /graphql to browsers', async () => {
+    const page = await fetch(`${h.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toMatch(/altair/i);
+    expect(html).not.toMatch(/https?:\/\/(cdn|unpkg|jsdelivr)/);
+    const script = /src="([^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeTruthy();
+    const asset = await fetch(new URL(script!, `${h.url}/graphql/ide/`));
+    expect(asset.status).toBe(200);
+  });
+});
