@@ -1,0 +1,16 @@
+// jest globalTeardown: stops the throwaway MariaDB started by global-setup.ts (if any) and
+// removes its temp directory. A MYSQL_URL given from outside is left alone.
+// No runtime imports on purpose: jest require()s this file without moduleNameMapper (see global-setup.ts);
+// the `declare global` for __KURSUS_MARIADB__ lives in mariadb.ts.
+import type {} from './mariadb.js';
+
+export default async function globalTeardown(): Promise<void> {
+  const server = globalThis.__KURSUS_MARIADB__;
+  if (!server) return;
+  globalThis.__KURSUS_MARIADB__ = undefined;
+  await server.stop();
+  if (process.env.KURSUS_TEST_MYSQL_THROWAWAY === '1') {
+    delete process.env.MYSQL_URL;
+    delete process.env.KURSUS_TEST_MYSQL_THROWAWAY;
+  }
+}
