@@ -9,6 +9,11 @@ import { createBookingService, type BookingHooks, type BookingService } from './
 import { importCourses, type ImportResult } from './catalog/import.js';
 import { registerGraphQL } from './graphql/server.js';
 import type { Services } from './graphql/context.js';
+import { WordPressClient } from './integrations/wordpress/index.js';
+import { startWordPressSimulator } from './simulators/wordpress.js';
+import { createMailTransport, type MailTransport } from './mail/transport.js';
+import { createJobRunner, type JobRunner } from './jobs/runner.js';
+import { enqueueAfterCheckout, JOBS, SYNC_DELAY_MS } from './jobs/registry.js';
 
 export interface Kursus {
   config: Config;
@@ -17,6 +22,11 @@ export interface Kursus {
   maconomy: MaconomyClient;
   booking: BookingService;
   simulator: MaconomySimulator | null;
+  wordpress: WordPressClient;
+  mail: MailTransport;
+  jobs: JobRunner;
+  /** Process background jobs in this process (serve, worker). */
+  startWorker(): Promise<void>;
   /** Base URL once listening. */
   url: string | null;
   listen(): Promise<string>;
@@ -32,6 +42,8 @@ export interface BuildOptions {
   hooks?: BookingHooks;
   now?: () => Date;
   logger?: boolean | object;
+  /** How often an idle worker polls the SQL job store (tests use a short interval). */
+  processEveryMs?: number;
 }
 
 export const REDACTED_PATHS = [
@@ -72,6 +84,14 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     app.log.info({ url: simulator.url }, 'demo mode: MACONOMY_URL is not set, using the built-in Maconomy simulator with Danish demo courses');
   }
 
+  let wordpressUrl = config.wordpress.url;
+  let wordpressSimulator: { url: string; close(): Promise<void> } | null = null;
+  if (!wordpressUrl) {
+    wordpressSimulator = await startWordPressSimulator({ user: config.wordpress.user, appPassword: config.wordpress.appPassword, postType: config.wordpress.postType, acf: config.wordpress.fieldMode === 'acf' });
+    wordpressUrl = wordpressSimulator.url;
+    app.log.info({ url: wordpressSimulator.url }, 'demo mode: WORDPRESS_URL is not set, using the built-in WordPress simulator');
+  }
+
   const db = opts.db ?? (await openDb(config.database, { onQuery: opts.onQuery }));
   const ownsDb = !opts.db;
   const maconomy = new MaconomyClient({
@@ -83,15 +103,40 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     logger: app.log,
   });
   const now = opts.now ?? (() => new Date());
+  const wordpress = new WordPressClient({
+    baseUrl: wordpressUrl,
+    user: config.wordpress.user,
+    appPassword: config.wordpress.appPassword,
+    postType: config.wordpress.postType,
+    fieldMode: config.wordpress.fieldMode,
+    logger: app.log,
+  });
+  const mail = createMailTransport({ smtpUrl: config.mail.smtpUrl, mailDir: `${config.varDir}/mail` });
+  const jobs = createJobRunner({ config, db, maconomy, wordpress, mail, log: app.log, now }, { processEveryMs: opts.processEveryMs });
+  const hooks: BookingHooks = {
+    ...opts.hooks,
+    async onPlaced(em, order) {
+      // SQL store: the jobs commit with the order. MongoDB store: scheduled after commit below.
+      if (jobs.store === 'sql') await enqueueAfterCheckout(em, order.id, now());
+      await opts.hooks?.onPlaced?.(em, order);
+    },
+    async afterPlaced(order) {
+      if (jobs.store === 'mongodb') {
+        await jobs.agenda.schedule(new Date(now().getTime() + SYNC_DELAY_MS), JOBS.syncOrder, { orderId: order.id });
+        await jobs.agenda.now(JOBS.sendOrderConfirmation, { orderId: order.id });
+      }
+      await opts.hooks?.afterPlaced?.(order);
+    },
+  };
   const booking = createBookingService({
     db,
     maconomy,
     holdMinutes: config.holdMinutes,
     maxSeatsPerOrder: config.maxSeatsPerOrder,
     now,
-    hooks: opts.hooks,
+    hooks,
   });
-  const services: Services = { config, db, booking, now };
+  const services: Services = { config, db, booking, now, jobs };
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
@@ -111,6 +156,10 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     maconomy,
     booking,
     simulator,
+    wordpress,
+    mail,
+    jobs,
+    startWorker: () => jobs.startWorker(),
     url: null,
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
@@ -119,9 +168,13 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     },
     importCourses: () => importCourses({ db, source: maconomy, log: app.log }),
     async close() {
+      // Stop taking requests first (in-flight ones finish), then let running jobs finish or unlock.
       await app.close();
+      await jobs.stop();
+      mail.close();
       if (ownsDb) await db.close();
       await simulator?.close();
+      await wordpressSimulator?.close();
     },
   };
   return kursus;

@@ -123,6 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError('MACONOMY_URL is not a valid URL');
     }
   }
+  const maconomyToken = env.MACONOMY_TOKEN ?? (demo ? 'demo-maconomy-token' : '');
+  if (!maconomyToken) throw new ConfigError('MACONOMY_TOKEN is required in production (NODE_ENV=production)');
   const wordpressUrl = required('WORDPRESS_URL');
   if (wordpressUrl) {
     try {
@@ -134,8 +136,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!demo && !env.WORDPRESS_USER) throw new ConfigError('WORDPRESS_USER is required in production (NODE_ENV=production)');
   }
   if (env.MONGODB_URL && !/^mongodb(\+srv)?:\/\//.test(env.MONGODB_URL)) throw new ConfigError('MONGODB_URL must start with mongodb:// or mongodb+srv://');
-  const maconomyToken = env.MACONOMY_TOKEN ?? (demo ? 'demo-maconomy-token' : '');
-  if (!maconomyToken) throw new ConfigError('MACONOMY_TOKEN is required in production (NODE_ENV=production)');
 
   return {
     env: nodeEnv,

@@ -52,11 +52,10 @@ async function serve(mode: 'serve' | 'api' | 'worker') {
     const r = await kursus.importCourses();
     kursus.app.log.info({ courseDates: r.courseDates.seen, created: r.courseDates.created }, 'demo mode: imported courses from the Maconomy simulator');
   }
-  if (mode === 'worker') {
-    kursus.app.log.info('worker mode: background jobs arrive with the job runner; nothing to do yet');
-  } else {
+  if (mode !== 'api') await kursus.startWorker();
+  if (mode !== 'worker') {
     const url = await kursus.listen();
-    kursus.app.log.info({ graphql: `${url}/graphql` }, 'Kursus is serving the storefront API');
+    kursus.app.log.info({ graphql: `${url}/graphql`, worker: mode === 'serve' }, 'Kursus is serving the storefront API');
   }
   onShutdown(() => kursus.close());
 }

@@ -22,6 +22,8 @@ export interface SeatSource {
 export interface BookingHooks {
   /** Runs inside the checkout transaction (e.g. enqueue sync-order with the order). */
   onPlaced?(em: Em, order: Order): Promise<void>;
+  /** Runs after the checkout transaction committed. */
+  afterPlaced?(order: Order): Promise<void>;
   /** Test seam to force interleavings: runs between the Maconomy look-up and the locked count. */
   beforeLock?(courseDateId: string): Promise<void>;
 }
@@ -251,7 +253,9 @@ export function createBookingService(deps: BookingDeps) {
         await place(tx, at);
       });
     }
-    return reload(order.id);
+    const placed = await reload(order.id);
+    await deps.hooks?.afterPlaced?.(placed);
+    return placed;
   }
 
   async function cancelReservation(orderId: string, orderToken: string): Promise<Order> {

@@ -16,6 +16,8 @@ export interface Services {
   db: Db;
   booking: BookingService;
   now: () => Date;
+  /** The job store (admin queries, enqueueing); absent in processes without one. */
+  jobs?: import('../jobs/runner.js').JobRunner;
   /** Called after editors change catalogue data (cache invalidation, WordPress push). */
   onCatalogChanged?: (courseDateIds: string[]) => void;
 }

@@ -6,6 +6,7 @@ import { enrichCourse, findCourseDateByRef, listCourseDates } from '../catalog/s
 import { DomainError, badInput } from '../errors.js';
 import { seatsLeft } from '../booking/seats.js';
 import type { GraphQLContext } from './context.js';
+import { JobAdminResolver } from '../jobs/admin-graphql.js';
 import {
   Booker, CancelReservationInput, CancelReservationPayload, CheckoutInput, CheckoutPayload, Course, CourseConnection,
   CourseDay, CoursesArgs, EnrichCourseInput, MainCourse, Order, Participant, Price, ReserveSeatsInput, ReserveSeatsPayload, Trainer,
@@ -153,4 +154,4 @@ export class EditorResolver {
   }
 }
 
-export const resolvers = [CourseResolver, OrderResolver, BookingResolver, EditorResolver] as const;
+export const resolvers = [CourseResolver, OrderResolver, BookingResolver, EditorResolver, JobAdminResolver] as const;

@@ -1,0 +1,149 @@
+// Operators' view of the jobs (ADMIN_TOKENS only): state of every job, run a job now, retry a
+// failed order sync, resend a failed mail.
+import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { GraphQLDateTime, GraphQLJSON } from 'graphql-scalars';
+import type { GraphQLContext } from '../graphql/context.js';
+import { DomainError, badInput, notFound } from '../errors.js';
+import { Order } from '../booking/entities.js';
+import { MailMessage } from '../mail/entities.js';
+import { resendMail } from '../mail/outbox.js';
+import { JOBS, SCHEDULES } from './registry.js';
+
+@ObjectType({ description: 'One job occurrence in the job store.' })
+export class JobInfo {
+  @Field(() => ID)
+  id!: string;
+  @Field()
+  name!: string;
+  @Field({ description: 'running, scheduled, queued, completed, failed, repeating or paused' })
+  state!: string;
+  @Field(() => GraphQLDateTime, { nullable: true })
+  nextRunAt!: Date | null;
+  @Field(() => GraphQLDateTime, { nullable: true })
+  lastRunAt!: Date | null;
+  @Field(() => GraphQLDateTime, { nullable: true })
+  lastFinishedAt!: Date | null;
+  @Field(() => GraphQLDateTime, { nullable: true })
+  lockedAt!: Date | null;
+  @Field(() => Int)
+  failCount!: number;
+  @Field(() => String, { nullable: true })
+  failReason!: string | null;
+  @Field(() => String, { nullable: true, description: 'Cron expression or interval of a recurring job.' })
+  repeatInterval!: string | null;
+  @Field(() => GraphQLJSON, { nullable: true })
+  data!: unknown;
+}
+
+@ObjectType()
+export class JobOverview {
+  @Field()
+  name!: string;
+  @Field(() => Int)
+  total!: number;
+  @Field(() => Int)
+  running!: number;
+  @Field(() => Int)
+  queued!: number;
+  @Field(() => Int)
+  scheduled!: number;
+  @Field(() => Int)
+  failed!: number;
+  @Field(() => Int)
+  completed!: number;
+}
+
+@ObjectType()
+export class FailedMail {
+  @Field(() => ID)
+  id!: string;
+  @Field()
+  kind!: string;
+  @Field()
+  status!: string;
+  @Field(() => Int)
+  attempts!: number;
+  @Field(() => String, { nullable: true })
+  lastError!: string | null;
+  @Field(() => GraphQLDateTime)
+  createdAt!: Date;
+}
+
+function requireAdmin(ctx: GraphQLContext) {
+  if (ctx.role === null) throw new DomainError('UNAUTHENTICATED', 'this operation needs an admin token: send Authorization: Bearer <token>');
+  if (ctx.role === 'invalid') throw new DomainError('UNAUTHENTICATED', 'the bearer token is not known');
+  if (ctx.role !== 'admin') throw new DomainError('FORBIDDEN', 'this operation is for admins (ADMIN_TOKENS); editor tokens cannot use it');
+  if (!ctx.jobs) throw new DomainError('CONFLICT', 'this process has no job store connection');
+  return ctx.jobs;
+}
+
+const KNOWN = new Set<string>(Object.values(JOBS));
+
+@Resolver()
+export class JobAdminResolver {
+  @Query(() => [JobOverview], { description: 'Admins: counts per job name.' })
+  async jobOverview(@Ctx() ctx: GraphQLContext): Promise<JobOverview[]> {
+    return requireAdmin(ctx).agenda.getJobsOverview();
+  }
+
+  @Query(() => [JobInfo], { description: 'Admins: job occurrences, newest first, filtered by name and state.' })
+  async jobs(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('name', () => String, { nullable: true }) name?: string,
+    @Arg('state', () => String, { nullable: true }) state?: string,
+    @Arg('limit', () => Int, { nullable: true }) limit?: number,
+  ): Promise<JobInfo[]> {
+    const runner = requireAdmin(ctx);
+    if (limit !== undefined && (limit < 1 || limit > 500)) throw badInput('limit must be between 1 and 500', 'limit');
+    const states = ['running', 'scheduled', 'queued', 'completed', 'failed', 'repeating', 'paused'];
+    if (state && !states.includes(state)) throw badInput(`state must be one of ${states.join(', ')}`, 'state');
+    const result = await runner.agenda.queryJobs({ name: name ?? undefined, state: (state as never) ?? undefined, limit: limit ?? 100, sort: { nextRunAt: -1 } });
+    return result.jobs.map((j) => ({
+      id: String(j._id),
+      name: j.name,
+      state: j.state,
+      nextRunAt: j.nextRunAt ?? null,
+      lastRunAt: j.lastRunAt ?? null,
+      lastFinishedAt: j.lastFinishedAt ?? null,
+      lockedAt: j.lockedAt ?? null,
+      failCount: j.failCount ?? 0,
+      failReason: j.failReason ?? null,
+      repeatInterval: j.repeatInterval ? String(j.repeatInterval) : null,
+      data: j.data ?? null,
+    }));
+  }
+
+  @Mutation(() => Boolean, { description: `Admins: run a job now. Recurring jobs: ${SCHEDULES.map((s) => `${s.name} (${s.description})`).join(', ')}.` })
+  async runJob(@Arg('name') name: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    const runner = requireAdmin(ctx);
+    if (!KNOWN.has(name) || name === JOBS.syncOrder || name === JOBS.sendOrderConfirmation)
+      throw badInput(`name must be one of ${SCHEDULES.map((s) => s.name).concat(JOBS.pushWordpress).join(', ')}; use retryOrderSync for one order`, 'name');
+    await runner.agenda.now(name, {});
+    return true;
+  }
+
+  @Mutation(() => Boolean, { description: 'Admins: send a SYNC_FAILED (or stuck PLACED) order to Maconomy again. Safe to repeat: participants are never created twice.' })
+  async retryOrderSync(@Arg('orderId', () => ID) orderId: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    const runner = requireAdmin(ctx);
+    const order = await ctx.em.findOne(Order, { id: orderId });
+    if (!order) throw notFound(`order ${orderId} does not exist`);
+    if (order.status !== 'SYNC_FAILED' && order.status !== 'PLACED') throw new DomainError('CONFLICT', `order is ${order.status}; only PLACED or SYNC_FAILED orders are synced`);
+    await ctx.em.nativeUpdate(Order, { id: orderId, status: 'SYNC_FAILED' }, { status: 'PLACED', updatedAt: ctx.now() });
+    await runner.agenda.now(JOBS.syncOrder, { orderId });
+    return true;
+  }
+
+  @Query(() => [FailedMail], { description: 'Admins: mails that failed or are being retried.' })
+  async failedMails(@Ctx() ctx: GraphQLContext): Promise<FailedMail[]> {
+    requireAdmin(ctx);
+    return ctx.em.find(MailMessage, { status: { $in: ['FAILED', 'RETRYING'] } }, { orderBy: { createdAt: 'desc' }, limit: 200 }) as never;
+  }
+
+  @Mutation(() => Boolean, { description: 'Admins: send a failed mail again.' })
+  async resendMail(@Arg('mailId', () => ID) mailId: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    const runner = requireAdmin(ctx);
+    if (!(await resendMail(ctx.em, mailId, ctx.now()))) throw notFound(`no failed or sent mail ${mailId}`);
+    await runner.agenda.now(JOBS.deliverMail, {});
+    return true;
+  }
+}

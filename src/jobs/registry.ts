@@ -1,0 +1,198 @@
+// The job registry: every background job of ARCHITECTURE section 6, its schedule and its handler.
+// Handlers are thin: they call the domain functions (booking/sync.ts, catalog/import.ts, ...).
+import { Agenda, backoffStrategies, type Job } from 'agenda';
+import type { Config } from '../config.js';
+import type { Db, Em } from '../db/orm.js';
+import type { MaconomyClient } from '../integrations/maconomy/index.js';
+import type { WordPressClient } from '../integrations/wordpress/index.js';
+import { pushCourseDatesToWordPress } from '../integrations/wordpress/push.js';
+import { importCourses } from '../catalog/import.js';
+import { sendParticipantLists } from '../catalog/participant-list.js';
+import { markSyncFailed, recordSyncError, syncOrder } from '../booking/sync.js';
+import { clearReservations, gdprCleanup } from '../booking/housekeeping.js';
+import { queueOrderConfirmation } from '../booking/confirmation.js';
+import { Order } from '../booking/entities.js';
+import { deliverMail, enqueueMail } from '../mail/outbox.js';
+import { operatorAlert } from '../mail/templates.js';
+import type { MailTransport } from '../mail/transport.js';
+import { enqueueJob } from './sql-backend.js';
+
+export const JOBS = {
+  syncOrder: 'sync-order',
+  sendOrderConfirmation: 'send-order-confirmation',
+  importCourses: 'import-courses',
+  pushWordpress: 'push-wordpress',
+  clearReservations: 'clear-reservations',
+  gdprCleanup: 'gdpr-cleanup',
+  sendParticipantList: 'send-participant-list',
+  syncPendingOrders: 'sync-pending-orders',
+  deliverMail: 'deliver-mail',
+} as const;
+export type JobName = (typeof JOBS)[keyof typeof JOBS];
+
+/** Recurring schedules (contract). Cron expressions run in TZ_SCHEDULE. */
+export const SCHEDULES: { name: JobName; interval: string; description: string }[] = [
+  { name: JOBS.importCourses, interval: '0 * * * *', description: 'hourly, on the hour' },
+  { name: JOBS.clearReservations, interval: '*/5 * * * *', description: 'every 5 minutes' },
+  { name: JOBS.gdprCleanup, interval: '0 4 * * *', description: 'daily 04:00' },
+  { name: JOBS.sendParticipantList, interval: '0 7 * * *', description: 'daily 07:00' },
+  { name: JOBS.syncPendingOrders, interval: '* * * * *', description: 'every minute' },
+  { name: JOBS.deliverMail, interval: '* * * * *', description: 'every minute (mail retries)' },
+];
+
+export interface JobDeps {
+  config: Config;
+  db: Db;
+  maconomy: MaconomyClient;
+  wordpress: WordPressClient;
+  mail: MailTransport;
+  log: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  now?: () => Date;
+  /** Called when catalogue data changed (e.g. to invalidate caches). */
+  onCatalogChanged?: (ids: string[]) => void;
+}
+
+/** How sync-order retries: exponential from 5 s, SYNC_ATTEMPTS attempts in all. */
+export function syncOrderBackoff(config: Config) {
+  return backoffStrategies.exponential({ delay: 5_000, maxRetries: config.jobs.syncAttempts - 1, factor: 2, maxDelay: 30 * 60_000, jitter: 0.1 });
+}
+
+export const SYNC_DELAY_MS = 1_000;
+
+/**
+ * Enqueue inside the caller's transaction (SQL store): the job exists exactly when the row that
+ * caused it was committed. With the MongoDB store this is impossible, so `afterCommit` schedules
+ * through Agenda and `sync-pending-orders` covers a crash between commit and schedule.
+ */
+export async function enqueueAfterCheckout(em: Em, orderId: string, now: Date): Promise<void> {
+  await enqueueJob(em, { name: JOBS.syncOrder, data: { orderId }, nextRunAt: new Date(now.getTime() + SYNC_DELAY_MS), priority: 10 });
+  await enqueueJob(em, { name: JOBS.sendOrderConfirmation, data: { orderId }, nextRunAt: now, priority: 5 });
+}
+
+export function defineJobs(agenda: Agenda, deps: JobDeps): void {
+  const now = deps.now ?? (() => new Date());
+  const { config, db, log } = deps;
+  const mailFrom = config.mail.from;
+  const deliver = () => deliverMail({ db, transport: deps.mail, from: mailFrom, now, log });
+
+  agenda.define<{ orderId: string }>(
+    JOBS.syncOrder,
+    async (job: Job<{ orderId: string }>) => {
+      const { orderId } = job.attrs.data;
+      try {
+        const outcome = await syncOrder({ db, maconomy: deps.maconomy, now, log }, orderId);
+        if (outcome.status === 'synced') deps.onCatalogChanged?.([]);
+      } catch (err) {
+        await recordSyncError(db, orderId, (err as Error).message, now());
+        throw err; // Agenda retries with backoff
+      }
+    },
+    { concurrency: 5, priority: 'high', backoff: syncOrderBackoff(config), lockLifetime: 2 * 60_000 },
+  );
+
+  // After the last attempt: the order waits for an operator, who is told by mail.
+  agenda.on(`retry exhausted:${JOBS.syncOrder}`, async (error: Error, job: Job) => {
+    const orderId = (job.attrs.data as { orderId: string }).orderId;
+    try {
+      const changed = await markSyncFailed(db, orderId, error.message, now());
+      log.error({ orderId, error: error.message }, 'sync-order gave up: order is SYNC_FAILED');
+      if (changed && config.mail.opsEmail) {
+        const order = await db.em().findOne(Order, { id: orderId }, { populate: ['courseDate'] });
+        const alert = operatorAlert({
+          title: 'An order could not be sent to Maconomy',
+          details: { order: orderId, courseDate: order?.courseDate.maconomyId ?? null, seats: order?.seats ?? null, attempts: order?.syncAttempts ?? null, error: error.message },
+          action: 'Check that Maconomy is reachable and the course date is open, then retry the order with the retryOrderSync admin mutation. Its seats stay held meanwhile.',
+        });
+        await enqueueMail(db.em(), { key: `ops:sync-failed:${orderId}:${order?.syncAttempts ?? 0}`, kind: 'operator-alert', to: config.mail.opsEmail, ...alert });
+        await deliver();
+      }
+    } catch (err) {
+      log.error({ orderId, err }, 'could not record a failed sync');
+    }
+  });
+
+  agenda.define<{ orderId: string }>(
+    JOBS.sendOrderConfirmation,
+    async (job) => {
+      const queued = await db.em().transactional((em) => queueOrderConfirmation(em, job.attrs.data.orderId, { lang: config.mail.language, sender: mailFrom }));
+      log.info({ orderId: job.attrs.data.orderId, queued }, 'order confirmation queued');
+      await deliver();
+    },
+    { concurrency: 5, backoff: backoffStrategies.exponential({ delay: 10_000, maxRetries: 5 }) },
+  );
+
+  agenda.define(JOBS.deliverMail, async () => {
+    await deliver();
+  }, { concurrency: 1 });
+
+  agenda.define(
+    JOBS.importCourses,
+    async () => {
+      const result = await importCourses({ db, source: deps.maconomy, log });
+      if (result.changedCourseDateIds.length) {
+        deps.onCatalogChanged?.(result.changedCourseDateIds);
+        await agenda.now(JOBS.pushWordpress, { reason: 'import' });
+      }
+    },
+    { concurrency: 1, lockLifetime: 30 * 60_000, backoff: backoffStrategies.exponential({ delay: 60_000, maxRetries: 3 }) },
+  );
+
+  agenda.define(
+    JOBS.pushWordpress,
+    async () => {
+      const result = await pushCourseDatesToWordPress({ db, wp: deps.wordpress, log });
+      if (result.failed.length) throw new Error(`${result.failed.length} course dates could not be pushed to WordPress; first: ${result.failed[0]!.maconomyId}: ${result.failed[0]!.error}`);
+    },
+    { concurrency: 1, lockLifetime: 30 * 60_000, backoff: backoffStrategies.exponential({ delay: 30_000, maxRetries: 5 }) },
+  );
+
+  agenda.define(JOBS.clearReservations, async () => {
+    const r = await clearReservations(db, now());
+    if (r.expired) log.info(r, 'clear-reservations: holds expired');
+  }, { concurrency: 1 });
+
+  agenda.define(
+    JOBS.gdprCleanup,
+    async () => {
+      await gdprCleanup(db, { retentionDays: config.jobs.gdprRetentionDays, now: now(), log });
+    },
+    { concurrency: 1, lockLifetime: 60 * 60_000 },
+  );
+
+  agenda.define(
+    JOBS.sendParticipantList,
+    async () => {
+      await sendParticipantLists({ db, maconomy: deps.maconomy, days: config.jobs.participantListDays, timeZone: config.jobs.timezone, lang: config.mail.language, sender: mailFrom, now: now(), log });
+      await deliver();
+    },
+    { concurrency: 1, lockLifetime: 30 * 60_000 },
+  );
+
+  agenda.define(JOBS.syncPendingOrders, async () => {
+    await rescheduleMissingSyncs(agenda, db, now());
+  }, { concurrency: 1 });
+}
+
+/**
+ * Safety net: a PLACED order with no queued or running sync-order job (lost with a MongoDB store
+ * between commit and schedule, or removed by hand) gets one again. Orders placed in the last
+ * minute are left alone; their job is on its way.
+ */
+export async function rescheduleMissingSyncs(agenda: Agenda, db: Db, now: Date): Promise<number> {
+  const placed = await db.em().find(Order, { status: 'PLACED', placedAt: { $lt: new Date(now.getTime() - 60_000) } }, { fields: ['id'], limit: 500 });
+  let rescheduled = 0;
+  for (const { id } of placed) {
+    const existing = await agenda.queryJobs({ name: JOBS.syncOrder, data: { orderId: id } });
+    // Waiting to run, running, or waiting for a retry: leave it be.
+    const alive = existing.jobs.some((j) => j.lockedAt || (j.nextRunAt && !j.disabled));
+    if (!alive) {
+      await agenda.now(JOBS.syncOrder, { orderId: id });
+      rescheduled++;
+    }
+  }
+  return rescheduled;
+}
+
+export async function scheduleRecurring(agenda: Agenda, timezone: string): Promise<void> {
+  for (const s of SCHEDULES) await agenda.every(s.interval, s.name, undefined, { timezone, skipImmediate: true });
+}
