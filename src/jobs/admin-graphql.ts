@@ -97,7 +97,7 @@ export class JobAdminResolver {
     if (limit !== undefined && (limit < 1 || limit > 500)) throw badInput('limit must be between 1 and 500', 'limit');
     const states = ['running', 'scheduled', 'queued', 'completed', 'failed', 'repeating', 'paused'];
     if (state && !states.includes(state)) throw badInput(`state must be one of ${states.join(', ')}`, 'state');
-    const result = await runner.agenda.queryJobs({ name: name ?? undefined, state: (state as never) ?? undefined, limit: limit ?? 100, sort: { nextRunAt: -1 } });
+    const result = await runner.agenda.queryJobs({ name: name ?? undefined, state: (state as never) ?? undefined, limit: limit ?? 100, sort: { nextRunAt: 'desc' } });
     return result.jobs.map((j) => ({
       id: String(j._id),
       name: j.name,

@@ -1,0 +1,407 @@
+// Typed client of the Maconomy REST API. Every response is validated (schemas.ts); failures become
+// MaconomyError (code UPSTREAM_UNAVAILABLE). Reads retry with backoff; the one write does not (the
+// sync job retries it idempotently via the external reference). Logs carry ids, paths, statuses and
+// durations only: never the token or participants' personal data.
+import type { z } from 'zod';
+import {
+  describeIssue,
+  toCourseDateRecord,
+  toMainCourseRecord,
+  toParticipantRecord,
+  toSeatInfo,
+  toWireParticipantInput,
+  wireCourseDatePageSchema,
+  wireDuplicateSchema,
+  wireErrorSchema,
+  wireMainCourseListSchema,
+  wireParticipantListSchema,
+  wireParticipantSchema,
+  wireSeatInfoSchema,
+  type CourseDateRecord,
+  type MainCourseRecord,
+  type ParticipantInput,
+  type ParticipantRecord,
+  type SeatInfo,
+} from './schemas.js';
+
+export interface MaconomyCall {
+  method: string;
+  url: string;
+  status: number | null;
+  durationMs: number;
+  error?: string;
+}
+
+export interface MaconomyClientOptions {
+  baseUrl: string;
+  token: string;
+  /** Per HTTP attempt, including reading the body. Default 5000. */
+  timeoutMs?: number;
+  /** Extra attempts for reads (GET) only. Default 2. */
+  retries?: number;
+  /** How long a getSeats answer is reused; 0 disables the cache (coalescing stays). Default 2000. */
+  seatCacheMs?: number;
+  logger?: { warn(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void };
+  /** Called once per HTTP attempt. */
+  onCall?: (call: MaconomyCall) => void;
+}
+
+export type MaconomyErrorKind = 'timeout' | 'network' | 'http' | 'malformed' | 'no_seats';
+
+export class MaconomyError extends Error {
+  override name = 'MaconomyError';
+  readonly code = 'UPSTREAM_UNAVAILABLE' as const;
+  kind: MaconomyErrorKind;
+  status?: number;
+  /** Path of the offending field of a malformed body, e.g. `items[3].capacity`. */
+  field?: string;
+  /** Maconomy's own error code from a JSON error body, e.g. `no_free_seats`. */
+  upstreamCode?: string;
+  /** true when the request may have reached Maconomy (timeout/reset after sending a write) */
+  ambiguous: boolean;
+
+  constructor(
+    message: string,
+    opts: { kind: MaconomyErrorKind; status?: number; field?: string; upstreamCode?: string; ambiguous?: boolean; cause?: unknown },
+  ) {
+    super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
+    this.kind = opts.kind;
+    if (opts.status !== undefined) this.status = opts.status;
+    if (opts.field !== undefined) this.field = opts.field;
+    if (opts.upstreamCode !== undefined) this.upstreamCode = opts.upstreamCode;
+    this.ambiguous = opts.ambiguous ?? false;
+  }
+}
+
+interface RawResponse {
+  status: number;
+  /** Parsed JSON, or undefined when the body was empty or not JSON. */
+  json: unknown;
+  jsonOk: boolean;
+  sentAt: Date;
+}
+
+// Errors where the connection was never established: nothing was sent, so a write did not happen.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+const BACKOFF_BASE_MS = 100;
+const BACKOFF_CAP_MS = 2000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function errorCode(err: unknown): string | undefined {
+  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
+    if (typeof e.code === 'string') return e.code;
+  }
+  return undefined;
+}
+
+interface SeatEntry {
+  promise: Promise<SeatInfo | null>;
+}
+
+export class MaconomyClient {
+  private readonly baseUrl: string;
+  private readonly token: string;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly seatCacheMs: number;
+  private readonly logger: MaconomyClientOptions['logger'];
+  private readonly onCall: MaconomyClientOptions['onCall'];
+  private readonly seatCache = new Map<string, { info: SeatInfo; expires: number }>();
+  private readonly seatInflight = new Map<string, SeatEntry>();
+
+  constructor(opts: MaconomyClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.token = opts.token;
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.retries = Math.max(0, opts.retries ?? 2);
+    this.seatCacheMs = Math.max(0, opts.seatCacheMs ?? 2000);
+    this.logger = opts.logger;
+    this.onCall = opts.onCall;
+  }
+
+  async listMainCourses(): Promise<MainCourseRecord[]> {
+    const path = '/api/maincourse';
+    const res = await this.read(path);
+    return this.parse(path, res, wireMainCourseListSchema).map(toMainCourseRecord);
+  }
+
+  async *iterateCourseDates(pageSize = 500): AsyncGenerator<CourseDateRecord[]> {
+    if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer');
+    let seen = 0;
+    for (let page = 1; ; page++) {
+      const path = `/api/course?page=${page}&pageSize=${pageSize}`;
+      const body = this.parse(path, await this.read(path), wireCourseDatePageSchema);
+      seen += body.items.length;
+      if (body.items.length) yield body.items.map(toCourseDateRecord);
+      // Stops on the server's own page size too, in case it caps ours.
+      if (body.items.length === 0 || seen >= body.total || page * body.page_size >= body.total) return;
+    }
+  }
+
+  async listCourseDates(): Promise<CourseDateRecord[]> {
+    const all: CourseDateRecord[] = [];
+    for await (const page of this.iterateCourseDates()) all.push(...page);
+    return all;
+  }
+
+  /** Seat info of one course date, null when Maconomy does not know it. Concurrent calls share one request. */
+  async getSeats(maconomyId: string, opts: { fresh?: boolean } = {}): Promise<SeatInfo | null> {
+    if (!opts.fresh && this.seatCacheMs > 0) {
+      const cached = this.seatCache.get(maconomyId);
+      if (cached && cached.expires > Date.now()) return { ...cached.info };
+    }
+    let entry = this.seatInflight.get(maconomyId);
+    if (!entry) {
+      const created: SeatEntry = { promise: Promise.resolve(null) };
+      created.promise = this.fetchSeats(maconomyId).then(
+        (info) => {
+          // Only the still-registered request may fill the cache: an invalidation in between removed it.
+          if (this.seatInflight.get(maconomyId) === created) {
+            this.seatInflight.delete(maconomyId);
+            if (info && this.seatCacheMs > 0) this.cacheSeats(info);
+          }
+          return info;
+        },
+        (err: unknown) => {
+          if (this.seatInflight.get(maconomyId) === created) this.seatInflight.delete(maconomyId);
+          throw err;
+        },
+      );
+      this.seatInflight.set(maconomyId, created);
+      entry = created;
+    }
+    const info = await entry.promise;
+    return info ? { ...info } : null;
+  }
+
+  /** Forgets cached seat answers (one course date, or all) and detaches in-flight look-ups from the cache. */
+  invalidateSeats(maconomyId?: string): void {
+    if (maconomyId === undefined) {
+      this.seatCache.clear();
+      this.seatInflight.clear();
+    } else {
+      this.seatCache.delete(maconomyId);
+      this.seatInflight.delete(maconomyId);
+    }
+  }
+
+  /**
+   * Creates a participant on a course date. Not retried here. A duplicate external reference is
+   * not an error: Maconomy already has this participant, so it is returned with created=false.
+   */
+  async createParticipant(input: ParticipantInput): Promise<{ participant: ParticipantRecord; created: boolean }> {
+    const path = '/api/webparticipant';
+    const ids = { maconomyId: input.maconomyId, externalRef: input.externalRef };
+    try {
+      let res: RawResponse;
+      try {
+        res = await this.attempt('POST', path, toWireParticipantInput(input));
+      } catch (err) {
+        if (err instanceof MaconomyError) {
+          const code = errorCode(err.cause);
+          // A timeout or reset may come after Maconomy received the request; a refused connection cannot.
+          err.ambiguous = err.kind === 'timeout' || !(code && NOT_SENT_CODES.has(code));
+          this.logger?.warn({ method: 'POST', path, ...ids, kind: err.kind, ambiguous: err.ambiguous }, 'Maconomy participant creation failed');
+        }
+        throw err;
+      }
+
+      if (res.status === 200 || res.status === 201) {
+        try {
+          const participant = toParticipantRecord(this.parse(path, res, wireParticipantSchema));
+          this.logger?.debug?.({ method: 'POST', path, ...ids, participantId: participant.participantId }, 'Maconomy participant created');
+          return { participant, created: true };
+        } catch (err) {
+          // The participant exists but we could not read its id.
+          if (err instanceof MaconomyError) err.ambiguous = true;
+          throw err;
+        }
+      }
+      if (res.status === 409) {
+        const dup = wireDuplicateSchema.safeParse(res.json);
+        if (dup.success) {
+          this.logger?.debug?.({ method: 'POST', path, ...ids, participantId: dup.data.participant_id }, 'Maconomy participant already existed');
+          return {
+            created: false,
+            participant: {
+              participantId: dup.data.participant_id,
+              maconomyId: input.maconomyId,
+              externalRef: input.externalRef,
+              firstName: input.firstName,
+              lastName: input.lastName,
+              email: input.email,
+              phone: input.phone ?? null,
+              company: input.company ?? null,
+            },
+          };
+        }
+        const upstreamCode = this.upstreamCode(res);
+        if (upstreamCode === 'duplicate_external_ref') {
+          const { field, message } = describeIssue(dup.error);
+          throw new MaconomyError(`Maconomy ${path} returned an invalid body: ${message}`, { kind: 'malformed', status: 409, field, upstreamCode });
+        }
+        throw new MaconomyError(`Maconomy course date ${input.maconomyId} cannot take more participants (409 ${upstreamCode ?? 'conflict'})`, {
+          kind: 'no_seats',
+          status: 409,
+          upstreamCode,
+        });
+      }
+      // A 5xx may come after the participant was stored (or from a proxy that forwarded it).
+      throw this.httpError('POST', path, res, { ambiguous: res.status >= 500 });
+    } finally {
+      this.invalidateSeats(input.maconomyId);
+    }
+  }
+
+  async listParticipants(maconomyId: string): Promise<ParticipantRecord[]> {
+    const path = `/api/participant/${encodeURIComponent(maconomyId)}`;
+    const res = await this.read(path);
+    return this.parse(path, res, wireParticipantListSchema).map(toParticipantRecord);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private async fetchSeats(maconomyId: string): Promise<SeatInfo | null> {
+    const path = `/api/course/${encodeURIComponent(maconomyId)}`;
+    const res = await this.read(path, { allow404: true });
+    if (res.status === 404) return null;
+    return toSeatInfo(this.parse(path, res, wireSeatInfoSchema), res.sentAt);
+  }
+
+  private cacheSeats(info: SeatInfo) {
+    const now = Date.now();
+    if (this.seatCache.size >= 5000) {
+      for (const [id, c] of this.seatCache) if (c.expires <= now) this.seatCache.delete(id);
+    }
+    // Age counted from when the request was sent, so an answer is never older than seatCacheMs.
+    this.seatCache.set(info.maconomyId, { info, expires: info.fetchedAt.getTime() + this.seatCacheMs });
+  }
+
+  /** GET with retries on timeouts, network errors, 429 and 5xx. Returns a 2xx (or 404 when allowed) response. */
+  private async read(path: string, opts: { allow404?: boolean } = {}): Promise<RawResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const last = attempt >= this.retries;
+      let res: RawResponse;
+      try {
+        res = await this.attempt('GET', path);
+      } catch (err) {
+        if (!(err instanceof MaconomyError) || last) {
+          if (err instanceof MaconomyError) this.logger?.warn({ method: 'GET', path: stripQuery(path), attempts: attempt + 1, kind: err.kind }, 'Maconomy request failed');
+          throw err;
+        }
+        const delay = this.backoff(attempt);
+        this.logger?.warn({ method: 'GET', path: stripQuery(path), attempt: attempt + 1, kind: err.kind, retryInMs: delay }, 'Maconomy request failed, retrying');
+        await sleep(delay);
+        continue;
+      }
+      if ((res.status >= 200 && res.status < 300) || (res.status === 404 && opts.allow404)) return res;
+      const retryable = res.status === 429 || res.status >= 500;
+      if (!retryable || last) {
+        this.logger?.warn({ method: 'GET', path: stripQuery(path), attempts: attempt + 1, status: res.status }, 'Maconomy request failed');
+        throw this.httpError('GET', path, res);
+      }
+      const delay = this.backoff(attempt);
+      this.logger?.warn({ method: 'GET', path: stripQuery(path), attempt: attempt + 1, status: res.status, retryInMs: delay }, 'Maconomy request failed, retrying');
+      await sleep(delay);
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const base = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+    return Math.round(base / 2 + Math.random() * (base / 2));
+  }
+
+  /** One HTTP exchange with its own timeout covering the body. Throws MaconomyError timeout/network. */
+  private async attempt(method: 'GET' | 'POST', path: string, body?: unknown): Promise<RawResponse> {
+    const url = this.baseUrl + path;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const sentAt = new Date();
+    const started = performance.now();
+    let status: number | null = null;
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      const res = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: controller.signal,
+      });
+      status = res.status;
+      const text = await res.text();
+      let json: unknown;
+      let jsonOk = false;
+      if (text.length) {
+        try {
+          json = JSON.parse(text);
+          jsonOk = true;
+        } catch {
+          /* reported by parse() when a body is required */
+        }
+      }
+      this.report(method, url, status, started);
+      return { status, json, jsonOk, sentAt };
+    } catch (err) {
+      const timedOut = controller.signal.aborted;
+      const kind = timedOut ? 'timeout' : 'network';
+      const message = timedOut
+        ? `Maconomy ${method} ${stripQuery(path)} timed out after ${this.timeoutMs} ms`
+        : `Maconomy ${method} ${stripQuery(path)} failed: ${errorCode(err) ?? (err as Error)?.message ?? 'network error'}`;
+      this.report(method, url, status, started, `${kind}: ${message}`);
+      throw new MaconomyError(message, { kind, status: status ?? undefined, cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private report(method: string, url: string, status: number | null, started: number, error?: string) {
+    if (!this.onCall) return;
+    const call: MaconomyCall = { method, url, status, durationMs: Math.round((performance.now() - started) * 10) / 10 };
+    if (error) call.error = error;
+    try {
+      this.onCall(call);
+    } catch {
+      /* a broken hook must not break the call */
+    }
+  }
+
+  private parse<S extends z.ZodType>(path: string, res: RawResponse, schema: S): z.output<S> {
+    const label = stripQuery(path);
+    if (!res.jsonOk) {
+      throw new MaconomyError(`Maconomy ${label} returned an invalid body: not JSON`, { kind: 'malformed', status: res.status });
+    }
+    const parsed = schema.safeParse(res.json);
+    if (!parsed.success) {
+      const { field, message } = describeIssue(parsed.error);
+      this.logger?.warn({ path: label, status: res.status, field }, 'Maconomy returned an invalid body');
+      throw new MaconomyError(`Maconomy ${label} returned an invalid body: ${message}`, { kind: 'malformed', status: res.status, field });
+    }
+    return parsed.data;
+  }
+
+  private upstreamCode(res: RawResponse): string | undefined {
+    const e = wireErrorSchema.safeParse(res.json);
+    // Codes are short identifiers; anything else is not echoed (it could carry data).
+    return e.success && /^[a-z0-9_.-]{1,64}$/i.test(e.data.error) ? e.data.error : undefined;
+  }
+
+  private httpError(method: string, path: string, res: RawResponse, opts: { ambiguous?: boolean } = {}): MaconomyError {
+    const label = `${method} ${stripQuery(path)}`;
+    const upstreamCode = this.upstreamCode(res);
+    const suffix = upstreamCode ? ` (${upstreamCode})` : '';
+    let message: string;
+    if (res.status === 401) message = `Maconomy rejected the API token (401) for ${label}; check MACONOMY_TOKEN`;
+    else if (res.status === 403) message = `Maconomy refused ${label} for this API token (403)`;
+    else if (res.status === 404) message = `Maconomy ${label} was not found (404)${suffix}`;
+    else message = `Maconomy ${label} failed with HTTP ${res.status}${suffix}`;
+    return new MaconomyError(message, { kind: 'http', status: res.status, upstreamCode, ambiguous: opts.ambiguous ?? false });
+  }
+}
+
+function stripQuery(path: string): string {
+  const i = path.indexOf('?');
+  return i < 0 ? path : path.slice(0, i);
+}
