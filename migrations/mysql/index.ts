@@ -1,1 +1,3 @@
 export { Migration20261122181930_Initial } from './Migration20261122181930_Initial.js';
+export { Migration20261122192411_Jobs } from './Migration20261122192411_Jobs.js';
+export { Migration20261122200000_MailWordPress } from './Migration20261122200000_MailWordPress.js';

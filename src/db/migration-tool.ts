@@ -23,8 +23,10 @@ async function main() {
     console.log('entities and migrations agree: nothing to write');
     return;
   }
+  // A full class name (`Migration20261122120000_Mail`) is used as given, so the SQLite and MySQL
+  // migrations of one change share a name; a bare name gets the current time stamp.
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-  const cls = `Migration${stamp}_${name}`;
+  const cls = /^Migration\d{14}_\w+$/.test(name) ? name : `Migration${stamp}_${name}`;
   const statements = sql
     .split(/;\s*\n/)
     .map((s) => s.trim().replace(/;$/, ''))

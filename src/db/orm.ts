@@ -5,14 +5,18 @@ import type { Options as FullOptions } from '@mikro-orm/core';
 type Options = Partial<FullOptions>;
 import { MikroORM as LibSqlORM } from '@mikro-orm/libsql';
 import { MikroORM as MySqlORM } from '@mikro-orm/mysql';
+import { MikroORM as MariaDbORM } from '@mikro-orm/mariadb';
 import type { EntityManager as SqlEntityManager, MikroORM as SqlMikroORM, AbstractSqlDriver } from '@mikro-orm/sql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Config, DatabaseKind } from '../config.js';
 import { catalogEntities } from '../catalog/entities.js';
 import { bookingEntities } from '../booking/entities.js';
+import { jobEntities } from '../jobs/entities.js';
+import { wordpressEntities } from '../integrations/wordpress/entities.js';
+import { mailEntities } from '../mail/entities.js';
 import { migrationsFor } from '../../migrations/index.js';
 
-export const entities = [...catalogEntities, ...bookingEntities];
+export const entities = [...catalogEntities, ...bookingEntities, ...jobEntities, ...wordpressEntities, ...mailEntities];
 
 export type Orm = SqlMikroORM<AbstractSqlDriver>;
 export type Em = SqlEntityManager<AbstractSqlDriver>;
@@ -71,6 +75,13 @@ export async function openDb(database: Config['database'], opts: OpenDbOptions =
     await conn.execute('pragma synchronous = normal');
   } else {
     orm = (await MySqlORM.init(ormOptions(database, opts) as never)) as unknown as Orm;
+    // Same SQL and migrations for both servers, but MariaDB's information_schema reports column
+    // defaults differently; its own driver keeps the schema diff (and `migration-tool`) exact.
+    const [row] = await orm.em.getConnection().execute<{ v: string }[]>('select version() as v');
+    if (/mariadb/i.test(row?.v ?? '')) {
+      await orm.close(true);
+      orm = (await MariaDbORM.init(ormOptions(database, opts) as never)) as unknown as Orm;
+    }
   }
   return {
     orm,

@@ -1,6 +1,12 @@
 // Query depth and cost limits, checked before execution so an abusive query costs no SQL.
 import { GraphQLError, Kind, type ASTNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type GraphQLSchema, type DocumentNode } from 'graphql';
-import { getComplexity, fieldExtensionsEstimator, simpleEstimator } from 'graphql-query-complexity';
+import { createRequire } from 'node:module';
+
+// graphql-query-complexity's ESM build imports `graphql/index.mjs`, while type-graphql builds the
+// schema from graphql's CommonJS build: two realms, and graphql refuses to mix them. Its CJS build
+// shares our single graphql instance.
+const { getComplexity, fieldExtensionsEstimator, simpleEstimator } =
+  createRequire(import.meta.url)('graphql-query-complexity') as typeof import('graphql-query-complexity');
 
 export function depthLimitRule(maxDepth: number) {
   return (context: ValidationContext) => {

@@ -1,8 +1,8 @@
 // Catalogue listing, pagination, filters, editor enrichment and request limits over HTTP.
 import { testDatabaseKinds } from '../support/databases.js';
-import { startHarness, errorCodes, type Harness } from '../support/harness.js';
+import { startHarness, errorCodes, type Harness, type GqlResult } from '../support/harness.js';
 import { generatedData } from '../../src/simulators/maconomy.js';
-import { CoursesDocument, CourseDocument, EnrichCourseDocument } from '../generated/graphql.js';
+import { CoursesDocument, CourseDocument, EnrichCourseDocument, type CoursesQuery } from '../generated/graphql.js';
 
 const EDITOR = { authorization: 'Bearer editor-secret-2' };
 
@@ -20,7 +20,7 @@ describe.each(testDatabaseKinds())('catalogue on %s', (kind) => {
     let after: string | null | undefined = undefined;
     let total = -1;
     for (let page = 0; page < 50; page++) {
-      const r = await h.gql(CoursesDocument, { first: 17, after });
+      const r: GqlResult<CoursesQuery> = await h.gql(CoursesDocument, { first: 17, after });
       expect(r.errors).toBeUndefined();
       total = r.data!.courses.totalCount;
       seen.push(...r.data!.courses.edges.map((e) => e.node.id));

@@ -32,7 +32,7 @@ export const FIXED_NOW = new Date('2026-11-22T10:00:00Z');
 
 export async function startHarness(
   kind: DatabaseKind,
-  opts: { env?: Record<string, string>; build?: BuildOptions; now?: Date; simData?: SimulatorData } = {},
+  opts: { env?: Record<string, string>; build?: BuildOptions; now?: Date; simData?: SimulatorData; worker?: boolean } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase(kind);
   const sim = await startMaconomySimulator({ data: opts.simData ?? demoData(opts.now ?? new Date(), 7) });
@@ -46,6 +46,7 @@ export async function startHarness(
     MACONOMY_SEAT_CACHE_MS: '0',
     EDITOR_TOKENS: 'editor-secret-1,editor-secret-2',
     ADMIN_TOKENS: 'admin-secret',
+    VAR_DIR: database.url.startsWith('sqlite:') ? database.url.slice(7).replace(/\/[^/]+$/, '') : `/tmp/kursus-test-var-${process.pid}`,
     PORT: '0',
     LOG_LEVEL: 'silent',
     ...opts.env,
@@ -53,8 +54,9 @@ export async function startHarness(
   const queries: string[] = [];
   const db = await openDb(config.database, { onQuery: (sql) => queries.push(sql) });
   await migrate(db);
-  const kursus = await buildKursus(config, { db, logger: false, ...opts.build });
+  const kursus = await buildKursus(config, { db, logger: false, processEveryMs: 100, ...opts.build });
   await kursus.importCourses();
+  if (opts.worker) await kursus.startWorker();
   const url = await kursus.listen();
 
   const raw = async (body: unknown, headers: Record<string, string> = {}) => {

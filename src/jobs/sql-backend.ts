@@ -1,0 +1,673 @@
+// Agenda 6 backend over the project's own SQL database (SQLite or MySQL, through MikroORM), so the
+// job queue needs no MongoDB. Table: agenda_job (entities.ts).
+//
+// Locking: a job is taken with one conditional UPDATE whose WHERE clause repeats the whole
+// "may be locked now" condition (not locked, or lock older than the deadline; due; enabled). The
+// database evaluates it atomically per row, so of two workers racing for the same row exactly one
+// sees an affected-row count of 1; the loser moves on to the next candidate. No transactions or
+// row locks are held between statements, which keeps it identical on SQLite and MySQL.
+//
+// Every operation uses its own fresh EntityManager (db.em()) and MikroORM's native
+// insert/update/delete, which convert dates, booleans and JSON the same way for both drivers.
+import { createHash, randomUUID } from 'node:crypto';
+import { DeadlockException, LockMode, LockWaitTimeoutException, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import {
+  computeJobState,
+  toJobId,
+  type AgendaBackend,
+  type JobId,
+  type JobParameters,
+  type JobRepository,
+  type JobRepositoryOptions,
+  type JobsOverview,
+  type JobsQueryOptions,
+  type JobsResult,
+  type JobsSort,
+  type JobState,
+  type JobWithState,
+  type RemoveJobsOptions,
+} from 'agenda';
+import type { Db, Em } from '../db/orm.js';
+import { AgendaJob } from './entities.js';
+
+type Row = AgendaJob;
+type Where = FilterQuery<AgendaJob>;
+type Fields = Record<string, unknown>;
+
+/** Candidates fetched per round in getNextJobToRun before trying to lock them one by one. */
+const LOCK_CANDIDATES = 10;
+/** Rounds of (select candidates, try to lock) before giving up until the next scan. */
+const LOCK_ROUNDS = 5;
+
+/** Fields the job processor owns; Job.save() leaves them out, so an update must not clear them. */
+const PROCESSOR_FIELDS = ['lockedAt', 'lastRunAt', 'lastFinishedAt', 'failedAt', 'failCount', 'failReason', 'progress'] as const;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Dates come back as Date from MikroORM; accept strings/numbers too (defensive, and for input). */
+function toDate(value: unknown): Date | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (value instanceof Date) return value;
+  if (typeof value === 'string' || typeof value === 'number') {
+    const d = new Date(value);
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  }
+  return undefined;
+}
+const dbDate = (value: unknown): Date | null => toDate(value) ?? null;
+
+/** JSON with sorted keys (and ISO dates), so equal objects always give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/** Key of the one row a `single` job (every()) may have. */
+export const singleJobKey = (name: string) => sha256(`single\u0000${name}`);
+/** Key of the one row a `unique(query)` job may have: name + the query, canonicalised. */
+export const uniqueJobKey = (name: string, unique: Record<string, unknown>) => sha256(`unique\u0000${name}\u0000${canonicalJson(unique)}`);
+
+function repeatIntervalFromDb(value: string | null | undefined): string | number | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  // Agenda accepts a number of milliseconds; keep it a number when it was one.
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+function toJob(row: Row): JobParameters & { _id: JobId } {
+  const job: JobParameters & { _id: JobId } = {
+    _id: toJobId(row.id),
+    name: row.name,
+    priority: row.priority ?? 0,
+    nextRunAt: toDate(row.nextRunAt) ?? null,
+    type: row.type,
+    data: row.data ?? null,
+    lockedAt: toDate(row.lockedAt),
+    lastFinishedAt: toDate(row.lastFinishedAt),
+    failedAt: toDate(row.failedAt),
+    failCount: row.failCount ?? undefined,
+    failReason: row.failReason ?? undefined,
+    repeatTimezone: row.repeatTimezone ?? undefined,
+    lastRunAt: toDate(row.lastRunAt),
+    repeatInterval: repeatIntervalFromDb(row.repeatInterval),
+    repeatAt: row.repeatAt ?? undefined,
+    disabled: row.disabled ?? undefined,
+    progress: row.progress === null || row.progress === undefined ? undefined : Number(row.progress),
+    unique: (row.uniqueQuery as Record<string, unknown> | null) ?? undefined,
+    uniqueOpts: (row.uniqueOpts as JobParameters['uniqueOpts'] | null) ?? undefined,
+    debounceStartedAt: toDate(row.debounceStartedAt),
+    lastModifiedBy: row.lastModifiedBy ?? undefined,
+    fork: row.fork ?? undefined,
+    startDate: toDate(row.startDate),
+    endDate: toDate(row.endDate),
+    skipDays: (row.skipDays as number[] | null) ?? undefined,
+  };
+  return job;
+}
+
+/**
+ * Column values for a save. On insert every column gets a value; on update the processor-owned
+ * fields and `disabled` are only written when the caller passed them (Job.save() omits the
+ * processor fields, and `every()` on start-up must not re-enable a job an operator disabled).
+ */
+function columnsFor(props: Partial<JobParameters>, options: JobRepositoryOptions | undefined, mode: 'insert' | 'update'): Fields {
+  const has = (key: string) => Object.prototype.hasOwnProperty.call(props, key);
+  const cols: Fields = {
+    name: props.name,
+    priority: typeof props.priority === 'number' && Number.isFinite(props.priority) ? Math.round(props.priority) : 0,
+    nextRunAt: dbDate(props.nextRunAt),
+    type: props.type === 'single' ? 'single' : 'normal',
+    repeatInterval: props.repeatInterval === undefined || props.repeatInterval === null || props.repeatInterval === '' ? null : String(props.repeatInterval),
+    repeatTimezone: props.repeatTimezone ?? null,
+    repeatAt: props.repeatAt ?? null,
+    data: props.data === undefined ? null : props.data,
+    debounceStartedAt: dbDate(props.debounceStartedAt),
+    fork: props.fork ?? null,
+    startDate: dbDate(props.startDate),
+    endDate: dbDate(props.endDate),
+    skipDays: props.skipDays ?? null,
+    lastModifiedBy: options?.lastModifiedBy ?? null,
+  };
+  if (mode === 'insert' || has('disabled')) cols.disabled = props.disabled === true;
+  for (const key of PROCESSOR_FIELDS) {
+    if (mode === 'update' && !has(key)) continue;
+    const value = (props as Record<string, unknown>)[key];
+    if (key === 'lockedAt' || key === 'lastRunAt' || key === 'lastFinishedAt' || key === 'failedAt') cols[key] = dbDate(value);
+    else cols[key] = value ?? null;
+  }
+  return cols;
+}
+
+export interface JobFilter {
+  id?: string;
+  ids?: string[];
+  name?: string;
+  names?: string[];
+  notNames?: string[];
+  search?: string;
+  data?: unknown;
+  includeDisabled?: boolean;
+}
+
+/** Flattens `{ a: { b: 1 } }` into the nested JSON-property filter MikroORM understands. */
+function dataWhere(data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (value === undefined) continue;
+    out[key] = isPlainObject(value) ? dataWhere(value) : value instanceof Date ? value.toISOString() : value;
+  }
+  return out;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+/** Does `data` contain `filter` (Mongo's dot-path partial match)? Used where SQL cannot say it. */
+function dataMatches(data: unknown, filter: unknown): boolean {
+  if (!isPlainObject(filter)) return sameJson(data, filter);
+  if (!isPlainObject(data)) return Object.keys(filter).length === 0;
+  return Object.entries(filter).every(([k, v]) => (v === undefined ? true : isPlainObject(v) ? dataMatches(data[k], v) : sameJson(data[k], v)));
+}
+
+export class SqlJobRepository implements JobRepository {
+  constructor(private readonly db: Db) {}
+
+  async connect(): Promise<void> {
+    // Fail fast (with the migration hint) when the table is missing.
+    try {
+      await this.db.em().getConnection().execute('select 1 from agenda_job where 1 = 0', [], 'all');
+    } catch (err) {
+      throw new Error(`agenda_job table is not available; run the migrations first (${(err as Error).message})`);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- filters
+
+  private async distinctNames(): Promise<string[]> {
+    const rows = await this.db.em().getConnection().execute<{ name: string }[]>('select distinct name from agenda_job order by name', [], 'all');
+    return rows.map((r) => String(r.name));
+  }
+
+  /**
+   * Translates Agenda's filter options to a MikroORM where clause (Mongo precedence: id over ids,
+   * search over name over names over notNames). Returns null when nothing can match, and
+   * `undefined` when `requireCriteria` is set and no criterion was given.
+   */
+  private async buildWhere(filter: JobFilter, requireCriteria = false): Promise<Where | null | undefined> {
+    const where: Record<string, unknown> = {};
+    let criteria = false;
+
+    if (filter.id !== undefined && filter.id !== null && String(filter.id) !== '') {
+      where.id = String(filter.id);
+      criteria = true;
+    } else if (Array.isArray(filter.ids) && filter.ids.length > 0) {
+      const ids = filter.ids.filter((i) => i !== null && i !== undefined).map(String);
+      if (ids.length === 0) return null;
+      where.id = { $in: ids };
+      criteria = true;
+    }
+
+    if (typeof filter.search === 'string' && filter.search.length > 0) {
+      // Case-insensitive substring on the (few) distinct names, exact on both databases and free of
+      // LIKE-escaping differences.
+      const needle = filter.search.toLowerCase();
+      const names = (await this.distinctNames()).filter((n) => n.toLowerCase().includes(needle));
+      if (names.length === 0) return null;
+      where.name = { $in: names };
+      criteria = true;
+    } else if (typeof filter.name === 'string' && filter.name) {
+      where.name = filter.name;
+      criteria = true;
+    } else if (Array.isArray(filter.names) && filter.names.length > 0) {
+      const names = filter.names.filter((n): n is string => typeof n === 'string');
+      if (names.length > 0) {
+        where.name = { $in: names };
+        criteria = true;
+      }
+    } else if (Array.isArray(filter.notNames) && filter.notNames.length > 0) {
+      const names = filter.notNames.filter((n): n is string => typeof n === 'string');
+      if (names.length > 0) {
+        where.name = { $nin: names };
+        criteria = true;
+      }
+    }
+
+    if (filter.includeDisabled === false) where.disabled = false;
+
+    if (filter.data !== undefined) {
+      criteria = true;
+      if (filter.data === null) {
+        where.data = null;
+      } else if (isPlainObject(filter.data) && isSqlFilterable(filter.data)) {
+        const w = dataWhere(filter.data);
+        if (Object.keys(w).length > 0) where.data = w;
+      } else {
+        // Arrays, scalars and objects holding arrays: compare in JS, then filter by id.
+        const rows = await this.db.em().find(AgendaJob, where as Where, { fields: ['id', 'data'] });
+        const ids = rows.filter((r) => dataMatches(r.data, filter.data)).map((r) => r.id);
+        if (ids.length === 0) return null;
+        where.id = { $in: ids };
+      }
+    }
+
+    if (requireCriteria && !criteria) return undefined;
+    return where as Where;
+  }
+
+  // ---------------------------------------------------------------------------------- queries
+
+  async queryJobs(options: JobsQueryOptions = {}): Promise<JobsResult> {
+    const { state, sort, skip = 0, limit = 0 } = options;
+    const now = new Date();
+    const where = await this.buildWhere({ ...options, includeDisabled: options.includeDisabled ?? true });
+    if (where === null || where === undefined) return { jobs: [], total: 0 };
+    const orderBy = toOrderBy(sort);
+    const withState = (row: Row): JobWithState => {
+      const job = toJob(row);
+      return { ...job, state: computeJobState(job, now) };
+    };
+
+    if (!state) {
+      const em = this.db.em();
+      const [rows, total] = await Promise.all([
+        em.find(AgendaJob, where, { orderBy, ...(skip > 0 ? { offset: skip } : {}), ...(limit > 0 ? { limit } : {}) }),
+        this.db.em().count(AgendaJob, where),
+      ]);
+      return { jobs: rows.map(withState), total };
+    }
+
+    // The state is computed from several timestamps: filter in application code, then paginate.
+    const rows = await this.db.em().find(AgendaJob, where, { orderBy });
+    let jobs = rows.map(withState).filter((job) => (state === 'paused' ? job.disabled === true : job.state === state));
+    const total = jobs.length;
+    jobs = limit > 0 ? jobs.slice(skip, skip + limit) : skip > 0 ? jobs.slice(skip) : jobs;
+    return { jobs, total };
+  }
+
+  async getJobsOverview(): Promise<JobsOverview[]> {
+    const now = new Date();
+    const rows = await this.db.em().find(
+      AgendaJob,
+      {},
+      { fields: ['id', 'name', 'lockedAt', 'lastFinishedAt', 'failedAt', 'nextRunAt', 'repeatInterval', 'disabled'], orderBy: { name: 'asc' } },
+    );
+    const byName = new Map<string, JobsOverview>();
+    for (const row of rows) {
+      let o = byName.get(row.name);
+      if (!o) {
+        o = { name: row.name, total: 0, running: 0, scheduled: 0, queued: 0, completed: 0, failed: 0, repeating: 0, paused: 0 };
+        byName.set(row.name, o);
+      }
+      o.total++;
+      const state: JobState = computeJobState(toJob(row as Row), now);
+      o[state]++;
+      if (row.disabled === true) o.paused++;
+    }
+    return [...byName.values()];
+  }
+
+  async getDistinctJobNames(): Promise<string[]> {
+    return this.distinctNames();
+  }
+
+  async getJobById(id: string): Promise<JobParameters | null> {
+    if (!id) return null;
+    const row = await this.db.em().findOne(AgendaJob, { id: String(id) });
+    return row ? toJob(row) : null;
+  }
+
+  async getQueueSize(): Promise<number> {
+    return this.db.em().count(AgendaJob, { nextRunAt: { $lt: new Date() } });
+  }
+
+  // ---------------------------------------------------------------------------------- bulk ops
+
+  async removeJobs(options: RemoveJobsOptions): Promise<number> {
+    const where = await this.buildWhere(options as JobFilter, true);
+    if (!where) return 0;
+    return this.db.em().nativeDelete(AgendaJob, where);
+  }
+
+  async disableJobs(options: RemoveJobsOptions): Promise<number> {
+    const where = await this.buildWhere(options as JobFilter, true);
+    if (!where) return 0;
+    // Count only rows that change, like Mongo's modifiedCount.
+    return this.db.em().nativeUpdate(AgendaJob, { $and: [where, { disabled: false }] } as Where, { disabled: true });
+  }
+
+  async enableJobs(options: RemoveJobsOptions): Promise<number> {
+    const where = await this.buildWhere(options as JobFilter, true);
+    if (!where) return 0;
+    return this.db.em().nativeUpdate(AgendaJob, { $and: [where, { disabled: true }] } as Where, { disabled: false });
+  }
+
+  async purgeAllJobs(): Promise<number> {
+    return this.db.em().nativeDelete(AgendaJob, {});
+  }
+
+  // ---------------------------------------------------------------------------------- saving
+
+  private async findById(id: string): Promise<Row | null> {
+    return this.db.em().findOne(AgendaJob, { id });
+  }
+
+  private async findByKey(key: string): Promise<Row | null> {
+    return this.db.em().findOne(AgendaJob, { uniqueKey: key });
+  }
+
+  private async insert(cols: Fields): Promise<string> {
+    const id = randomUUID();
+    await this.db.em().insert(AgendaJob, { ...cols, id } as never);
+    return id;
+  }
+
+  /**
+   * Atomic upsert on the unique key: update the row holding `key`; when there is none, insert;
+   * when a concurrent insert wins, update that row instead. `update === null`: insert only.
+   */
+  private async upsertByKey(key: string, insertCols: Fields, update: Fields | null): Promise<Row> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (update) {
+        const n = await this.db.em().nativeUpdate(AgendaJob, { uniqueKey: key }, update);
+        if (n > 0) {
+          const row = await this.findByKey(key);
+          if (row) return row;
+          continue; // removed in between: try again
+        }
+      } else {
+        const existing = await this.findByKey(key);
+        if (existing) return existing;
+      }
+      try {
+        const id = await this.insert({ ...insertCols, uniqueKey: key });
+        const row = await this.findById(id);
+        if (row) return row;
+      } catch (err) {
+        if (!(err instanceof UniqueConstraintViolationException)) throw err;
+        // Another process inserted the same key first: loop and update (or return) its row.
+      }
+    }
+    throw new Error(`could not save job with unique key ${key}: too much contention`);
+  }
+
+  async saveJob<DATA = unknown>(job: JobParameters<DATA>, options: JobRepositoryOptions | undefined): Promise<JobParameters<DATA>> {
+    const { _id, unique, uniqueOpts, ...props } = job;
+    const now = new Date();
+
+    if (_id) {
+      const cols = columnsFor(props as Partial<JobParameters>, options, 'update');
+      const n = await this.db.em().nativeUpdate(AgendaJob, { id: String(_id), name: props.name }, cols);
+      if (n === 0) return job; // removed meanwhile: Mongo returns the input unchanged
+      const row = await this.findById(String(_id));
+      return (row ? toJob(row) : job) as JobParameters<DATA>;
+    }
+
+    const insertCols = columnsFor(props as Partial<JobParameters>, options, 'insert');
+
+    if (props.type === 'single') {
+      // One row per name. A nextRunAt that is already due is only set on insert, so restarting a
+      // process does not reschedule an existing repeating job.
+      const update = columnsFor(props as Partial<JobParameters>, options, 'update');
+      if (props.nextRunAt && props.nextRunAt <= now) delete update.nextRunAt;
+      const row = await this.upsertByKey(singleJobKey(props.name), { ...insertCols, type: 'single' }, update);
+      return toJob(row) as JobParameters<DATA>;
+    }
+
+    if (unique) {
+      if (!isPlainObject(unique)) throw new Error('unique() needs a plain object query');
+      const key = uniqueJobKey(props.name, unique);
+      const extra = { uniqueQuery: unique, uniqueOpts: uniqueOpts ?? null };
+      let update: Fields | null = { ...columnsFor(props as Partial<JobParameters>, options, 'update'), ...extra };
+      const insert: Fields = { ...insertCols, ...extra };
+      const debounce = uniqueOpts?.debounce;
+      if (uniqueOpts?.insertOnly && !debounce) update = null;
+
+      if (debounce) {
+        const existing = await this.findByKey(key);
+        if (existing) {
+          const startedAt = toDate(existing.debounceStartedAt) ?? now;
+          if (debounce.strategy === 'leading') {
+            // Leading: keep the original run time, take the new data.
+            update!.nextRunAt = dbDate(existing.nextRunAt);
+            update!.debounceStartedAt = startedAt;
+          } else if (debounce.maxWait && now.getTime() - startedAt.getTime() >= debounce.maxWait) {
+            update!.nextRunAt = now;
+            update!.debounceStartedAt = null;
+          } else {
+            update!.nextRunAt = new Date(now.getTime() + debounce.delay);
+            update!.debounceStartedAt = startedAt;
+          }
+          const n = await this.db.em().nativeUpdate(AgendaJob, { uniqueKey: key }, update!);
+          if (n > 0) {
+            const row = await this.findByKey(key);
+            if (row) return toJob(row) as JobParameters<DATA>;
+          }
+          // Removed in between: fall through and create it as new.
+        }
+        if (debounce.strategy === 'leading') {
+          insert.debounceStartedAt = now;
+          if (update) update.debounceStartedAt = now;
+        } else {
+          const next = new Date(now.getTime() + debounce.delay);
+          insert.nextRunAt = next;
+          insert.debounceStartedAt = now;
+          if (update) {
+            update.nextRunAt = next;
+            update.debounceStartedAt = now;
+          }
+        }
+      }
+      const row = await this.upsertByKey(key, insert, update);
+      return toJob(row) as JobParameters<DATA>;
+    }
+
+    const id = await this.insert(insertCols);
+    const row = await this.findById(id);
+    return (row ? toJob(row) : { ...job, _id: toJobId(id) }) as JobParameters<DATA>;
+  }
+
+  async saveJobState(job: JobParameters, options: JobRepositoryOptions | undefined): Promise<void> {
+    if (!job._id) throw new Error('Cannot save job state without job ID');
+    const n = await this.db.em().nativeUpdate(
+      AgendaJob,
+      { id: String(job._id), name: job.name },
+      {
+        lockedAt: dbDate(job.lockedAt),
+        nextRunAt: dbDate(job.nextRunAt),
+        lastRunAt: dbDate(job.lastRunAt),
+        progress: job.progress ?? null,
+        failReason: job.failReason ?? null,
+        failCount: job.failCount ?? null,
+        failedAt: dbDate(job.failedAt),
+        lastFinishedAt: dbDate(job.lastFinishedAt),
+        lastModifiedBy: options?.lastModifiedBy ?? null,
+      },
+    );
+    if (n !== 1) throw new Error(`job ${job._id} (name: ${job.name}) cannot be updated in the database, maybe it does not exist anymore?`);
+  }
+
+  // ---------------------------------------------------------------------------------- locking
+
+  async lockJob(job: JobParameters, options: JobRepositoryOptions | undefined): Promise<JobParameters | undefined> {
+    if (!job._id) return undefined;
+    const id = String(job._id);
+    const n = await this.db.em().nativeUpdate(
+      AgendaJob,
+      { id, name: job.name, lockedAt: null, nextRunAt: dbDate(job.nextRunAt), disabled: false },
+      { lockedAt: new Date(), lastModifiedBy: options?.lastModifiedBy ?? null },
+    );
+    if (n !== 1) return undefined;
+    const row = await this.findById(id);
+    return row ? toJob(row) : undefined;
+  }
+
+  async unlockJob(job: JobParameters): Promise<void> {
+    if (!job._id) return;
+    // Only jobs that are not being processed (a running one-off job has nextRunAt = null).
+    await this.db.em().nativeUpdate(AgendaJob, { id: String(job._id), nextRunAt: { $ne: null } }, { lockedAt: null });
+  }
+
+  async unlockJobs(jobIds: (JobId | string)[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    await this.db.em().nativeUpdate(AgendaJob, { id: { $in: jobIds.map(String) } }, { lockedAt: null });
+  }
+
+  /**
+   * Calls for the same job name from this process run one after another: Agenda starts a new
+   * queue-filling pass every processEvery even while the previous one is still locking, and
+   * letting those passes race each other only multiplies failed lock attempts.
+   */
+  private readonly lockQueues = new Map<string, Promise<unknown>>();
+  /** MySQL/MariaDB: use SELECT … FOR UPDATE SKIP LOCKED until the server says it cannot. */
+  private skipLocked = true;
+
+  async getNextJobToRun(
+    jobName: string,
+    nextScanAt: Date,
+    lockDeadline: Date,
+    now: Date | undefined,
+    options: JobRepositoryOptions | undefined,
+  ): Promise<JobParameters | undefined> {
+    const previous = this.lockQueues.get(jobName) ?? Promise.resolve();
+    const run = previous.then(
+      () => this.lockNext(jobName, nextScanAt, lockDeadline, now ?? new Date(), options?.lastModifiedBy ?? null),
+      () => this.lockNext(jobName, nextScanAt, lockDeadline, now ?? new Date(), options?.lastModifiedBy ?? null),
+    );
+    const tail = run.catch(() => undefined);
+    this.lockQueues.set(jobName, tail);
+    void tail.then(() => {
+      if (this.lockQueues.get(jobName) === tail) this.lockQueues.delete(jobName);
+    });
+    return run;
+  }
+
+  private async lockNext(jobName: string, nextScanAt: Date, lockDeadline: Date, lockTime: Date, lastModifiedBy: string | null): Promise<JobParameters | undefined> {
+    // The same condition selects the candidates and guards the UPDATE that takes the lock.
+    const lockable: Where = {
+      name: jobName,
+      disabled: false,
+      $or: [{ lockedAt: null, nextRunAt: { $lte: nextScanAt } }, { lockedAt: { $lte: lockDeadline } }],
+    };
+    const orderBy = { nextRunAt: 'asc', priority: 'desc', id: 'asc' } as const;
+    const set = { lockedAt: lockTime, lastModifiedBy };
+    const tryLock = (em: Em, id: string) => em.nativeUpdate(AgendaJob, { $and: [{ id }, lockable] } as Where, set);
+
+    for (let round = 0; round < LOCK_ROUNDS; round++) {
+      if (this.db.kind === 'mysql' && this.skipLocked) {
+        // Rows another worker is locking right now are skipped instead of fought over.
+        let outcome: string | null | 'retry';
+        try {
+          outcome = await this.db.em().transactional(async (em) => {
+            const [candidate] = await em.find(AgendaJob, lockable, { fields: ['id'], orderBy, limit: 1, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE });
+            if (!candidate) return null;
+            return (await tryLock(em, candidate.id)) === 1 ? candidate.id : 'retry';
+          });
+        } catch (err) {
+          if (err instanceof DeadlockException || err instanceof LockWaitTimeoutException) continue;
+          if (isSkipLockedUnsupported(err)) {
+            this.skipLocked = false;
+            continue;
+          }
+          throw err;
+        }
+        if (outcome === null) return undefined;
+        if (outcome === 'retry') continue;
+        const row = await this.findById(outcome);
+        if (row) return toJob(row);
+        continue;
+      }
+
+      // Portable path (SQLite, old MySQL): read candidates, then take the first one whose
+      // conditional UPDATE reports one affected row.
+      const candidates = await this.db.em().find(AgendaJob, lockable, { fields: ['id'], orderBy, limit: LOCK_CANDIDATES });
+      if (candidates.length === 0) return undefined;
+      for (const candidate of candidates) {
+        if ((await tryLock(this.db.em(), candidate.id)) === 1) {
+          const row = await this.findById(candidate.id);
+          if (row) return toJob(row);
+        }
+        // Lost the race for this row (another worker locked it first): try the next one.
+      }
+    }
+    return undefined;
+  }
+}
+
+function isSkipLockedUnsupported(err: unknown): boolean {
+  // MySQL < 8.0 / MariaDB < 10.6: syntax error near 'skip locked'.
+  const e = err as { code?: string; message?: string };
+  return /skip locked/i.test(e?.message ?? '') && /syntax|ER_PARSE_ERROR/i.test(`${e?.code ?? ''} ${e?.message ?? ''}`);
+}
+
+/** Data filters SQL can express: nested objects of scalars (arrays are compared in JS). */
+function isSqlFilterable(data: Record<string, unknown>): boolean {
+  return Object.values(data).every((v) => v === undefined || v === null || typeof v !== 'object' || v instanceof Date || (isPlainObject(v) && isSqlFilterable(v)));
+}
+
+function toOrderBy(sort: JobsSort | undefined): Record<string, 'asc' | 'desc'> {
+  const order: Record<string, 'asc' | 'desc'> = {};
+  if (sort) {
+    for (const key of ['nextRunAt', 'lastRunAt', 'lastFinishedAt', 'priority', 'name', 'data'] as const) {
+      const dir = sort[key];
+      if (dir === 'asc' || dir === 'desc') order[key] = dir;
+    }
+  }
+  if (Object.keys(order).length === 0) {
+    order.nextRunAt = 'desc';
+    order.lastRunAt = 'desc';
+  }
+  order.id = 'asc'; // stable pages
+  return order;
+}
+
+export class SqlAgendaBackend implements AgendaBackend {
+  readonly name: string;
+  readonly repository: SqlJobRepository;
+  readonly notificationChannel = undefined;
+  /** The Db belongs to the application, which closes it; agenda.stop() must not. */
+  readonly ownsConnection = false;
+
+  constructor(db: Db, opts: { name?: string } = {}) {
+    this.name = opts.name ?? (db.kind === 'mysql' ? 'SQL (MySQL)' : 'SQL (SQLite)');
+    this.repository = new SqlJobRepository(db);
+  }
+
+  async connect(): Promise<void> {
+    await this.repository.connect();
+  }
+
+  async disconnect(): Promise<void> {
+    // Nothing to do: the connection pool is the application's (see ownsConnection).
+  }
+}
+
+/**
+ * Insert a job row inside the caller's transaction (e.g. checkout writes the order and its
+ * sync-order job atomically). Agenda picks it up like any other job.
+ */
+export async function enqueueJob(em: Em, job: { name: string; data: unknown; nextRunAt?: Date; priority?: number }): Promise<string> {
+  const id = randomUUID();
+  await em.insert(AgendaJob, {
+    id,
+    name: job.name,
+    priority: job.priority ?? 0,
+    nextRunAt: job.nextRunAt ?? new Date(),
+    type: 'normal',
+    disabled: false,
+    data: job.data === undefined ? null : job.data,
+  } as never);
+  return id;
+}

@@ -1,0 +1,186 @@
+// The jobs after a booking, run by the real Agenda on the SQL store, against the Maconomy
+// simulator and a real SMTP server: sync-order exactly once, confirmations once, retries, failure
+// handling, schedules in the configured time zone, expiry and GDPR cleanup.
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+import { testDatabaseKinds } from '../support/databases.js';
+import { startHarness, person, type Harness } from '../support/harness.js';
+import { CoursesDocument, ReserveSeatsDocument, CheckoutDocument, OrderDocument } from '../generated/graphql.js';
+import { Order } from '../../src/booking/entities.js';
+import { syncOrder, externalRef } from '../../src/booking/sync.js';
+import { clearReservations, gdprCleanup } from '../../src/booking/housekeeping.js';
+import { MailMessage } from '../../src/mail/entities.js';
+import { JOBS } from '../../src/jobs/registry.js';
+
+async function startSmtp() {
+  const received: ParsedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _s, cb) {
+      simpleParser(stream).then((m) => (received.push(m), cb()), cb);
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.server.address() as AddressInfo).port;
+  return { port, received, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const ADMIN = { authorization: 'Bearer admin-secret' };
+
+describe.each(testDatabaseKinds())('booking jobs on %s', (kind) => {
+  let h: Harness;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    h = await startHarness(kind, {
+      worker: true,
+      env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, OPS_EMAIL: 'drift@example.dk', SYNC_ATTEMPTS: '2', MACONOMY_TIMEOUT_MS: '400' },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await smtp?.close();
+  });
+  afterEach(() => h.sim.faults.clear());
+
+  async function placeOrder(seats: number, skip = 0) {
+    const node = (await h.gql(CoursesDocument, { first: 1 + skip, filter: { onlyAvailable: true } })).data!.courses.edges[skip]!.node;
+    h.sim.state.setFreeSeats(node.maconomyId, 10);
+    const { order, orderToken } = (await h.gql(ReserveSeatsDocument, { input: { courseId: node.id, seats } })).data!.reserveSeats;
+    const participants = Array.from({ length: seats }, (_, i) => person(i + 1, `-${order.id.slice(0, 6)}`));
+    const r = await h.gql(CheckoutDocument, { input: { orderId: order.id, orderToken, booker: person(0, `-${order.id.slice(0, 6)}`), participants } });
+    expect(r.errors).toBeUndefined();
+    return { orderId: order.id, orderToken, maconomyId: node.maconomyId, courseId: node.id };
+  }
+
+  it('syncs a placed order to Maconomy about a second after checkout, and mails booker and participants once', async () => {
+    const placedAt = Date.now();
+    const o = await placeOrder(2);
+    // The job row was committed with the order, in the same transaction.
+    const jobs = await h.kursus.jobs.agenda.queryJobs({ name: JOBS.syncOrder, data: { orderId: o.orderId } });
+    expect(jobs.total).toBe(1);
+    const synced = await until('SYNCED', async () => {
+      const r = await h.gql(OrderDocument, { id: o.orderId, token: o.orderToken });
+      return r.data?.order?.status === 'SYNCED' ? r.data.order : null;
+    });
+    expect(Date.now() - placedAt).toBeGreaterThanOrEqual(900);
+    expect(synced.participants).toHaveLength(2);
+    const inMaconomy = h.sim.state.participants(o.maconomyId).filter((p) => p.external_ref.startsWith(o.orderId));
+    expect(inMaconomy.map((p) => p.external_ref).sort()).toEqual([externalRef(o.orderId, 1), externalRef(o.orderId, 2)]);
+
+    const mails = await until('3 confirmation mails', async () => {
+      const mine = smtp.received.filter((m) => m.text?.includes(o.orderId));
+      return mine.length >= 3 ? mine : null;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.received.filter((m) => m.text?.includes(o.orderId))).toHaveLength(3);
+    const to = mails.map((m) => (Array.isArray(m.to) ? m.to[0] : m.to)!.value[0]!.address).sort();
+    expect(to).toEqual([`deltager0-${o.orderId.slice(0, 6)}@example.dk`, `deltager1-${o.orderId.slice(0, 6)}@example.dk`, `deltager2-${o.orderId.slice(0, 6)}@example.dk`]);
+    expect(mails[0]!.subject).toMatch(/^Bekræftelse: /);
+    expect(mails.some((m) => /Pris pr\. deltager/.test(m.text ?? ''))).toBe(true);
+  });
+
+  it('creates each participant once when Maconomy times out after accepting one', async () => {
+    await h.kursus.jobs.agenda.disable({ name: JOBS.syncOrder });
+    const o = await placeOrder(2, 1);
+    h.sim.faults.acceptThenHangNext(1);
+    await expect(syncOrder({ db: h.db, maconomy: h.kursus.maconomy }, o.orderId)).rejects.toMatchObject({ ambiguous: true });
+    expect(h.sim.state.participants(o.maconomyId).filter((p) => p.external_ref.startsWith(o.orderId))).toHaveLength(1);
+    const second = await syncOrder({ db: h.db, maconomy: h.kursus.maconomy }, o.orderId);
+    expect(second).toEqual({ status: 'synced', created: 1, adopted: 1 });
+    expect(h.sim.state.participants(o.maconomyId).filter((p) => p.external_ref.startsWith(o.orderId))).toHaveLength(2);
+    expect(await syncOrder({ db: h.db, maconomy: h.kursus.maconomy }, o.orderId)).toEqual({ status: 'already-synced' });
+    await h.kursus.jobs.agenda.enable({ name: JOBS.syncOrder });
+  });
+
+  it('adopts what a worker killed mid-sync had created, instead of creating it again', async () => {
+    await h.kursus.jobs.agenda.disable({ name: JOBS.syncOrder });
+    const o = await placeOrder(3, 2);
+    // A worker created participant 1 in Maconomy and died before recording it.
+    await h.db.em().nativeUpdate(Order, { id: o.orderId }, { syncAttempts: 1 });
+    const res = await fetch(`${h.sim.url}/api/webparticipant`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer demo-maconomy-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ course_no: o.maconomyId, external_ref: externalRef(o.orderId, 1), first_name: 'Deltager1', last_name: 'Hansen', email: 'x@example.dk' }),
+    });
+    expect(res.status).toBe(201);
+    await h.kursus.jobs.agenda.enable({ name: JOBS.syncOrder });
+    await until('SYNCED', async () => (await h.db.em().findOne(Order, { id: o.orderId }))?.status === 'SYNCED');
+    const refs = h.sim.state.participants(o.maconomyId).map((p) => p.external_ref).filter((r) => r.startsWith(o.orderId));
+    expect(refs.sort()).toEqual([1, 2, 3].map((i) => externalRef(o.orderId, i)));
+  });
+
+  it('marks the order SYNC_FAILED after the last attempt, alerts operators, and an admin retry syncs it', async () => {
+    h.sim.faults.failNext(1000, { status: 503, path: '/api/webparticipant' });
+    const o = await placeOrder(1, 3);
+    const failed = await until('SYNC_FAILED', async () => {
+      const order = await h.db.em().findOne(Order, { id: o.orderId });
+      return order?.status === 'SYNC_FAILED' ? order : null;
+    }, 30_000);
+    expect(failed.lastSyncError).toMatch(/503|Maconomy/);
+    const alert = await until('operator alert', async () => smtp.received.find((m) => m.subject?.includes('could not be sent to Maconomy') && m.text?.includes(o.orderId)));
+    expect((Array.isArray(alert.to) ? alert.to[0] : alert.to)!.value[0]!.address).toBe('drift@example.dk');
+    // Its seats stay held meanwhile.
+    h.sim.faults.clear();
+    const retry = await h.raw({ query: 'mutation($id: ID!) { retryOrderSync(orderId: $id) }', variables: { id: o.orderId } }, ADMIN);
+    expect(retry.json.data.retryOrderSync).toBe(true);
+    await until('SYNCED after retry', async () => (await h.db.em().findOne(Order, { id: o.orderId }))?.status === 'SYNCED');
+    expect(h.sim.state.participants(o.maconomyId).filter((p) => p.external_ref.startsWith(o.orderId))).toHaveLength(1);
+    const denied = await h.raw({ query: 'mutation($id: ID!) { retryOrderSync(orderId: $id) }', variables: { id: o.orderId } }, { authorization: 'Bearer editor-secret-1' });
+    expect(denied.json.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  it('schedules the recurring jobs at their contract times in Europe/Copenhagen', async () => {
+    const r = await h.raw({ query: '{ jobs(state: "repeating", limit: 50) { name nextRunAt repeatInterval } }' }, ADMIN);
+    expect(r.json.errors).toBeUndefined();
+    const byName = new Map<string, { nextRunAt: string; repeatInterval: string }>(r.json.data.jobs.map((j: any) => [j.name, j]));
+    const local = (iso: string) =>
+      new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Copenhagen', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+    expect(local(byName.get(JOBS.gdprCleanup)!.nextRunAt)).toBe('04:00');
+    expect(local(byName.get(JOBS.sendParticipantList)!.nextRunAt)).toBe('07:00');
+    expect(local(byName.get(JOBS.importCourses)!.nextRunAt)).toMatch(/:00$/);
+    expect(new Date(byName.get(JOBS.clearReservations)!.nextRunAt).getTime() - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+    expect(new Date(byName.get(JOBS.gdprCleanup)!.nextRunAt).getTime() - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
+    for (const name of [JOBS.importCourses, JOBS.clearReservations, JOBS.gdprCleanup, JOBS.sendParticipantList, JOBS.syncPendingOrders]) expect(byName.has(name)).toBe(true);
+  });
+
+  it('expires holds past their time and releases the seats', async () => {
+    const node = (await h.gql(CoursesDocument, { first: 1, filter: { onlyAvailable: true } })).data!.courses.edges[0]!.node;
+    const { order } = (await h.gql(ReserveSeatsDocument, { input: { courseId: node.id, seats: 1 } })).data!.reserveSeats;
+    expect((await clearReservations(h.db, new Date())).expired).toBe(0);
+    const r = await clearReservations(h.db, new Date(Date.now() + 21 * 60_000));
+    expect(r.expired).toBeGreaterThanOrEqual(1);
+    expect((await h.db.em().findOneOrFail(Order, { id: order.id })).status).toBe('EXPIRED');
+  });
+
+  it('anonymises old orders and deletes expired ones, in batches, keeping counts', async () => {
+    const o = await placeOrder(1, 4);
+    await until('SYNCED', async () => (await h.db.em().findOne(Order, { id: o.orderId }))?.status === 'SYNCED');
+    // Pretend the course ended long ago.
+    const far = new Date(Date.now() + 800 * 86_400_000);
+    const result = await gdprCleanup(h.db, { retentionDays: 730, now: far, batchSize: 2 });
+    expect(result.anonymisedOrders).toBeGreaterThanOrEqual(1);
+    expect(result.deletedOrders).toBeGreaterThanOrEqual(1);
+    const order = await h.db.em().findOneOrFail(Order, { id: o.orderId }, { populate: ['participants'] });
+    expect(order.bookerEmail).toBeNull();
+    expect(order.anonymisedAt).not.toBeNull();
+    expect(order.participants.getItems().every((p) => p.email === 'anonymised@invalid')).toBe(true);
+    expect(await h.db.em().count(MailMessage, { orderId: o.orderId })).toBe(0);
+    expect(await h.db.em().count(Order, { status: { $in: ['EXPIRED', 'CANCELLED'] } })).toBe(0);
+    const again = await gdprCleanup(h.db, { retentionDays: 730, now: far });
+    expect(again.anonymisedOrders + again.deletedOrders).toBe(0);
+  });
+});

@@ -1,0 +1,501 @@
+// The Agenda 6 SQL backend (src/jobs/sql-backend.ts) driven by the real Agenda on SQLite and
+// MySQL: running, scheduling, retries, concurrency, priority, unique and repeating jobs,
+// disable/enable/remove, queries, two instances sharing one database, recovery of a dead worker's
+// lock, and jobs enqueued inside an application transaction.
+import { Agenda, constant, type Job } from 'agenda';
+import { testDatabaseKinds, createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { parseDatabaseUrl } from '../../src/config.js';
+import { openDb, migrate, type Db } from '../../src/db/orm.js';
+import { AgendaJob } from '../../src/jobs/entities.js';
+import { SqlAgendaBackend, SqlJobRepository, enqueueJob } from '../../src/jobs/sql-backend.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** Wall-clock parts of a date in a time zone. */
+function inZone(d: Date, timeZone: string) {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(d);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  return { hour: get('hour') % 24, minute: get('minute'), second: get('second') };
+}
+
+describe.each(testDatabaseKinds())('SQL Agenda backend on %s', (kind) => {
+  let tdb: TestDatabase;
+  let db: Db;
+  let repo: SqlJobRepository;
+  const extraDbs: Db[] = [];
+  let agendas: Agenda[] = [];
+
+  function newAgenda(opts: Partial<ConstructorParameters<typeof Agenda>[0]> = {}, onDb: Db = db): Agenda {
+    // A short lock lifetime: Agenda's per-run liveness timer sleeps lockLifetime/2 and is not
+    // cleared when the job ends, so the default (10 min) would keep jest alive for 5 minutes.
+    const agenda = new Agenda({ backend: new SqlAgendaBackend(onDb), processEvery: 50, defaultLockLifetime: 2000, name: `test-${agendas.length}`, ...opts });
+    agendas.push(agenda);
+    return agenda;
+  }
+
+  async function row(id: unknown) {
+    return db.em().findOneOrFail(AgendaJob, { id: String(id) });
+  }
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase(kind);
+    db = await openDb(parseDatabaseUrl(tdb.url));
+    await migrate(db);
+    repo = new SqlJobRepository(db);
+  });
+
+  afterEach(async () => {
+    await Promise.all(agendas.map((a) => a.stop(false)));
+    agendas = [];
+    await repo.purgeAllJobs();
+  });
+
+  afterAll(async () => {
+    await Promise.all(agendas.map((a) => a.stop(false)));
+    for (const d of extraDbs) await d.close();
+    await db?.close();
+    await tdb?.drop();
+  });
+
+  test('a job saved with now() runs exactly once and is stored as completed', async () => {
+    const agenda = newAgenda();
+    const runs: unknown[] = [];
+    agenda.define('once', async (job: Job<{ x: number; nested: { s: string } }>) => {
+      runs.push(job.attrs.data);
+    });
+    await agenda.start();
+    const job = await agenda.now('once', { x: 1, nested: { s: 'æøå' } });
+    await until('run', () => runs.length === 1);
+    await sleep(300);
+    expect(runs).toEqual([{ x: 1, nested: { s: 'æøå' } }]);
+    const done = await until('completion saved', async () => {
+      const r = await repo.getJobById(String(job.attrs._id));
+      return r?.lastFinishedAt ? r : undefined;
+    });
+    expect(done.nextRunAt).toBeNull();
+    expect(done.lockedAt).toBeUndefined();
+    expect(done.lastRunAt).toBeInstanceOf(Date);
+    expect(done.lastModifiedBy).toBe('test-0');
+    const { jobs } = await repo.queryJobs({ id: String(job.attrs._id) });
+    expect(jobs[0]!.state).toBe('completed');
+  });
+
+  test('dates keep milliseconds and come back as Date objects', async () => {
+    const at = new Date(Date.UTC(2031, 0, 2, 3, 4, 5, 678));
+    const saved = await repo.saveJob({ name: 'dates', priority: 0, nextRunAt: at, type: 'normal', data: { d: 1 }, startDate: at, skipDays: [0, 6] }, undefined);
+    const back = (await repo.getJobById(String(saved._id)))!;
+    expect(back.nextRunAt).toBeInstanceOf(Date);
+    expect(back.nextRunAt!.getTime()).toBe(at.getTime());
+    expect(back.startDate!.getTime()).toBe(at.getTime());
+    expect(back.skipDays).toEqual([0, 6]);
+    expect(back.disabled).toBe(false);
+  });
+
+  test('schedule() runs the job at its time, not before', async () => {
+    const agenda = newAgenda();
+    const ranAt: number[] = [];
+    agenda.define('later', async () => {
+      ranAt.push(Date.now());
+    });
+    await agenda.start();
+    const when = new Date(Date.now() + 600);
+    await agenda.schedule(when, 'later', { a: 1 });
+    await sleep(300);
+    expect(ranAt).toHaveLength(0);
+    await until('scheduled run', () => ranAt.length === 1);
+    expect(ranAt[0]!).toBeGreaterThanOrEqual(when.getTime() - 5);
+  });
+
+  test('retries with backoff, then fails for good with failReason', async () => {
+    const agenda = newAgenda();
+    const attempts: number[] = [];
+    agenda.define(
+      'flaky',
+      async () => {
+        attempts.push(Date.now());
+        throw new Error(`boom ${attempts.length}`);
+      },
+      { backoff: constant({ delay: 150, maxRetries: 2 }) },
+    );
+    const exhausted = new Promise<Job>((resolve) => agenda.on('retry exhausted:flaky', (_err: Error, job: Job) => resolve(job)));
+    await agenda.start();
+    const job = await agenda.now('flaky');
+    await exhausted;
+    expect(attempts).toHaveLength(3);
+    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(140);
+    expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(140);
+    const r = await until('failure saved', async () => {
+      const x = await repo.getJobById(String(job.attrs._id));
+      return x && x.failCount === 3 && !x.lockedAt ? x : undefined;
+    });
+    expect(r.failReason).toBe('boom 3');
+    expect(r.failedAt).toBeInstanceOf(Date);
+    expect(r.nextRunAt).toBeNull();
+    await sleep(400);
+    expect(attempts).toHaveLength(3);
+    expect((await repo.queryJobs({ state: 'failed' })).jobs.map((j) => String(j._id))).toEqual([String(job.attrs._id)]);
+  });
+
+  test('the concurrency limit of a definition is respected', async () => {
+    const agenda = newAgenda({ maxConcurrency: 20 });
+    let running = 0;
+    let maxRunning = 0;
+    let done = 0;
+    agenda.define(
+      'limited',
+      async () => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await sleep(120);
+        running--;
+        done++;
+      },
+      { concurrency: 2 },
+    );
+    for (let i = 0; i < 6; i++) await agenda.now('limited', { i });
+    await agenda.start();
+    await until('all ran', () => done === 6);
+    expect(maxRunning).toBe(2);
+  });
+
+  test('jobs due at the same time run in priority order', async () => {
+    const agenda = newAgenda();
+    const order: number[] = [];
+    agenda.define(
+      'prio',
+      async (job: Job<{ p: number }>) => {
+        order.push(job.attrs.data.p);
+      },
+      { concurrency: 1 },
+    );
+    const at = new Date(Date.now() - 1000);
+    for (const p of [-10, 0, 20, 5, 10]) await agenda.create('prio', { p }).priority(p).schedule(at).save();
+    await agenda.start();
+    await until('all ran', () => order.length === 5);
+    expect(order).toEqual([20, 10, 5, 0, -10]);
+  });
+
+  test('unique() jobs are not duplicated, also when saved concurrently', async () => {
+    const agenda = newAgenda();
+    const save = (orderId: number, v: string) => agenda.create('uniq', { orderId, v }).unique({ 'data.orderId': orderId }).schedule(new Date(Date.now() + 60_000)).save();
+    const first = await save(1, 'a');
+    await Promise.all([save(1, 'b'), save(1, 'c'), save(1, 'd'), save(1, 'e')]);
+    const again = await save(1, 'z');
+    expect(String(again.attrs._id)).toBe(String(first.attrs._id));
+    await save(2, 'x');
+    const { jobs, total } = await repo.queryJobs({ name: 'uniq', sort: { name: 'asc' } });
+    expect(total).toBe(2);
+    const one = jobs.find((j) => (j.data as { orderId: number }).orderId === 1)!;
+    expect((one.data as { v: string }).v).toBe('z'); // upsert updates the data
+    expect(one.unique).toEqual({ 'data.orderId': 1 });
+
+    // insertOnly keeps the existing row unchanged
+    await agenda.create('uniq', { orderId: 1, v: 'ignored' }).unique({ 'data.orderId': 1 }, { insertOnly: true }).save();
+    expect(((await repo.getJobById(String(first.attrs._id)))!.data as { v: string }).v).toBe('z');
+    expect((await repo.queryJobs({ name: 'uniq' })).total).toBe(2);
+  });
+
+  test('a unique job runs once even when enqueued many times', async () => {
+    const agenda = newAgenda();
+    let runs = 0;
+    agenda.define('uniq-run', async () => {
+      runs++;
+    });
+    for (let i = 0; i < 5; i++) await agenda.create('uniq-run', { k: 'same' }).unique({ 'data.k': 'same' }).schedule(new Date()).save();
+    await agenda.start();
+    await until('ran', () => runs === 1);
+    await sleep(300);
+    expect(runs).toBe(1);
+  });
+
+  test("every('5 minutes') keeps one row and computes nextRunAt from the last run", async () => {
+    const agenda = newAgenda();
+    const runs: Date[] = [];
+    agenda.define('tick', async (job: Job) => {
+      runs.push(job.attrs.lastRunAt!);
+    });
+    await agenda.every('5 minutes', 'tick');
+    await agenda.every('5 minutes', 'tick'); // e.g. a second process starting: still one row
+    expect((await repo.queryJobs({ name: 'tick' })).total).toBe(1);
+    await agenda.start();
+    await until('first run', () => runs.length === 1);
+    const r = await until('next run saved', async () => {
+      const x = (await repo.queryJobs({ name: 'tick' })).jobs[0]!;
+      return x.lastFinishedAt && !x.lockedAt ? x : undefined;
+    });
+    expect(r.type).toBe('single');
+    expect(r.repeatInterval).toBe('5 minutes');
+    expect(r.nextRunAt!.getTime()).toBe(r.lastRunAt!.getTime() + 5 * 60_000);
+    expect(r.state).toBe('repeating');
+    // a restart calling every() again does not reschedule the pending run
+    await agenda.every('5 minutes', 'tick');
+    expect((await repo.getJobById(String(r._id)))!.nextRunAt!.getTime()).toBe(r.nextRunAt!.getTime());
+    await sleep(200);
+    expect(runs).toHaveLength(1);
+
+    const skip = await agenda.every('5 minutes', 'tock', undefined, { skipImmediate: true });
+    const t = (await repo.getJobById(String(skip.attrs._id)))!;
+    expect(Math.abs(t.nextRunAt!.getTime() - (Date.now() + 5 * 60_000))).toBeLessThan(5_000);
+  });
+
+  test('a cron schedule with a time zone gets the next 04:00 in Copenhagen', async () => {
+    const agenda = newAgenda();
+    agenda.define('nightly', async () => {});
+    const before = Date.now();
+    const job = await agenda.every('0 4 * * *', 'nightly', undefined, { timezone: 'Europe/Copenhagen' });
+    const stored = (await repo.getJobById(String(job.attrs._id)))!;
+    expect(stored.repeatTimezone).toBe('Europe/Copenhagen');
+    expect(stored.repeatInterval).toBe('0 4 * * *');
+    const next = stored.nextRunAt!;
+    expect(inZone(next, 'Europe/Copenhagen')).toEqual({ hour: 4, minute: 0, second: 0 });
+    expect(next.getTime()).toBeGreaterThan(before);
+    expect(next.getTime() - before).toBeLessThanOrEqual(25 * 3600_000);
+  });
+
+  test('disable() stops a job from running, enable() lets it run', async () => {
+    const agenda = newAgenda();
+    let runs = 0;
+    agenda.define('pausable', async () => {
+      runs++;
+    });
+    await agenda.now('pausable', { k: 1 });
+    expect(await agenda.disable({ name: 'pausable' })).toBe(1);
+    expect(await agenda.disable({ name: 'pausable' })).toBe(0);
+    await agenda.start();
+    await sleep(400);
+    expect(runs).toBe(0);
+    expect((await repo.queryJobs({ state: 'paused' })).total).toBe(1);
+    expect((await repo.queryJobs({ includeDisabled: false })).total).toBe(0);
+    expect(await agenda.enable({ data: { k: 1 } })).toBe(1);
+    await until('ran after enable', () => runs === 1);
+  });
+
+  test('cancel() removes matching jobs only', async () => {
+    const agenda = newAgenda();
+    const later = new Date(Date.now() + 60_000);
+    await agenda.schedule(later, 'rm', { k: 'a', n: { deep: 1 } });
+    await agenda.schedule(later, 'rm', { k: 'b', n: { deep: 2 } });
+    await agenda.schedule(later, 'rm', { k: 'c', n: { deep: 2 } });
+    await agenda.schedule(later, 'keep', { k: 'a' });
+    expect(await agenda.cancel({})).toBe(0); // no criteria: nothing removed
+    expect(await agenda.cancel({ name: 'rm', data: { n: { deep: 2 } } })).toBe(2);
+    expect(await agenda.cancel({ data: { k: 'a' }, notNames: ['keep'] })).toBe(1);
+    expect(await repo.getDistinctJobNames()).toEqual(['keep']);
+    const keep = (await repo.queryJobs({ name: 'keep' })).jobs[0]!;
+    expect(await agenda.cancel({ id: keep._id })).toBe(1);
+    expect((await repo.queryJobs()).total).toBe(0);
+  });
+
+  test('queryJobs and getJobsOverview count jobs by state', async () => {
+    const agenda = newAgenda();
+    agenda.define('ok', async () => {});
+    agenda.define('bad', async () => {
+      throw new Error('nope');
+    });
+    await agenda.start();
+    await agenda.now('ok');
+    await agenda.now('bad');
+    await until('both finished', async () => (await repo.queryJobs({ names: ['ok', 'bad'] })).jobs.every((j) => j.lastFinishedAt && !j.lockedAt));
+    await agenda.stop(false);
+
+    const later = new Date(Date.now() + 60_000);
+    const l1 = await agenda.schedule(later, 'later', { tag: 'x' });
+    await agenda.schedule(new Date(later.getTime() + 1000), 'later', { tag: 'y' });
+    await agenda.schedule(new Date(Date.now() - 1000), 'queued', { tag: 'x' });
+    await agenda.disable({ id: l1.attrs._id });
+
+    const overview = Object.fromEntries((await repo.getJobsOverview()).map((o) => [o.name, o]));
+    expect(overview.ok).toMatchObject({ total: 1, completed: 1, failed: 0 });
+    expect(overview.bad).toMatchObject({ total: 1, failed: 1 });
+    expect(overview.later).toMatchObject({ total: 2, scheduled: 2, paused: 1 });
+    expect(overview.queued).toMatchObject({ total: 1, queued: 1 });
+    expect(await repo.getQueueSize()).toBe(1 + 0); // only 'queued' is due (ok/bad have no nextRunAt)
+
+    expect((await repo.queryJobs({ state: 'scheduled' })).total).toBe(2);
+    expect((await repo.queryJobs({ state: 'scheduled', includeDisabled: false })).total).toBe(1);
+    expect((await repo.queryJobs({ data: { tag: 'x' } })).jobs.map((j) => j.name).sort()).toEqual(['later', 'queued']);
+    expect((await repo.queryJobs({ search: 'ATE' })).jobs.map((j) => j.name)).toEqual(['later', 'later']);
+    expect((await repo.queryJobs({ search: 'zzz' })).total).toBe(0);
+    const page = await repo.queryJobs({ sort: { name: 'asc' }, skip: 1, limit: 2 });
+    expect(page.total).toBe(5);
+    expect(page.jobs.map((j) => j.name)).toEqual(['later', 'later']);
+    // like the Mongo backend, nextRunAt sorts before name; nulls (finished one-off jobs) first
+    const byRun = await repo.queryJobs({ sort: { name: 'asc', nextRunAt: 'asc' } });
+    expect(byRun.jobs.map((j) => j.name)).toEqual(['bad', 'ok', 'queued', 'later', 'later']);
+    expect((await repo.queryJobs({ state: 'scheduled', limit: 1, skip: 1 })).jobs).toHaveLength(1);
+    expect(await repo.getDistinctJobNames()).toEqual(['bad', 'later', 'ok', 'queued']);
+  });
+
+  test('saveJobState on a removed job throws; unlockJob leaves a running one-off job locked', async () => {
+    const saved = await repo.saveJob({ name: 'x', priority: 0, nextRunAt: new Date(), type: 'normal', data: null }, undefined);
+    const locked = (await repo.getNextJobToRun('x', new Date(Date.now() + 100), new Date(Date.now() - 60_000), undefined, { lastModifiedBy: 'w' }))!;
+    expect(String(locked._id)).toBe(String(saved._id));
+    expect(await repo.getNextJobToRun('x', new Date(Date.now() + 100), new Date(Date.now() - 60_000), undefined, undefined)).toBeUndefined();
+    await repo.saveJobState({ ...locked, nextRunAt: null, lastRunAt: new Date() }, undefined);
+    await repo.unlockJob(locked);
+    expect((await repo.getJobById(String(saved._id)))!.lockedAt).toBeInstanceOf(Date);
+    await repo.unlockJobs([locked._id!]);
+    expect((await repo.getJobById(String(saved._id)))!.lockedAt).toBeUndefined();
+    await repo.removeJobs({ id: saved._id });
+    await expect(repo.saveJobState(locked, undefined)).rejects.toThrow(/cannot be updated/);
+  });
+
+  test('two repositories racing for the same jobs never lock one twice', async () => {
+    const other = await openDb(parseDatabaseUrl(tdb.url));
+    extraDbs.push(other);
+    const repoB = new SqlJobRepository(other);
+    // On MySQL, repoC uses the portable conditional-UPDATE path against the SKIP LOCKED path of
+    // the others (as with an old server); on SQLite every repository uses it anyway.
+    const repoC = new SqlJobRepository(other);
+    (repoC as unknown as { skipLocked: boolean }).skipLocked = false;
+    await db.em().transactional(async (em) => {
+      for (let i = 0; i < 60; i++) await enqueueJob(em, { name: 'race', data: { i } });
+    });
+    const got: string[] = [];
+    const worker = async (r: SqlJobRepository) => {
+      for (;;) {
+        const j = await r.getNextJobToRun('race', new Date(Date.now() + 50), new Date(Date.now() - 600_000), undefined, undefined);
+        if (!j) return;
+        got.push(String(j._id));
+      }
+    };
+    await Promise.all([worker(repo), worker(repoB), worker(repoC), worker(new SqlJobRepository(db))]);
+    expect(got).toHaveLength(60);
+    expect(new Set(got).size).toBe(60);
+  });
+
+  test('two Agenda instances on the same database run each of 200 jobs exactly once', async () => {
+    const other = await openDb(parseDatabaseUrl(tdb.url));
+    extraDbs.push(other);
+    const runs = new Map<string, number>();
+    const byInstance = { a: 0, b: 0 };
+    const define = (agenda: Agenda, who: 'a' | 'b') =>
+      agenda.define(
+        'bulk',
+        async (job: Job) => {
+          const id = String(job.attrs._id);
+          runs.set(id, (runs.get(id) ?? 0) + 1);
+          byInstance[who]++;
+          await sleep(Math.random() * 5);
+        },
+        { concurrency: 10 },
+      );
+    const a = newAgenda({ name: 'A', maxConcurrency: 10 });
+    const b = newAgenda({ name: 'B', maxConcurrency: 10 }, other);
+    define(a, 'a');
+    define(b, 'b');
+    const ids: string[] = [];
+    await db.em().transactional(async (em) => {
+      for (let i = 0; i < 200; i++) ids.push(await enqueueJob(em, { name: 'bulk', data: { i } }));
+    });
+    await Promise.all([a.start(), b.start()]);
+    await until('all 200 ran', () => runs.size === 200, 45_000);
+    await sleep(500);
+    expect([...runs.values()].every((n) => n === 1)).toBe(true);
+    expect([...runs.keys()].sort()).toEqual([...ids].sort());
+    expect(byInstance.a + byInstance.b).toBe(200);
+    expect(byInstance.a).toBeGreaterThan(0);
+    expect(byInstance.b).toBeGreaterThan(0);
+  }, 60_000);
+
+  test("a dead worker's lock is taken over after the lock lifetime, not before", async () => {
+    // Worker "dead" locked the job and started it (one-off: nextRunAt cleared), then vanished.
+    const id = await enqueueJob(db.em(), { name: 'orphan', data: { n: 1 } });
+    await db.em().nativeUpdate(AgendaJob, { id }, { lockedAt: new Date(), lastRunAt: new Date(), nextRunAt: null, lastModifiedBy: 'dead' });
+    const startedAt = Date.now();
+    const agenda = newAgenda({ name: 'rescuer', defaultLockLifetime: 1200 });
+    const ranAt: number[] = [];
+    agenda.define('orphan', async () => {
+      ranAt.push(Date.now());
+    });
+    await agenda.start();
+    await sleep(700);
+    expect(ranAt).toHaveLength(0);
+    await until('taken over', () => ranAt.length === 1, 10_000);
+    expect(ranAt[0]! - startedAt).toBeGreaterThanOrEqual(1100);
+    const r = await until('finished', async () => {
+      const x = await row(id);
+      return x.lastFinishedAt && !x.lockedAt ? x : undefined;
+    });
+    expect(r.lastModifiedBy).toBe('rescuer');
+    await sleep(300);
+    expect(ranAt).toHaveLength(1);
+  });
+
+  test('a job stopped mid-run by a killed Agenda is picked up by another instance', async () => {
+    const other = await openDb(parseDatabaseUrl(tdb.url));
+    extraDbs.push(other);
+    const a = newAgenda({ name: 'A', defaultLockLifetime: 1000 });
+    let aStarted = 0;
+    let release!: () => void;
+    const hang = new Promise<void>((r) => (release = r));
+    a.define('long', async () => {
+      aStarted++;
+      await hang; // "hangs" until the process dies
+    });
+    await a.start();
+    const job = await a.now('long');
+    await until('A started it', () => aStarted === 1);
+    // Simulate A's process dying: its processor stops without unlocking the running job (stop()
+    // only unlocks jobs that have not started), and nothing touches the lock any more.
+    await a.stop(false);
+    agendas = agendas.filter((x) => x !== a);
+    expect((await row(job.attrs._id)).lockedAt).toBeInstanceOf(Date);
+
+    const b = newAgenda({ name: 'B', defaultLockLifetime: 1000 }, other);
+    let bRuns = 0;
+    b.define('long', async () => {
+      bRuns++;
+    });
+    await b.start();
+    await until('B ran it', () => bRuns === 1, 10_000);
+    await sleep(300);
+    expect(bRuns).toBe(1);
+    expect(aStarted).toBe(1);
+    release(); // let the zombie run end before the database closes
+    await sleep(100);
+  });
+
+  test('enqueueJob inside a transaction runs after commit and not after rollback', async () => {
+    const agenda = newAgenda();
+    const ran: { n: number; at: number }[] = [];
+    agenda.define('tx', async (job: Job<{ n: number }>) => {
+      ran.push({ n: job.attrs.data.n, at: Date.now() });
+    });
+    await agenda.start();
+
+    let committedAt = 0;
+    const id = await db.em().transactional(async (em) => {
+      const jobId = await enqueueJob(em, { name: 'tx', data: { n: 1 }, priority: 3 });
+      await sleep(300); // several polling rounds while the transaction is still open
+      return jobId;
+    });
+    committedAt = Date.now();
+    await until('committed job ran', () => ran.length === 1);
+    expect(ran[0]!.n).toBe(1);
+    expect(ran[0]!.at).toBeGreaterThanOrEqual(committedAt - 5);
+    expect((await row(id)).priority).toBe(3);
+
+    let rolledBackId = '';
+    await expect(
+      db.em().transactional(async (em) => {
+        rolledBackId = await enqueueJob(em, { name: 'tx', data: { n: 2 } });
+        await sleep(200);
+        throw new Error('checkout failed');
+      }),
+    ).rejects.toThrow('checkout failed');
+    await sleep(500);
+    expect(ran.map((r) => r.n)).toEqual([1]);
+    expect(await repo.getJobById(rolledBackId)).toBeNull();
+  });
+});
