@@ -49,7 +49,8 @@ export function decodeCursor(cursor: string): [string, string] {
   throw badInput('after is not a cursor returned by this API', 'after');
 }
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+// '!' as the LIKE escape: a backslash would itself need escaping in MySQL string literals but not in SQLite.
+const escapeLike = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
 
 export function todayInCopenhagen(now: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
@@ -90,7 +91,7 @@ export async function listCourseDates(em: Em, filter: CourseFilter, first: numbe
     const term = filter.search.trim().toLowerCase();
     if (term.length > 100) throw badInput('filter.search must be at most 100 characters', 'filter.search');
     if (term) {
-      where.push(`lower(cd.title) like ? escape '\\'`);
+      where.push(`lower(cd.title) like ? escape '!'`);
       params.push(`%${escapeLike(term)}%`);
     }
   }

@@ -21,7 +21,16 @@ export async function registerGraphQL(app: FastifyInstance, services: Services):
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const cost = queryCost(schema, document, request.variables, request.operationName ?? undefined);
+          let cost: number;
+          try {
+            cost = queryCost(schema, document, request.variables, request.operationName ?? undefined);
+          } catch (err) {
+            // The cost walk coerces variables first, so a wrong variable type surfaces here
+            // before execution would report it: answer it as the input error it is.
+            if (err instanceof GraphQLError && !err.extensions?.code)
+              throw new GraphQLError(err.message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+            throw err;
+          }
           if (cost > maxComplexity)
             throw new GraphQLError(`query is too expensive (cost ${cost}, maximum ${maxComplexity}); ask for fewer items or fields`, {
               extensions: { code: 'BAD_USER_INPUT', cost, maxCost: maxComplexity },
