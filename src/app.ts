@@ -44,6 +44,8 @@ export interface BuildOptions {
   logger?: boolean | object;
   /** How often an idle worker polls the SQL job store (tests use a short interval). */
   processEveryMs?: number;
+  /** Caps job lock lifetimes (tests: short, so no lock-watch timer outlives the suite). */
+  jobLockLifetimeMs?: number;
 }
 
 export const REDACTED_PATHS = [
@@ -112,7 +114,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     logger: app.log,
   });
   const mail = createMailTransport({ smtpUrl: config.mail.smtpUrl, mailDir: `${config.varDir}/mail` });
-  const jobs = createJobRunner({ config, db, maconomy, wordpress, mail, log: app.log, now }, { processEveryMs: opts.processEveryMs });
+  const jobs = createJobRunner({ config, db, maconomy, wordpress, mail, log: app.log, now }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs });
   const hooks: BookingHooks = {
     ...opts.hooks,
     async onPlaced(em, order) {

@@ -28,7 +28,16 @@ export interface JobRunner {
   stop(): Promise<void>;
 }
 
-export function createJobRunner(deps: JobDeps, opts: { processEveryMs?: number } = {}): JobRunner {
+export interface JobRunnerOptions {
+  processEveryMs?: number;
+  /**
+   * Caps every job's lock lifetime. Agenda keeps a lock-watch timer of half the lifetime pending
+   * after each run, so short-lived processes (tests) use a short one to exit promptly.
+   */
+  lockLifetimeMs?: number;
+}
+
+export function createJobRunner(deps: JobDeps, opts: JobRunnerOptions = {}): JobRunner {
   const store = jobStore(deps.config);
   const agenda = new Agenda({
     backend: createBackend(deps.config, deps.db),
@@ -44,6 +53,8 @@ export function createJobRunner(deps: JobDeps, opts: { processEveryMs?: number }
   agenda.on('error', (err) => deps.log.error({ err }, 'job store error'));
   agenda.on('fail', (err, job) => deps.log.warn({ job: job.attrs.name, id: String(job.attrs._id), failCount: job.attrs.failCount, error: String((err as Error)?.message ?? err) }, 'job failed'));
   defineJobs(agenda, deps);
+  if (opts.lockLifetimeMs)
+    for (const definition of Object.values(agenda.definitions)) definition.lockLifetime = Math.min(definition.lockLifetime, opts.lockLifetimeMs);
   let started = false;
   return {
     agenda,
