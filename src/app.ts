@@ -138,7 +138,17 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     now,
     hooks,
   });
-  const services: Services = { config, db, booking, now, jobs };
+  const services: Services = {
+    config,
+    db,
+    booking,
+    now,
+    jobs,
+    // Editor enrichment changes what the WordPress post shows: push just that course date.
+    onCatalogChanged: (courseDateIds) => {
+      jobs.agenda.now(JOBS.pushWordpress, { courseDateIds, reason: 'editor' }).catch((err) => app.log.error({ err }, 'could not queue push-wordpress'));
+    },
+  };
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {

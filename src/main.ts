@@ -6,6 +6,8 @@ import { ConfigError, loadConfig } from './config.js';
 import { buildKursus, prepareDatabase, REDACTED_PATHS } from './app.js';
 import { printKursusSchema } from './graphql/schema.js';
 import { startMaconomySimulator } from './simulators/maconomy.js';
+import { startWordPressSimulator } from './simulators/wordpress.js';
+import { JOBS } from './jobs/registry.js';
 
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
 
@@ -53,12 +55,28 @@ async function serve(mode: 'serve' | 'api' | 'worker') {
     kursus.app.log.info({ courseDates: r.courseDates.seen, created: r.courseDates.created }, 'demo mode: imported courses from the Maconomy simulator');
   }
   if (mode !== 'api') await kursus.startWorker();
+  if (config.demo && kursus.simulator) {
+    // The same chain as the hourly import: changed dates go to (simulated) WordPress.
+    await kursus.jobs.agenda.now(JOBS.pushWordpress, { reason: 'demo start-up import' });
+  }
   if (mode !== 'worker') {
     const url = await kursus.listen();
     kursus.app.log.info({ graphql: `${url}/graphql`, worker: mode === 'serve' }, 'Kursus is serving the storefront API');
   }
   onShutdown(() => kursus.close());
 }
+
+/** `npm run simulator -- <name> --port N`: one simulator on its own, for developing against a fake peer. */
+const SIMULATORS: Record<string, (port: number) => Promise<{ url: string; credentials: string; close(): Promise<void> }>> = {
+  async maconomy(port) {
+    const sim = await startMaconomySimulator({ port, host: '127.0.0.1', token: process.env.MACONOMY_TOKEN ?? 'demo-maconomy-token' });
+    return { url: sim.url, credentials: 'bearer MACONOMY_TOKEN (default demo-maconomy-token)', close: () => sim.close() };
+  },
+  async wordpress(port) {
+    const sim = await startWordPressSimulator({ port, host: '127.0.0.1', user: process.env.WORDPRESS_USER, appPassword: process.env.WORDPRESS_APP_PASSWORD });
+    return { url: sim.url, credentials: 'basic WORDPRESS_USER / WORDPRESS_APP_PASSWORD (defaults as in demo mode)', close: () => sim.close() };
+  },
+};
 
 async function main() {
   const [command = 'serve', ...args] = process.argv.slice(2);
@@ -75,12 +93,13 @@ async function main() {
       process.stdout.write(await printKursusSchema());
       return;
     case 'simulator': {
-      const [name, ...rest] = args;
+      const [name = '', ...rest] = args;
       const portIdx = rest.indexOf('--port');
       const port = portIdx >= 0 ? Number(rest[portIdx + 1]) : 0;
-      if (name !== 'maconomy') throw new ConfigError(`simulator: unknown system "${name ?? ''}"; available: maconomy`);
-      const sim = await startMaconomySimulator({ port, host: '127.0.0.1', token: process.env.MACONOMY_TOKEN ?? 'demo-maconomy-token' });
-      log.info({ url: sim.url, token: 'MACONOMY_TOKEN or demo-maconomy-token' }, 'Maconomy simulator listening');
+      const start = SIMULATORS[name];
+      if (!start) throw new ConfigError(`simulator: unknown system "${name}"; available: ${Object.keys(SIMULATORS).join(', ')}`);
+      const sim = await start(port);
+      log.info({ url: sim.url, credentials: sim.credentials }, `${name} simulator listening`);
       onShutdown(() => sim.close());
       return;
     }

@@ -137,10 +137,12 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     { concurrency: 1, lockLifetime: 30 * 60_000, backoff: backoffStrategies.exponential({ delay: 60_000, maxRetries: 3 }) },
   );
 
-  agenda.define(
+  agenda.define<{ courseDateIds?: string[]; reason?: string }>(
     JOBS.pushWordpress,
-    async () => {
-      const result = await pushCourseDatesToWordPress({ db, wp: deps.wordpress, log });
+    async (job) => {
+      // Without ids: every course date whose post is out of date (hash differs from the last push).
+      const courseDateIds = job.attrs.data?.courseDateIds?.length ? job.attrs.data.courseDateIds : undefined;
+      const result = await pushCourseDatesToWordPress({ db, wp: deps.wordpress, log, courseDateIds });
       if (result.failed.length) throw new Error(`${result.failed.length} course dates could not be pushed to WordPress; first: ${result.failed[0]!.maconomyId}: ${result.failed[0]!.error}`);
     },
     { concurrency: 1, lockLifetime: 30 * 60_000, backoff: backoffStrategies.exponential({ delay: 30_000, maxRetries: 5 }) },
