@@ -13,6 +13,8 @@ import { WordPressClient } from './integrations/wordpress/index.js';
 import { startWordPressSimulator } from './simulators/wordpress.js';
 import { createMailTransport, type MailTransport } from './mail/transport.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
+import { createHttpLog, correlateJobs, registerHttpLogHooks, type HttpLog } from './connectors/http-log/index.js';
+import { registerConnectors } from './connectors/index.js';
 import { enqueueAfterCheckout, JOBS, SYNC_DELAY_MS } from './jobs/registry.js';
 
 export interface Kursus {
@@ -25,6 +27,8 @@ export interface Kursus {
   wordpress: WordPressClient;
   mail: MailTransport;
   jobs: JobRunner;
+  /** The request/response log of connector traffic (src/connectors/http-log/). */
+  httpLog: HttpLog;
   /** Process background jobs in this process (serve, worker). */
   startWorker(): Promise<void>;
   /** Base URL once listening. */
@@ -96,6 +100,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
 
   const db = opts.db ?? (await openDb(config.database, { onQuery: opts.onQuery }));
   const ownsDb = !opts.db;
+  const httpLog = createHttpLog({ db, config: config.httpLog, log: app.log });
   const maconomy = new MaconomyClient({
     baseUrl: maconomyUrl,
     token: config.maconomy.token,
@@ -103,6 +108,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     retries: config.maconomy.retries,
     seatCacheMs: config.maconomy.seatCacheMs,
     logger: app.log,
+    fetch: httpLog.fetch('maconomy'),
   });
   const now = opts.now ?? (() => new Date());
   const wordpress = new WordPressClient({
@@ -112,9 +118,11 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     postType: config.wordpress.postType,
     fieldMode: config.wordpress.fieldMode,
     logger: app.log,
+    fetch: httpLog.fetch('wordpress'),
   });
   const mail = createMailTransport({ smtpUrl: config.mail.smtpUrl, mailDir: `${config.varDir}/mail` });
-  const jobs = createJobRunner({ config, db, maconomy, wordpress, mail, log: app.log, now }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs });
+  const jobs = createJobRunner({ config, db, maconomy, wordpress, mail, log: app.log, now, httpLog }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs });
+  correlateJobs(jobs.agenda);
   const hooks: BookingHooks = {
     ...opts.hooks,
     async onPlaced(em, order) {
@@ -159,7 +167,10 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
       return reply.code(503).send({ status: 'not ready', database: 'unreachable' });
     }
   });
+  registerHttpLogHooks(app, httpLog);
   await registerGraphQL(app, services);
+
+  await registerConnectors(app, { config, db, now, httpLog, log: app.log, jobs });
 
   const kursus: Kursus = {
     config,
@@ -171,6 +182,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     wordpress,
     mail,
     jobs,
+    httpLog,
     startWorker: () => jobs.startWorker(),
     url: null,
     async listen() {
@@ -183,6 +195,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
       // Stop taking requests first (in-flight ones finish), then let running jobs finish or unlock.
       await app.close();
       await jobs.stop();
+      await httpLog.close();
       mail.close();
       if (ownsDb) await db.close();
       await simulator?.close();

@@ -51,6 +51,25 @@ export interface Config {
   bodyLimitBytes: number;
   logLevel: string;
   varDir: string;
+  /** REST connectors (src/connectors/): machine-client tokens, Product Price API, Request Out. */
+  connectors: {
+    /** Lifetime of a bearer token issued by POST /public/auth/login. */
+    tokenTtlHours: number;
+    /** IANA zone of the Product Price API's wall-clock dates (`YYYY-MM-DD HH:mm:ss`). */
+    priceTimezone: string;
+    /** How long POST /api/request-out waits for a new ticket's upstream call before answering "on process". */
+    requestOutWaitMs: number;
+  };
+  /** The request/response log of connector traffic (src/connectors/http-log/). */
+  httpLog: {
+    retentionDays: number;
+    /** Bodies are cut to this many bytes after redaction. */
+    bodyLimitBytes: number;
+    /** Entries waiting to be written; beyond this new entries are dropped and counted. */
+    queueMax: number;
+    batchSize: number;
+    flushMs: number;
+  };
 }
 
 const tokenList = (v: string | undefined) =>
@@ -183,5 +202,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: read('BODY_LIMIT_BYTES', intVar('BODY_LIMIT_BYTES', 1024, 50 * 1024 * 1024), String(256 * 1024)),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     varDir,
+    connectors: {
+      tokenTtlHours: read('CONNECTOR_TOKEN_TTL_HOURS', intVar('CONNECTOR_TOKEN_TTL_HOURS', 1, 24 * 365), '24'),
+      priceTimezone: read('PRICE_API_TIMEZONE', z.string().refine(validTimeZone, 'PRICE_API_TIMEZONE must be an IANA time zone such as Asia/Bangkok'), 'Asia/Bangkok'),
+      requestOutWaitMs: read('REQUEST_OUT_WAIT_MS', intVar('REQUEST_OUT_WAIT_MS', 0, 60_000), '5000'),
+    },
+    httpLog: {
+      retentionDays: read('HTTP_LOG_RETENTION_DAYS', intVar('HTTP_LOG_RETENTION_DAYS', 1, 3650), '30'),
+      bodyLimitBytes: read('HTTP_LOG_BODY_LIMIT_BYTES', intVar('HTTP_LOG_BODY_LIMIT_BYTES', 0, 60_000), '8192'),
+      queueMax: read('HTTP_LOG_QUEUE_MAX', intVar('HTTP_LOG_QUEUE_MAX', 1, 1_000_000), '10000'),
+      batchSize: read('HTTP_LOG_BATCH_SIZE', intVar('HTTP_LOG_BATCH_SIZE', 1, 5000), '200'),
+      flushMs: read('HTTP_LOG_FLUSH_MS', intVar('HTTP_LOG_FLUSH_MS', 10, 60_000), '1000'),
+    },
   };
 }

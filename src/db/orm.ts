@@ -14,9 +14,11 @@ import { bookingEntities } from '../booking/entities.js';
 import { jobEntities } from '../jobs/entities.js';
 import { wordpressEntities } from '../integrations/wordpress/entities.js';
 import { mailEntities } from '../mail/entities.js';
+import { connectorAuthEntities } from '../connectors/auth/entities.js';
+import { httpLogEntities } from '../connectors/http-log/entities.js';
 import { migrationsFor } from '../../migrations/index.js';
 
-export const entities = [...catalogEntities, ...bookingEntities, ...jobEntities, ...wordpressEntities, ...mailEntities];
+export const entities = [...catalogEntities, ...bookingEntities, ...jobEntities, ...wordpressEntities, ...mailEntities, ...connectorAuthEntities, ...httpLogEntities];
 
 export type Orm = SqlMikroORM<AbstractSqlDriver>;
 export type Em = SqlEntityManager<AbstractSqlDriver>;

@@ -16,6 +16,8 @@ import { deliverMail, enqueueMail } from '../mail/outbox.js';
 import { operatorAlert } from '../mail/templates.js';
 import type { MailTransport } from '../mail/transport.js';
 import { enqueueJob } from './sql-backend.js';
+import type { HttpLog } from '../connectors/http-log/log.js';
+import { defineConnectorJobs } from '../connectors/jobs.js';
 
 export const JOBS = {
   syncOrder: 'sync-order',
@@ -27,6 +29,8 @@ export const JOBS = {
   sendParticipantList: 'send-participant-list',
   syncPendingOrders: 'sync-pending-orders',
   deliverMail: 'deliver-mail',
+  httpLogPrune: 'http-log-prune',
+  requestOutCall: 'request-out-call',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -38,6 +42,7 @@ export const SCHEDULES: { name: JobName; interval: string; description: string }
   { name: JOBS.sendParticipantList, interval: '0 7 * * *', description: 'daily 07:00' },
   { name: JOBS.syncPendingOrders, interval: '* * * * *', description: 'every minute' },
   { name: JOBS.deliverMail, interval: '* * * * *', description: 'every minute (mail retries)' },
+  { name: JOBS.httpLogPrune, interval: '30 3 * * *', description: 'daily 03:30' },
 ];
 
 export interface JobDeps {
@@ -50,6 +55,8 @@ export interface JobDeps {
   now?: () => Date;
   /** Called when catalogue data changed (e.g. to invalidate caches). */
   onCatalogChanged?: (ids: string[]) => void;
+  /** Outbound calls of connector jobs go through its logged fetch. */
+  httpLog?: HttpLog;
 }
 
 /** How sync-order retries: exponential from 5 s, SYNC_ATTEMPTS attempts in all. */
@@ -173,6 +180,8 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   agenda.define(JOBS.syncPendingOrders, async () => {
     await rescheduleMissingSyncs(agenda, db, now());
   }, { concurrency: 1 });
+
+  defineConnectorJobs(agenda, deps);
 }
 
 /**

@@ -44,6 +44,8 @@ export interface MaconomyClientOptions {
   logger?: { warn(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void };
   /** Called once per HTTP attempt. */
   onCall?: (call: MaconomyCall) => void;
+  /** The fetch to use; buildKursus passes the request/response log's (src/connectors/http-log/). */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 }
 
 export type MaconomyErrorKind = 'timeout' | 'network' | 'http' | 'malformed' | 'no_seats';
@@ -108,6 +110,7 @@ export class MaconomyClient {
   private readonly seatCacheMs: number;
   private readonly logger: MaconomyClientOptions['logger'];
   private readonly onCall: MaconomyClientOptions['onCall'];
+  private readonly fetch: NonNullable<MaconomyClientOptions['fetch']>;
   private readonly seatCache = new Map<string, { info: SeatInfo; expires: number }>();
   private readonly seatInflight = new Map<string, SeatEntry>();
 
@@ -119,6 +122,7 @@ export class MaconomyClient {
     this.seatCacheMs = Math.max(0, opts.seatCacheMs ?? 2000);
     this.logger = opts.logger;
     this.onCall = opts.onCall;
+    this.fetch = opts.fetch ?? ((input, init) => fetch(input, init));
   }
 
   async listMainCourses(): Promise<MainCourseRecord[]> {
@@ -324,7 +328,7 @@ export class MaconomyClient {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
-      const res = await fetch(url, {
+      const res = await this.fetch(url, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -31,6 +31,8 @@ export interface WordPressClientOptions {
   logger?: { warn(o: object, m?: string): void };
   /** Called once per HTTP attempt. */
   onCall?: (c: WordPressCall) => void;
+  /** The fetch to use; buildKursus passes the request/response log's (src/connectors/http-log/). */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 }
 
 export type CourseFieldValue = string | number | boolean | null | Array<Record<string, string | null>>;
@@ -120,6 +122,7 @@ export class WordPressClient {
   private readonly maxRetryDelayMs: number;
   private readonly logger: WordPressClientOptions['logger'];
   private readonly onCall: WordPressClientOptions['onCall'];
+  private readonly fetch: NonNullable<WordPressClientOptions['fetch']>;
 
   constructor(opts: WordPressClientOptions) {
     const root = opts.baseUrl.replace(/\/+$/, '');
@@ -134,6 +137,7 @@ export class WordPressClient {
     this.maxRetryDelayMs = Math.max(0, opts.maxRetryDelayMs ?? 30_000);
     this.logger = opts.logger;
     this.onCall = opts.onCall;
+    this.fetch = opts.fetch ?? ((input, init) => fetch(input, init));
     try {
       const u = new URL(root);
       // WordPress only accepts application passwords over HTTPS unless the site is a local environment.
@@ -264,7 +268,7 @@ export class WordPressClient {
     const headers: Record<string, string> = { authorization: this.#authorization, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
     try {
-      const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: controller.signal });
+      const res = await this.fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: controller.signal });
       status = res.status;
       const text = await res.text();
       let json: unknown;

@@ -1,0 +1,238 @@
+// The writer of the request/response log: a bounded in-memory queue flushed in batches by a
+// timer. Recording never awaits, never throws and never slows the exchange it records; the costly
+// part (redaction, serialisation, the INSERT) runs at flush time. When the queue is full new
+// entries are dropped and counted (stats().dropped), and a failed INSERT drops its batch and is
+// counted too: losing log lines is preferred over holding requests or memory hostage.
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/orm.js';
+import { HttpLogEntry, type HttpLogDirection } from './entities.js';
+import { currentCorrelationId } from './context.js';
+import { redactBody, redactHeaders, redactText, redactUrl } from './redact.js';
+
+type HeaderInput = Parameters<typeof redactHeaders>[0];
+
+/** One exchange as captured, not yet redacted. */
+export interface HttpLogRecord {
+  at: Date;
+  direction: HttpLogDirection;
+  system: string;
+  method: string;
+  url: string;
+  status: number | null;
+  durationMs: number;
+  /** Defaults to the current correlation id (request or job). */
+  correlationId?: string | null;
+  actor?: string | null;
+  requestHeaders?: HeaderInput;
+  requestBody?: unknown;
+  requestContentType?: string | null;
+  responseHeaders?: HeaderInput;
+  responseBody?: unknown;
+  responseContentType?: string | null;
+  error?: string | null;
+}
+
+export interface HttpLogStats {
+  /** Entries waiting to be written. */
+  queued: number;
+  written: number;
+  /** Entries refused because the queue was full (or the log was closed). */
+  dropped: number;
+  /** Entries lost because their batch INSERT failed. */
+  failed: number;
+  queueMax: number;
+}
+
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export interface HttpLog {
+  /** Queue one exchange. Never throws, never waits. */
+  record(entry: HttpLogRecord): void;
+  /** A fetch that records every call as an outbound exchange with `system`. */
+  fetch(system: string, base?: FetchLike): FetchLike;
+  stats(): HttpLogStats;
+  /** Write everything queued now (tests, shutdown). */
+  flush(): Promise<void>;
+  /** Flush, then stop the timer; later records are dropped. */
+  close(): Promise<void>;
+  readonly bodyLimitBytes: number;
+}
+
+type Logger = { warn(o: object, m?: string): void };
+type HttpLogConfig = Config['httpLog'];
+
+export function createHttpLog(opts: { db: Db; config: HttpLogConfig; log?: Logger; now?: () => Date }): HttpLog {
+  const { db, config } = opts;
+  const queue: HttpLogRecord[] = [];
+  let written = 0;
+  let dropped = 0;
+  let failed = 0;
+  let closed = false;
+  let flushing: Promise<void> | null = null;
+  let soon: NodeJS.Immediate | null = null;
+  let lastWarn = 0;
+
+  const warn = (o: object, m: string) => {
+    // At most one warning a minute: a broken log table must not flood the process log.
+    if (Date.now() - lastWarn < 60_000) return;
+    lastWarn = Date.now();
+    opts.log?.warn(o, m);
+  };
+
+  const toRow = (r: HttpLogRecord) => {
+    const limit = config.bodyLimitBytes;
+    const headers = (h: HeaderInput) => (h ? JSON.stringify(redactHeaders(h)) : null);
+    return {
+      at: r.at,
+      direction: r.direction,
+      system: r.system.slice(0, 50),
+      method: r.method.toUpperCase().slice(0, 10),
+      url: redactUrl(r.url),
+      status: r.status,
+      durationMs: Math.max(0, Math.round(r.durationMs)),
+      correlationId: r.correlationId ? r.correlationId.slice(0, 100) : null,
+      actor: r.actor ? r.actor.slice(0, 64) : null,
+      requestHeaders: headers(r.requestHeaders),
+      requestBody: redactBody(r.requestBody, r.requestContentType, limit),
+      responseHeaders: headers(r.responseHeaders),
+      responseBody: redactBody(r.responseBody, r.responseContentType, limit),
+      error: r.error ? redactText(r.error).slice(0, 500) : null,
+    };
+  };
+
+  async function writeBatches(): Promise<void> {
+    while (queue.length) {
+      const batch = queue.splice(0, config.batchSize);
+      let rows: ReturnType<typeof toRow>[];
+      try {
+        rows = batch.map(toRow);
+        await db.em().insertMany(HttpLogEntry, rows as never);
+        written += rows.length;
+      } catch (err) {
+        failed += batch.length;
+        warn({ err: (err as Error).message, lost: batch.length }, 'request/response log: a batch could not be written');
+      }
+    }
+  }
+
+  const flush = (): Promise<void> => {
+    if (flushing) return flushing.then(() => (queue.length ? flush() : undefined));
+    if (!queue.length) return Promise.resolve();
+    flushing = writeBatches().finally(() => {
+      flushing = null;
+    });
+    return flushing;
+  };
+
+  const timer = setInterval(() => void flush(), config.flushMs);
+  timer.unref();
+
+  const record = (entry: HttpLogRecord) => {
+    try {
+      if (closed || queue.length >= config.queueMax) {
+        dropped++;
+        return;
+      }
+      if (entry.correlationId === undefined) entry.correlationId = currentCorrelationId();
+      queue.push(entry);
+      if (queue.length >= config.batchSize && !soon && !flushing) {
+        soon = setImmediate(() => {
+          soon = null;
+          void flush();
+        });
+      }
+    } catch {
+      dropped++;
+    }
+  };
+
+  return {
+    record,
+    fetch: (system, base) => loggedFetch(system, record, base),
+    stats: () => ({ queued: queue.length, written, dropped, failed, queueMax: config.queueMax }),
+    flush,
+    async close() {
+      clearInterval(timer);
+      if (soon) clearImmediate(soon);
+      await flush();
+      closed = true;
+    },
+    bodyLimitBytes: config.bodyLimitBytes,
+  };
+}
+
+function bodyOf(init: RequestInit | undefined): unknown {
+  const b = init?.body;
+  if (b === undefined || b === null) return null;
+  if (typeof b === 'string' || b instanceof URLSearchParams || b instanceof Uint8Array || b instanceof ArrayBuffer) return b;
+  return `[${(b as object).constructor?.name ?? 'stream'} body not logged]`;
+}
+
+function headerValue(h: RequestInit['headers'], name: string): string | null {
+  if (!h) return null;
+  if (h instanceof Headers) return h.get(name);
+  if (Array.isArray(h)) return h.find(([k]) => k.toLowerCase() === name)?.[1] ?? null;
+  const key = Object.keys(h).find((k) => k.toLowerCase() === name);
+  return key ? String((h as Record<string, string>)[key]) : null;
+}
+
+const LARGE_RESPONSE = 1024 * 1024;
+
+/**
+ * Wraps fetch so that each call is recorded as an outbound exchange: method, URL, status, time to
+ * the end of the response body, request and response headers and bodies (redacted and cut at
+ * flush time). The caller gets the untouched Response; the log reads a clone. The current
+ * correlation id is sent as `x-request-id` unless the caller set one.
+ */
+export function loggedFetch(system: string, record: (e: HttpLogRecord) => void, base: FetchLike = (i, n) => fetch(i, n)): FetchLike {
+  return async (input, init) => {
+    const at = new Date();
+    const started = performance.now();
+    const correlationId = currentCorrelationId();
+    const isRequest = typeof Request !== 'undefined' && input instanceof Request;
+    const method = (init?.method ?? (isRequest ? (input as Request).method : 'GET')).toUpperCase();
+    const url = isRequest ? (input as Request).url : String(input);
+    let sendInit = init;
+    if (correlationId && !isRequest && !headerValue(init?.headers, 'x-request-id')) {
+      const headers = new Headers(init?.headers);
+      headers.set('x-request-id', correlationId);
+      sendInit = { ...init, headers };
+    }
+    const requestHeaders = (sendInit?.headers ?? (isRequest ? (input as Request).headers : undefined)) as HeaderInput;
+    const requestBody = isRequest ? '[Request object body not logged]' : bodyOf(init);
+    const requestContentType = headerValue(sendInit?.headers, 'content-type');
+    const base0 = { at, direction: 'out' as const, system, method, url, correlationId, requestHeaders, requestBody, requestContentType };
+
+    let res: Response;
+    try {
+      res = await base(input, sendInit);
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      const reason = e?.name === 'AbortError' || e?.name === 'TimeoutError' ? 'aborted (timeout)' : `${e?.cause?.code ?? e?.name ?? 'Error'}: ${e?.message ?? 'network error'}`;
+      record({ ...base0, status: null, durationMs: performance.now() - started, error: reason });
+      throw err;
+    }
+    try {
+      const responseHeaders = res.headers;
+      const responseContentType = res.headers.get('content-type');
+      const length = Number(res.headers.get('content-length') ?? 0);
+      const done = (responseBody: unknown, error?: string) =>
+        record({ ...base0, status: res.status, durationMs: performance.now() - started, responseHeaders, responseBody, responseContentType, error: error ?? null });
+      if (!res.body || length > LARGE_RESPONSE || (responseContentType && !/json|text|xml|form/.test(responseContentType))) {
+        done(res.body ? `[${length || 'unknown'} bytes of ${responseContentType ?? 'unknown type'} not logged]` : null);
+      } else {
+        // Read the clone in the background: the caller's read of the original is not delayed.
+        res
+          .clone()
+          .text()
+          .then(
+            (text) => done(text),
+            (err: Error) => done(null, `response body not read: ${err?.name ?? 'error'}`),
+          );
+      }
+    } catch {
+      /* logging must never break the call */
+    }
+    return res;
+  };
+}

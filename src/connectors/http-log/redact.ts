@@ -1,0 +1,174 @@
+// Redaction for the request/response log: secrets (credentials, tokens, signatures, API keys) and
+// personal data (names, e-mail addresses, phones, addresses, national ids) never reach the table.
+// Structured bodies (JSON, form-urlencoded, JSON inside a form field as BaseLinker sends it) are
+// redacted by key; free text by pattern (e-mail addresses, JWTs). Redaction happens before
+// truncation, so a cut never exposes half of a value that would have been hidden.
+
+export const REDACTED = '[redacted]';
+const REDACTED_EMAIL = '[redacted-email]';
+
+/** Keys/headers/query parameters whose value is a credential. Matched on the lower-cased name. */
+const SECRET_NAME = /pass(word|wd|phrase)?$|passwd|secret|token|api[-_]?key|apikey|authori[sz]ation|signature|^sign$|credential|private[-_]?key|session|cookie|^key$|^otp$/;
+
+/** Personal-data keys, matched on the name lower-cased with every non-alphanumeric removed. */
+const PERSONAL_EXACT = new Set([
+  'name', 'username', 'userlogin', 'login', 'nick', 'nickname', 'email', 'mail', 'phone', 'mobile', 'telephone', 'tel', 'fax',
+  'address', 'street', 'postcode', 'zip', 'zipcode', 'postalcode', 'city', 'birthday', 'birthdate', 'dateofbirth', 'dob',
+  'nik', 'ktp', 'ssn', 'cpr', 'nationalid', 'passport', 'iban', 'recipient', 'contact', 'contactname', 'customername',
+]);
+const PERSONAL_PART = /email|phone|mobile|address|street|postcode|zipcode|postalcode|fullname|firstname|lastname|surname|givenname|familyname|birth|customername|contactname|byname$|^(delivery|invoice|shipping|billing|customer|buyer)(city|name|company|nip)$/;
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+
+/** Above this size a body is not parsed for redaction and not logged at all. */
+export const MAX_REDACT_BYTES = 1024 * 1024;
+
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name.toLowerCase());
+}
+
+export function isPersonalName(name: string): boolean {
+  const n = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return PERSONAL_EXACT.has(n) || PERSONAL_PART.test(n);
+}
+
+export function redactText(s: string): string {
+  return s.replace(BEARER, '$1 ' + REDACTED).replace(JWT, REDACTED).replace(EMAIL, REDACTED_EMAIL);
+}
+
+function redactValue(key: string | null, value: unknown, depth: number): unknown {
+  if (key !== null && (isSecretName(key) || isPersonalName(key))) return value === null || value === '' ? value : REDACTED;
+  if (typeof value === 'string') {
+    const t = value.trim();
+    // JSON carried inside a string (BaseLinker's `parameters`, webhook envelopes).
+    if (depth < 20 && t.length > 1 && ((t[0] === '{' && t.endsWith('}')) || (t[0] === '[' && t.endsWith(']')))) {
+      try {
+        return JSON.stringify(redactValue(null, JSON.parse(t), depth + 1));
+      } catch {
+        /* not JSON */
+      }
+    }
+    return redactText(value);
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= 20) return '[nested too deep]';
+  if (Array.isArray(value)) return value.map((v) => redactValue(null, v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactValue(k, v, depth + 1);
+  return out;
+}
+
+/** Deep copy of a parsed JSON value with secret and personal fields replaced. */
+export function redactJson(value: unknown): unknown {
+  return redactValue(null, value, 0);
+}
+
+function redactForm(text: string): string {
+  const params = new URLSearchParams(text);
+  const out = new URLSearchParams();
+  for (const [k, v] of params) out.append(k, String(redactValue(k, v, 0)));
+  return out.toString();
+}
+
+type HeaderInput = Headers | Record<string, string | string[] | number | undefined> | [string, string][] | undefined | null;
+
+function headerEntries(h: HeaderInput): [string, string][] {
+  if (!h) return [];
+  if (typeof Headers !== 'undefined' && h instanceof Headers) return [...h.entries()];
+  if (Array.isArray(h)) return h.map(([k, v]) => [k, String(v)]);
+  return Object.entries(h)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]);
+}
+
+/** Lower-cased header names; credentials replaced, e-mail addresses in values removed. */
+export function redactHeaders(h: HeaderInput): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of headerEntries(h)) {
+    const name = k.toLowerCase();
+    out[name] = isSecretName(name) || name === 'x-bltoken' || name === 'proxy-authorization' || name === 'set-cookie' ? REDACTED : redactText(v).slice(0, 500);
+  }
+  return out;
+}
+
+/** The URL with secret or personal query parameters replaced and e-mail addresses removed. */
+export function redactUrl(url: string): string {
+  let out: string;
+  try {
+    const u = new URL(url, 'http://relative.invalid');
+    const params = new URLSearchParams();
+    for (const [k, v] of u.searchParams) params.append(k, isSecretName(k) || isPersonalName(k) ? REDACTED : redactText(v));
+    const query = params.toString();
+    u.username = u.username ? REDACTED : '';
+    u.password = u.password ? REDACTED : '';
+    const path = redactText(decodeURIComponentSafe(u.pathname));
+    out = (url.startsWith('/') ? '' : `${u.protocol}//${u.host}`) + path + (query ? `?${query}` : '');
+  } catch {
+    out = redactText(url);
+  }
+  return out.length > 2000 ? out.slice(0, 1990) + '…' : out;
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function truncate(s: string, limit: number): string {
+  const bytes = Buffer.byteLength(s, 'utf8');
+  if (bytes <= limit) return s;
+  // Cut by characters, then make sure the UTF-8 length fits.
+  let cut = s.slice(0, limit);
+  while (Buffer.byteLength(cut, 'utf8') > limit) cut = cut.slice(0, Math.floor(cut.length * 0.9));
+  return `${cut}…[truncated, ${bytes} bytes]`;
+}
+
+const textual = (contentType: string) => !contentType || /json|text|xml|x-www-form-urlencoded|javascript|graphql/.test(contentType);
+
+/**
+ * A body as it will be stored: redacted, then cut to `limit` bytes. Accepts what fetch and Fastify
+ * carry: a parsed object, a string, a Buffer/Uint8Array, URLSearchParams. Streams, forms with
+ * files and blobs are not read (that would consume them) and are described instead.
+ */
+export function redactBody(body: unknown, contentType: string | null | undefined, limit: number): string | null {
+  if (body === undefined || body === null || body === '') return null;
+  const type = (contentType ?? '').toLowerCase();
+  let text: string;
+  if (typeof body === 'string') text = body;
+  else if (body instanceof URLSearchParams) text = body.toString();
+  else if (body instanceof Uint8Array) {
+    if (!textual(type)) return `[binary body, ${body.byteLength} bytes]`;
+    if (body.byteLength > MAX_REDACT_BYTES) return `[body of ${body.byteLength} bytes, too large to redact: not logged]`;
+    text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  } else if (body instanceof ArrayBuffer) return `[binary body, ${body.byteLength} bytes]`;
+  else if (typeof body === 'object') {
+    const ctor = (body as object).constructor?.name;
+    if (ctor && ctor !== 'Object' && ctor !== 'Array') return `[${ctor} body not logged]`;
+    let json: string;
+    try {
+      json = JSON.stringify(redactJson(body));
+    } catch {
+      return '[unserialisable body]';
+    }
+    return limit <= 0 ? '' : truncate(json, limit);
+  } else text = String(body);
+
+  if (text.length > MAX_REDACT_BYTES) return `[body of ${Buffer.byteLength(text)} bytes, too large to redact: not logged]`;
+  if (limit <= 0) return '';
+  let redacted: string;
+  const t = text.trimStart();
+  if (type.includes('json') || t.startsWith('{') || t.startsWith('[')) {
+    try {
+      redacted = JSON.stringify(redactJson(JSON.parse(text)));
+    } catch {
+      redacted = redactText(text);
+    }
+  } else if (type.includes('x-www-form-urlencoded')) redacted = redactForm(text);
+  else redacted = redactText(text);
+  return truncate(redacted, limit);
+}

@@ -1,0 +1,61 @@
+// Shared plumbing of the REST connectors' Fastify plugins.
+//
+// Route schemas are written for the OpenAPI document (/docs); requests are validated in the
+// handlers (zod or by hand) so that a bad request gets the endpoint's own envelope and a message
+// naming the field, and responses are sent exactly as built (plain JSON.stringify, no schema-based
+// serialiser that could drop or coerce a field of a documented contract). The contract tests
+// check every response against these same schemas.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export interface ScopeOptions {
+  /** Body of an error answer in this scope's envelope. */
+  envelope: (status: number, message: string) => unknown;
+  /** Accept application/x-www-form-urlencoded bodies too (PHP-era clients post forms). */
+  forms?: boolean;
+}
+
+/** Call first thing inside an encapsulated plugin (`app.register(async (scope) => { connectorScope(scope, ...) })`). */
+export function connectorScope(app: FastifyInstance, opts: ScopeOptions): void {
+  app.setValidatorCompiler(() => (data: unknown) => ({ value: data }));
+  app.setSerializerCompiler(() => (data: unknown) => JSON.stringify(data));
+  if (opts.forms) {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    });
+  }
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) {
+      request.log.error({ err: error }, 'connector request failed');
+      return reply.code(500).send(opts.envelope(500, 'Internal server error'));
+    }
+    let message = error.message;
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = 'the request body must be application/json';
+    else if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') message = 'the request body is empty; a JSON object is required';
+    else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = 'the request body is too large';
+    else if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') message = 'the request body is not valid JSON';
+    return reply.code(status).send(opts.envelope(status, message));
+  });
+}
+
+/** Body as a plain object: a JSON object, a parsed form, or {} when absent; null when it is something else. */
+export function bodyObject(body: unknown): Record<string, unknown> | null {
+  if (body === undefined || body === null || body === '') return {};
+  if (typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body)) return body as Record<string, unknown>;
+  return null;
+}
+
+export const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+// ---- JSON Schema fragments for the OpenAPI document ---------------------------------------------
+export const messageSchema = {
+  type: 'object',
+  required: ['message'],
+  properties: { message: { type: 'string' } },
+} as const;
+
+export const bearerSecurity = [{ bearerAuth: [] }];

@@ -1,0 +1,16 @@
+// The REST connectors of this issue (auth, Product Price API, Request Out, the request/response
+// log's admin API), registered on the app by one call in buildKursus.
+import type { FastifyInstance } from 'fastify';
+import type { ConnectorDeps } from './deps.js';
+import { registerConnectorAuth } from './auth/routes.js';
+import { seedDemoConnectorUser } from './auth/demo.js';
+import { registerHttpLogAdmin } from './http-log/admin.js';
+
+export type { ConnectorDeps } from './deps.js';
+
+export async function registerConnectors(app: FastifyInstance, deps: ConnectorDeps): Promise<void> {
+  // Demo data only in demo mode; NODE_ENV=production never gets the demo user.
+  if (deps.config.demo) await seedDemoConnectorUser(deps.db);
+  await registerConnectorAuth(app, deps);
+  await registerHttpLogAdmin(app, deps);
+}

@@ -1,0 +1,212 @@
+// Connector users and bearer tokens through the public surface: POST /public/auth/login, the
+// admin API for connector users, and the requireConnectorUser guard that other connectors reuse.
+import Fastify from 'fastify';
+import { createHash } from 'node:crypto';
+import { startHarness, type Harness } from '../support/harness.js';
+import { createTestDatabase, testDatabaseKinds } from '../support/databases.js';
+import { openDb, migrate } from '../../src/db/orm.js';
+import { registerConnectors } from '../../src/connectors/index.js';
+import { requireConnectorUser, ConnectorUser, ConnectorToken } from '../../src/connectors/auth/index.js';
+import { createHttpLog } from '../../src/connectors/http-log/index.js';
+import { DEMO_USER, http, loginDemo, newUser } from './connector-helpers.js';
+
+describe.each(testDatabaseKinds())('connector auth on %s', (kind) => {
+  let h: Harness;
+  const ADMIN = 'admin-secret';
+
+  beforeAll(async () => {
+    h = await startHarness(kind);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  test('the demo user logs in and gets the documented answer', async () => {
+    const before = Date.now();
+    const r = await http(h.url, 'POST', '/public/auth/login', { body: { email: DEMO_USER.email, password: DEMO_USER.password } });
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.json).sort()).toEqual(['expiresAt', 'message', 'token', 'user']);
+    expect(r.json.message).toBe('Login successful');
+    expect(typeof r.json.token).toBe('string');
+    expect(r.json.token.length).toBeGreaterThanOrEqual(40);
+    expect(r.json.user).toEqual({ id: DEMO_USER.id, name: DEMO_USER.name });
+    const expires = Date.parse(r.json.expiresAt);
+    expect(r.json.expiresAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(expires - before).toBeGreaterThan(23 * 3_600_000);
+    expect(expires - before).toBeLessThanOrEqual(24 * 3_600_000 + 60_000);
+  });
+
+  test('e-mail is case-insensitive and form-encoded logins work too', async () => {
+    const r = await http(h.url, 'POST', '/public/auth/login', { form: { email: 'Demo@Example.COM', password: DEMO_USER.password } });
+    expect(r.status).toBe(200);
+    expect(r.json.user.id).toBe(DEMO_USER.id);
+  });
+
+  test('wrong password and unknown e-mail get the same 401', async () => {
+    const wrong = await http(h.url, 'POST', '/public/auth/login', { body: { email: DEMO_USER.email, password: 'not-the-password' } });
+    const unknown = await http(h.url, 'POST', '/public/auth/login', { body: { email: 'nobody@example.com', password: 'whatever-pass' } });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.json).toEqual({ message: 'Invalid email or password' });
+    expect(unknown.json).toEqual(wrong.json);
+  });
+
+  test('bad input is a 400 naming the field', async () => {
+    const noEmail = await http(h.url, 'POST', '/public/auth/login', { body: { password: 'x' } });
+    expect(noEmail.status).toBe(400);
+    expect(noEmail.json.message).toMatch(/email/);
+    const noPassword = await http(h.url, 'POST', '/public/auth/login', { body: { email: DEMO_USER.email } });
+    expect(noPassword.status).toBe(400);
+    expect(noPassword.json.message).toMatch(/password/);
+    const notJson = await http(h.url, 'POST', '/public/auth/login', { body: '{"email": ', headers: { 'content-type': 'application/json' } });
+    expect(notJson.status).toBe(400);
+    expect(Object.keys(notJson.json)).toEqual(['message']);
+    const array = await http(h.url, 'POST', '/public/auth/login', { body: [1, 2] });
+    expect(array.status).toBe(400);
+  });
+
+  test('passwords are stored as scrypt hashes and tokens as SHA-256 hashes', async () => {
+    const token = await loginDemo(h.url);
+    const em = h.db.em();
+    const user = await em.findOneOrFail(ConnectorUser, { id: DEMO_USER.id });
+    expect(user.passwordHash).toMatch(/^scrypt\$15\$8\$1\$/);
+    expect(user.passwordHash).not.toContain(DEMO_USER.password);
+    const hash = createHash('sha256').update(token).digest('hex');
+    const row = await em.findOne(ConnectorToken, { tokenHash: hash });
+    expect(row).not.toBeNull();
+    expect(await em.count(ConnectorToken, { tokenHash: token })).toBe(0);
+  });
+
+  test('ten failed logins lock the address for the window, even with the right password', async () => {
+    const u = await newUser(h.url, ADMIN, 'Throttled Client');
+    for (let i = 0; i < 10; i++) {
+      const r = await http(h.url, 'POST', '/public/auth/login', { body: { email: u.email, password: `wrong-${i}-password` } });
+      expect(r.status).toBe(401);
+    }
+    const locked = await http(h.url, 'POST', '/public/auth/login', { body: { email: u.email, password: u.password } });
+    expect(locked.status).toBe(429);
+    expect(locked.json.message).toMatch(/try again/);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another address is not affected.
+    expect((await http(h.url, 'POST', '/public/auth/login', { body: { email: DEMO_USER.email, password: DEMO_USER.password } })).status).toBe(200);
+  });
+
+  describe('admin API for connector users', () => {
+    test('needs an admin token', async () => {
+      expect((await http(h.url, 'GET', '/api/admin/connector-users')).status).toBe(401);
+      expect((await http(h.url, 'GET', '/api/admin/connector-users', { token: 'editor-secret-1' })).status).toBe(401);
+      const demoToken = await loginDemo(h.url);
+      expect((await http(h.url, 'GET', '/api/admin/connector-users', { token: demoToken })).status).toBe(401);
+      const ok = await http(h.url, 'GET', '/api/admin/connector-users', { token: ADMIN });
+      expect(ok.status).toBe(200);
+      expect(ok.json.items.some((u: any) => u.id === DEMO_USER.id && u.email === DEMO_USER.email && !('passwordHash' in u))).toBe(true);
+    });
+
+    test('creates users, refuses duplicates and bad input', async () => {
+      const email = `new-${Date.now()}@example.com`;
+      const created = await http(h.url, 'POST', '/api/admin/connector-users', { token: ADMIN, body: { email, name: 'ERP Client', password: 'long-enough-pw' } });
+      expect(created.status).toBe(201);
+      expect(created.json).toMatchObject({ email, name: 'ERP Client', active: true });
+      expect(created.json.id).toHaveLength(36);
+      const dup = await http(h.url, 'POST', '/api/admin/connector-users', { token: ADMIN, body: { email: email.toUpperCase(), name: 'Again', password: 'long-enough-pw' } });
+      expect(dup.status).toBe(409);
+      const short = await http(h.url, 'POST', '/api/admin/connector-users', { token: ADMIN, body: { email: 'x@example.com', name: 'X', password: 'short' } });
+      expect(short.status).toBe(400);
+      expect(short.json.message).toMatch(/password/);
+      const badEmail = await http(h.url, 'POST', '/api/admin/connector-users', { token: ADMIN, body: { email: 'not-an-email', name: 'X', password: 'long-enough-pw' } });
+      expect(badEmail.status).toBe(400);
+      expect(badEmail.json.message).toMatch(/email/);
+    });
+
+    test('deactivating a user ends its tokens and its logins; revoke-tokens ends sessions', async () => {
+      const u = await newUser(h.url, ADMIN);
+      const app = Fastify();
+      app.get('/me', { preHandler: requireConnectorUser({ db: h.db, now: () => new Date() }, { envelope: (_s, message) => ({ message }) }) }, async (req: import('fastify').FastifyRequest) => req.connectorUser);
+      const base = await app.listen({ port: 0, host: '127.0.0.1' });
+      try {
+        expect((await http(base, 'GET', '/me', { token: u.token })).status).toBe(200);
+        const revoked = await http(h.url, 'POST', `/api/admin/connector-users/${u.id}/revoke-tokens`, { token: ADMIN });
+        expect(revoked.json).toEqual({ revoked: 1 });
+        expect((await http(base, 'GET', '/me', { token: u.token })).status).toBe(401);
+
+        const again = (await http(h.url, 'POST', '/public/auth/login', { body: { email: u.email, password: u.password } })).json.token;
+        expect((await http(base, 'GET', '/me', { token: again })).status).toBe(200);
+        const off = await http(h.url, 'PATCH', `/api/admin/connector-users/${u.id}`, { token: ADMIN, body: { active: false } });
+        expect(off.status).toBe(200);
+        expect(off.json.active).toBe(false);
+        expect((await http(base, 'GET', '/me', { token: again })).status).toBe(401);
+        expect((await http(h.url, 'POST', '/public/auth/login', { body: { email: u.email, password: u.password } })).status).toBe(401);
+        expect((await http(h.url, 'PATCH', `/api/admin/connector-users/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, { token: ADMIN, body: { active: true } })).status).toBe(404);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
+  describe('requireConnectorUser, the guard other connectors reuse', () => {
+    let base: string;
+    let app: ReturnType<typeof Fastify>;
+    let clock = Date.now();
+    beforeAll(async () => {
+      app = Fastify();
+      const guard = requireConnectorUser({ db: h.db, now: () => new Date(clock) }, { envelope: (status, message) => ({ Status: 'error', Code: String(status), Message: message }), userIdParam: 'id_user' });
+      app.get('/things/:id_user', { preHandler: guard }, async (req: import('fastify').FastifyRequest) => ({ user: req.connectorUser, actor: req.httpLogActor }));
+      base = await app.listen({ port: 0, host: '127.0.0.1' });
+    });
+    afterAll(() => app.close());
+
+    test('401 in the endpoint envelope without a token, with a malformed header or an unknown token', async () => {
+      for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer kct_unknown-token-value' }, { authorization: 'Bearer' }] as Record<string, string>[]) {
+        const r = await http(base, 'GET', `/things/${DEMO_USER.id}`, { headers });
+        expect(r.status).toBe(401);
+        expect(r.headers.get('www-authenticate')).toBe('Bearer');
+        expect(Object.keys(r.json).sort()).toEqual(['Code', 'Message', 'Status']);
+        expect(r.json.Code).toBe('401');
+      }
+    });
+
+    test("the owner passes, another user's token gets 403", async () => {
+      const token = await loginDemo(h.url);
+      const ok = await http(base, 'GET', `/things/${DEMO_USER.id}`, { token });
+      expect(ok.status).toBe(200);
+      expect(ok.json).toEqual({ user: { id: DEMO_USER.id, name: DEMO_USER.name, email: DEMO_USER.email }, actor: DEMO_USER.id });
+      const other = await newUser(h.url, ADMIN);
+      const forbidden = await http(base, 'GET', `/things/${DEMO_USER.id}`, { token: other.token });
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.json.Code).toBe('403');
+    });
+
+    test('an expired token gets 401', async () => {
+      const token = await loginDemo(h.url);
+      expect((await http(base, 'GET', `/things/${DEMO_USER.id}`, { token })).status).toBe(200);
+      clock = Date.now() + 25 * 3_600_000;
+      try {
+        const r = await http(base, 'GET', `/things/${DEMO_USER.id}`, { token });
+        expect(r.status).toBe(401);
+        expect(r.json.Message).toMatch(/expired/);
+      } finally {
+        clock = Date.now();
+      }
+    });
+  });
+
+  test('outside demo mode (NODE_ENV=production) no demo user is created', async () => {
+    const database = await createTestDatabase(kind);
+    const db = await openDb({ ...h.config.database, ...(await import('../../src/config.js')).parseDatabaseUrl(database.url) });
+    try {
+      await migrate(db);
+      const app = Fastify();
+      const httpLog = createHttpLog({ db, config: h.config.httpLog });
+      await registerConnectors(app, { config: { ...h.config, demo: false, env: 'production' }, db, now: () => new Date(), httpLog, log: app.log });
+      await app.ready();
+      expect(await db.em().count(ConnectorUser, {})).toBe(0);
+      const r = await app.inject({ method: 'POST', url: '/public/auth/login', payload: { email: DEMO_USER.email, password: DEMO_USER.password } });
+      expect(r.statusCode).toBe(401);
+      await app.close();
+      await httpLog.close();
+    } finally {
+      await db.close();
+      await database.drop();
+    }
+  });
+});
