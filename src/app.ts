@@ -15,6 +15,9 @@ import { createMailTransport, type MailTransport } from './mail/transport.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { createHttpLog, correlateJobs, registerHttpLogHooks, type HttpLog } from './connectors/http-log/index.js';
 import { registerConnectors } from './connectors/index.js';
+import { startCommerceConnectors, type CommerceConnectors } from './connectors/commerce.js';
+import { registerCommerceConnectors } from './connectors/commerce-routes.js';
+import { scheduleCommerceRecurring } from './connectors/commerce-jobs.js';
 import { enqueueAfterCheckout, JOBS, SYNC_DELAY_MS } from './jobs/registry.js';
 
 export interface Kursus {
@@ -29,6 +32,8 @@ export interface Kursus {
   jobs: JobRunner;
   /** The request/response log of connector traffic (src/connectors/http-log/). */
   httpLog: HttpLog;
+  /** Jubelio gateway and BaseLinker <-> Optimakers bridge (clients, demo simulators). */
+  commerce: CommerceConnectors;
   /** Process background jobs in this process (serve, worker). */
   startWorker(): Promise<void>;
   /** Base URL once listening. */
@@ -121,7 +126,8 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     fetch: httpLog.fetch('wordpress'),
   });
   const mail = createMailTransport({ smtpUrl: config.mail.smtpUrl, mailDir: `${config.varDir}/mail` });
-  const jobs = createJobRunner({ config, db, maconomy, wordpress, mail, log: app.log, now, httpLog }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs });
+  const commerce = await startCommerceConnectors(config, { log: app.log, fetchFor: (system) => httpLog.fetch(system) });
+  const jobs = createJobRunner({ config, db, maconomy, wordpress, mail, log: app.log, now, httpLog, commerce }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs });
   correlateJobs(jobs.agenda);
   const hooks: BookingHooks = {
     ...opts.hooks,
@@ -171,6 +177,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   await registerGraphQL(app, services);
 
   await registerConnectors(app, { config, db, now, httpLog, log: app.log, jobs });
+  await registerCommerceConnectors(app, { config, db, now, jobs, commerce });
 
   const kursus: Kursus = {
     config,
@@ -183,7 +190,8 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     mail,
     jobs,
     httpLog,
-    startWorker: () => jobs.startWorker(),
+    commerce,
+    startWorker: () => jobs.startWorker().then(() => scheduleCommerceRecurring(jobs.agenda, config, config.jobs.timezone)),
     url: null,
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
@@ -200,6 +208,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
       if (ownsDb) await db.close();
       await simulator?.close();
       await wordpressSimulator?.close();
+      await commerce.close();
     },
   };
   return kursus;

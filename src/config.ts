@@ -2,6 +2,8 @@
 // production must be explicit: in production a missing external URL is a start-up error that
 // names the variable, never a silent fall-back to a simulator.
 import { z } from 'zod';
+import { loadJubelioConfig, type JubelioConfig } from './connectors/jubelio/config.js';
+import { loadBridgeConfig, type BridgeConfig } from './connectors/baselinker-optimakers/config.js';
 
 export type DatabaseKind = 'sqlite' | 'mysql';
 
@@ -51,6 +53,10 @@ export interface Config {
   bodyLimitBytes: number;
   logLevel: string;
   varDir: string;
+  /** Jubelio gateway (src/connectors/jubelio/). */
+  jubelio: JubelioConfig;
+  /** BaseLinker <-> Optimakers bridge (src/connectors/baselinker-optimakers/). */
+  bridge: BridgeConfig;
   /** REST connectors (src/connectors/): machine-client tokens, Product Price API, Request Out. */
   connectors: {
     /** Lifetime of a bearer token issued by POST /public/auth/login. */
@@ -202,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: read('BODY_LIMIT_BYTES', intVar('BODY_LIMIT_BYTES', 1024, 50 * 1024 * 1024), String(256 * 1024)),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     varDir,
+    jubelio: loadJubelioConfig(env, demo),
+    bridge: loadBridgeConfig(env, demo),
     connectors: {
       tokenTtlHours: read('CONNECTOR_TOKEN_TTL_HOURS', intVar('CONNECTOR_TOKEN_TTL_HOURS', 1, 24 * 365), '24'),
       priceTimezone: read('PRICE_API_TIMEZONE', z.string().refine(validTimeZone, 'PRICE_API_TIMEZONE must be an IANA time zone such as Asia/Bangkok'), 'Asia/Bangkok'),

@@ -8,6 +8,7 @@ import { printKursusSchema } from './graphql/schema.js';
 import { startMaconomySimulator } from './simulators/maconomy.js';
 import { startWordPressSimulator } from './simulators/wordpress.js';
 import { JOBS } from './jobs/registry.js';
+import { COMMERCE_SIMULATORS, runConnectorCheck } from './connectors/commerce-cli.js';
 
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
 
@@ -76,6 +77,7 @@ const SIMULATORS: Record<string, (port: number) => Promise<{ url: string; creden
     const sim = await startWordPressSimulator({ port, host: '127.0.0.1', user: process.env.WORDPRESS_USER, appPassword: process.env.WORDPRESS_APP_PASSWORD });
     return { url: sim.url, credentials: 'basic WORDPRESS_USER / WORDPRESS_APP_PASSWORD (defaults as in demo mode)', close: () => sim.close() };
   },
+  ...COMMERCE_SIMULATORS,
 };
 
 async function main() {
@@ -103,6 +105,9 @@ async function main() {
       onShutdown(() => sim.close());
       return;
     }
+    case 'connector-check':
+      process.exitCode = await runConnectorCheck(args[0], log);
+      return;
     default:
       throw new ConfigError(`unknown command "${command}"; use serve, api, worker, migrate, simulator or print-schema`);
   }

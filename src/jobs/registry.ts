@@ -18,6 +18,8 @@ import type { MailTransport } from '../mail/transport.js';
 import { enqueueJob } from './sql-backend.js';
 import type { HttpLog } from '../connectors/http-log/log.js';
 import { defineConnectorJobs } from '../connectors/jobs.js';
+import { COMMERCE_JOBS, defineCommerceJobs } from '../connectors/commerce-jobs.js';
+import type { CommerceConnectors } from '../connectors/commerce.js';
 
 export const JOBS = {
   syncOrder: 'sync-order',
@@ -31,6 +33,7 @@ export const JOBS = {
   deliverMail: 'deliver-mail',
   httpLogPrune: 'http-log-prune',
   requestOutCall: 'request-out-call',
+  ...COMMERCE_JOBS,
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -43,6 +46,12 @@ export const SCHEDULES: { name: JobName; interval: string; description: string }
   { name: JOBS.syncPendingOrders, interval: '* * * * *', description: 'every minute' },
   { name: JOBS.deliverMail, interval: '* * * * *', description: 'every minute (mail retries)' },
   { name: JOBS.httpLogPrune, interval: '30 3 * * *', description: 'daily 03:30' },
+  // Commerce connectors: the configured intervals (JUBELIO_PUSH_MINUTES, BASELINKER_IMPORT_MINUTES) replace these defaults when the worker starts.
+  { name: JOBS.jubelioPushProducts, interval: '5 minutes', description: 'every JUBELIO_PUSH_MINUTES (default 5)' },
+  { name: JOBS.jubelioProcessWebhooks, interval: '1 minute', description: 'on each webhook, and every minute as a safety net' },
+  { name: JOBS.jubelioFetchSalesOrders, interval: '5 minutes', description: 'after masked orders arrive, and every 5 minutes' },
+  { name: JOBS.baselinkerImportOrders, interval: '5 minutes', description: 'every BASELINKER_IMPORT_MINUTES (default 5)' },
+  { name: JOBS.optimakersProcessWebhooks, interval: '1 minute', description: 'on each webhook, and every minute as a safety net' },
 ];
 
 export interface JobDeps {
@@ -57,6 +66,8 @@ export interface JobDeps {
   onCatalogChanged?: (ids: string[]) => void;
   /** Outbound calls of connector jobs go through its logged fetch. */
   httpLog?: HttpLog;
+  /** Jubelio gateway and BaseLinker <-> Optimakers bridge clients (src/connectors/commerce.ts). */
+  commerce?: CommerceConnectors;
 }
 
 /** How sync-order retries: exponential from 5 s, SYNC_ATTEMPTS attempts in all. */
@@ -182,6 +193,7 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   }, { concurrency: 1 });
 
   defineConnectorJobs(agenda, deps);
+  defineCommerceJobs(agenda, deps);
 }
 
 /**

@@ -1,0 +1,171 @@
+// Typed client of the BaseLinker API (EXTERNAL-APIS.md): `POST connector.php` with `X-BLToken`,
+// form body `method` + `parameters` (JSON). Success and failure are told by the body's `status`,
+// not the HTTP code. Stays under 100 requests/minute; a rate-limit answer (HTTP 429 or an error
+// code about the query limit) pauses all calls; 5xx, timeouts and network errors are retried with
+// backoff. The methods used here are idempotent (reads, and setting a status), so repeats are safe.
+import { z } from 'zod';
+import { backoffMs, firstIssue, httpExchange, MinuteRateLimiter, sleep, UpstreamError, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
+
+export interface BaseLinkerClientOptions {
+  /** Full endpoint, e.g. https://api.baselinker.com/connector.php */
+  url: string;
+  token: string;
+  timeoutMs?: number;
+  retries?: number;
+  rateLimitPerMinute?: number;
+  rateLimitWaitMs?: number;
+  backoffBaseMs?: number;
+  fetch?: FetchLike;
+  logger?: ClientLogger;
+}
+
+const num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const str = z.union([z.string(), z.number().transform(String)]).nullish().transform((v) => v ?? '');
+
+export const baseLinkerOrderSchema = z.looseObject({
+  order_id: num,
+  shop_order_id: num.nullish(),
+  order_status_id: num,
+  date_confirmed: num,
+  user_login: str,
+  email: str,
+  phone: str,
+  currency: z.string().min(1),
+  payment_method: str,
+  user_comments: str,
+  delivery_method: str,
+  delivery_price: num.nullish().transform((v) => v ?? 0),
+  delivery_fullname: str,
+  delivery_company: str,
+  delivery_address: str,
+  delivery_postcode: str,
+  delivery_city: str,
+  delivery_country_code: str,
+  invoice_fullname: str,
+  extra_field_1: str,
+  extra_field_2: str,
+  products: z.array(
+    z.looseObject({
+      product_id: str,
+      variant_id: z.union([z.number(), z.string()]).nullish(),
+      name: str,
+      sku: str,
+      ean: str,
+      price_brutto: num,
+      tax_rate: num,
+      quantity: num,
+    }),
+  ),
+});
+export type BaseLinkerOrderWire = z.infer<typeof baseLinkerOrderSchema>;
+
+const envelopeSchema = z.looseObject({ status: z.string(), error_code: z.string().optional(), error_message: z.string().optional() });
+const ordersSchema = z.looseObject({ orders: z.array(z.unknown()) });
+const statusesSchema = z.looseObject({ statuses: z.array(z.looseObject({ id: num, name: z.string() })) });
+
+const SYSTEM = 'BaseLinker';
+const isRateLimit = (code: string | undefined, message: string | undefined) => /LIMIT|BLOCK/i.test(code ?? '') || /limit exceeded|blocked/i.test(message ?? '');
+
+export class BaseLinkerClient {
+  private readonly url: string;
+  readonly #token: string;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly rateLimitWaitMs: number;
+  private readonly backoffBaseMs: number;
+  private readonly fetchImpl: FetchLike;
+  private readonly logger?: ClientLogger;
+  readonly limiter: MinuteRateLimiter;
+
+  constructor(opts: BaseLinkerClientOptions) {
+    this.url = opts.url;
+    this.#token = opts.token;
+    this.timeoutMs = opts.timeoutMs ?? 15_000;
+    this.retries = Math.max(0, opts.retries ?? 3);
+    this.rateLimitWaitMs = opts.rateLimitWaitMs ?? 60_000;
+    this.backoffBaseMs = opts.backoffBaseMs ?? 300;
+    this.fetchImpl = opts.fetch ?? ((url, init) => fetch(url, init));
+    this.logger = opts.logger;
+    this.limiter = new MinuteRateLimiter(opts.rateLimitPerMinute ?? 100);
+  }
+
+  /**
+   * getOrders: at most 100 orders, oldest confirmation first. Each order is validated on its own:
+   * a malformed one comes back as `{invalid}` with the reason, so it cannot block the others.
+   */
+  async getOrders(params: { status_id?: number; date_confirmed_from?: number; order_id?: number; id_from?: number }): Promise<{ orders: BaseLinkerOrderWire[]; invalid: { orderId: string; reason: string }[]; received: number; lastDateConfirmed: number | null }> {
+    const body = await this.call('getOrders', params);
+    const parsed = ordersSchema.safeParse(body);
+    if (!parsed.success) throw new UpstreamError(SYSTEM, `BaseLinker getOrders answered without an orders list: ${firstIssue(parsed.error)}`);
+    const orders: BaseLinkerOrderWire[] = [];
+    const invalid: { orderId: string; reason: string }[] = [];
+    let lastDateConfirmed: number | null = null;
+    for (const raw of parsed.data.orders) {
+      const dc = Number((raw as { date_confirmed?: unknown })?.date_confirmed);
+      if (Number.isFinite(dc)) lastDateConfirmed = Math.max(lastDateConfirmed ?? dc, dc);
+      const o = baseLinkerOrderSchema.safeParse(raw);
+      if (o.success) orders.push(o.data);
+      else invalid.push({ orderId: String((raw as { order_id?: unknown })?.order_id ?? '?'), reason: `BaseLinker order is malformed: ${firstIssue(o.error)}` });
+    }
+    return { orders, invalid, received: parsed.data.orders.length, lastDateConfirmed };
+  }
+
+  async setOrderStatus(orderId: number, statusId: number): Promise<void> {
+    await this.call('setOrderStatus', { order_id: orderId, status_id: statusId });
+  }
+
+  async getOrderStatusList(): Promise<{ id: number; name: string }[]> {
+    const parsed = statusesSchema.safeParse(await this.call('getOrderStatusList', {}));
+    if (!parsed.success) throw new UpstreamError(SYSTEM, `BaseLinker getOrderStatusList answered an unexpected body: ${firstIssue(parsed.error)}`);
+    return parsed.data.statuses.map((s) => ({ id: s.id, name: s.name }));
+  }
+
+  /** One API method; returns the SUCCESS body or throws UpstreamError with BaseLinker's error code. */
+  async call(method: string, parameters: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const form = new URLSearchParams({ method, parameters: JSON.stringify(parameters) }).toString();
+    for (let attempt = 0; ; attempt++) {
+      await this.limiter.acquire();
+      let res: RawResponse | null = null;
+      let failure: UpstreamError | null = null;
+      try {
+        res = await httpExchange(
+          this.fetchImpl,
+          SYSTEM,
+          this.url,
+          { method: 'POST', headers: { 'x-bltoken': this.#token, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form },
+          this.timeoutMs,
+          method,
+        );
+      } catch (err) {
+        if (!(err instanceof UpstreamError)) throw err;
+        failure = err;
+      }
+      let rateLimited = res?.status === 429;
+      if (res && res.status === 200) {
+        const env = envelopeSchema.safeParse(res.json);
+        if (!env.success) throw new UpstreamError(SYSTEM, `BaseLinker ${method} answered ${res.jsonOk ? 'without a status' : 'with a body that is not JSON'}`, { status: res.status });
+        if (env.data.status === 'SUCCESS') return res.json as Record<string, unknown>;
+        const code = env.data.error_code;
+        if (isRateLimit(code, env.data.error_message)) rateLimited = true;
+        else {
+          const hint = code === 'ERROR_BAD_TOKEN' ? '; check BASELINKER_API_KEY (baselinkerApiKey)' : '';
+          throw new UpstreamError(SYSTEM, `BaseLinker ${method} failed: ${code ?? 'ERROR'}: ${(env.data.error_message ?? '').slice(0, 300)}${hint}`, { status: 200, code });
+        }
+      } else if (res && res.status !== 429 && res.status < 500) {
+        throw new UpstreamError(SYSTEM, `BaseLinker ${method} answered HTTP ${res.status}`, { status: res.status });
+      }
+      if (attempt >= this.retries) {
+        throw failure ?? new UpstreamError(SYSTEM, rateLimited ? `BaseLinker ${method}: query limit exceeded` : `BaseLinker ${method} answered HTTP ${res!.status}`, { status: res!.status, retryable: true });
+      }
+      if (rateLimited) {
+        const wait = Math.max(res?.retryAfterMs ?? 0, this.rateLimitWaitMs);
+        this.limiter.pauseFor(wait);
+        this.logger?.warn({ system: SYSTEM, method, waitMs: wait }, 'BaseLinker query limit hit: pausing calls');
+        await sleep(wait);
+      } else {
+        this.logger?.warn({ system: SYSTEM, method, attempt: attempt + 1, status: res?.status, error: failure?.message }, 'BaseLinker call failed, retrying');
+        await sleep(backoffMs(attempt, this.backoffBaseMs, 5000));
+      }
+    }
+  }
+}

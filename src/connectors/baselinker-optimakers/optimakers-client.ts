@@ -1,0 +1,149 @@
+// Typed client of the Optimakers (OptiMES) API. Its order and product endpoints are not public
+// (EXTERNAL-APIS.md), so everything that encodes them lives in this one module (paths, header name,
+// shapes; the simulator in src/simulators/optimakers.ts implements the same): adapting to the real
+// API touches this file. Reads are retried on 5xx/429/timeouts; `createOrder` is never retried here,
+// because Optimakers does not deduplicate: the import looks the order up by its external id first.
+import { z } from 'zod';
+import { backoffMs, firstIssue, httpExchange, sleep, UpstreamError, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
+
+export interface OptimakersClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  /** Header that carries the API key. Default `X-Api-Key`. */
+  apiKeyHeader?: string;
+  timeoutMs?: number;
+  retries?: number;
+  backoffBaseMs?: number;
+  fetch?: FetchLike;
+  logger?: ClientLogger;
+}
+
+export interface OptimakersOrderInput {
+  externalId: string;
+  statusId: number;
+  currencyId: number;
+  customer: { name: string; email: string; phone: string; attributes: { attributeId: number; value: string }[] };
+  delivery: { fullName: string; company: string; address: string; postcode: string; city: string; countryCode: string };
+  attributes: { attributeId: number; value: string }[];
+  lines: { name: string; sku: string; ean: string; quantity: number; unitPriceGross: number; currencyId: number; vatRateId: number }[];
+}
+
+const id = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
+export const optimakersOrderSchema = z.looseObject({
+  id,
+  externalId: z.string().nullish(),
+  statusId: id.nullish(),
+  realised: z.boolean().nullish(),
+  realisedAt: z.string().nullish(),
+});
+export type OptimakersOrderWire = z.infer<typeof optimakersOrderSchema>;
+export const optimakersProductSchema = z.looseObject({ id, name: z.string().nullish(), sku: z.string().nullish() });
+export type OptimakersProductWire = z.infer<typeof optimakersProductSchema>;
+const listSchema = z.looseObject({ items: z.array(optimakersOrderSchema) });
+const createdSchema = z.looseObject({ id });
+const idList = z.array(z.looseObject({ id, name: z.string().nullish(), code: z.string().nullish(), rate: z.number().nullish(), entity: z.string().nullish() }));
+const errorSchema = z.looseObject({ message: z.string().optional(), field: z.string().optional(), error: z.string().optional() });
+
+const SYSTEM = 'Optimakers';
+
+export class OptimakersClient {
+  private readonly base: string;
+  readonly #apiKey: string;
+  private readonly header: string;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly backoffBaseMs: number;
+  private readonly fetchImpl: FetchLike;
+  private readonly logger?: ClientLogger;
+
+  constructor(opts: OptimakersClientOptions) {
+    this.base = opts.baseUrl.replace(/\/+$/, '');
+    this.#apiKey = opts.apiKey;
+    this.header = (opts.apiKeyHeader ?? 'X-Api-Key').toLowerCase();
+    this.timeoutMs = opts.timeoutMs ?? 15_000;
+    this.retries = Math.max(0, opts.retries ?? 3);
+    this.backoffBaseMs = opts.backoffBaseMs ?? 300;
+    this.fetchImpl = opts.fetch ?? ((url, init) => fetch(url, init));
+    this.logger = opts.logger;
+  }
+
+  async findOrdersByExternalId(externalId: string): Promise<OptimakersOrderWire[]> {
+    const path = `/api/orders?externalId=${encodeURIComponent(externalId)}`;
+    const res = await this.read(path);
+    if (res.status !== 200) throw this.httpError(`GET ${path}`, res);
+    // Optimakers may match loosely; only exact external ids count.
+    return this.parse(`GET ${path}`, res, listSchema).items.filter((o) => o.externalId === externalId);
+  }
+
+  /** One attempt only: a failure may have created the order (see the import's look-up). */
+  async createOrder(order: OptimakersOrderInput): Promise<{ id: number }> {
+    const res = await httpExchange(this.fetchImpl, SYSTEM, this.base + '/api/orders', { method: 'POST', headers: this.headers(true), body: JSON.stringify(order) }, this.timeoutMs, 'POST /api/orders');
+    if (res.status !== 201 && res.status !== 200) {
+      const err = this.httpError('POST /api/orders', res);
+      err.ambiguous = res.status >= 500;
+      throw err;
+    }
+    return { id: this.parse('POST /api/orders', res, createdSchema).id };
+  }
+
+  async getOrder(orderId: number): Promise<OptimakersOrderWire | null> {
+    const path = `/api/orders/${orderId}`;
+    const res = await this.read(path);
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw this.httpError(`GET ${path}`, res);
+    return this.parse(`GET ${path}`, res, optimakersOrderSchema);
+  }
+
+  async getProduct(productId: number): Promise<OptimakersProductWire | null> {
+    const path = `/api/products/${productId}`;
+    const res = await this.read(path);
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw this.httpError(`GET ${path}`, res);
+    return this.parse(`GET ${path}`, res, optimakersProductSchema);
+  }
+
+  /** Reference lists for the check command. */
+  async list(kind: 'currencies' | 'vat-rates' | 'order-statuses' | 'attributes') {
+    const path = `/api/${kind}`;
+    const res = await this.read(path);
+    if (res.status !== 200) throw this.httpError(`GET ${path}`, res);
+    return this.parse(`GET ${path}`, res, idList);
+  }
+
+  private headers(json: boolean): Record<string, string> {
+    const h: Record<string, string> = { [this.header]: this.#apiKey, accept: 'application/json' };
+    if (json) h['content-type'] = 'application/json';
+    return h;
+  }
+
+  private async read(path: string): Promise<RawResponse> {
+    for (let attempt = 0; ; attempt++) {
+      let res: RawResponse | null = null;
+      let failure: UpstreamError | null = null;
+      try {
+        res = await httpExchange(this.fetchImpl, SYSTEM, this.base + path, { method: 'GET', headers: this.headers(false) }, this.timeoutMs, `GET ${path}`);
+      } catch (err) {
+        if (!(err instanceof UpstreamError)) throw err;
+        failure = err;
+      }
+      if (res && !(res.status === 429 || res.status >= 500)) return res;
+      if (attempt >= this.retries) throw failure ?? this.httpError(`GET ${path}`, res!);
+      this.logger?.warn({ system: SYSTEM, request: `GET ${path}`, attempt: attempt + 1, status: res?.status, error: failure?.message }, 'Optimakers call failed, retrying');
+      await sleep(res?.status === 429 ? Math.min(60_000, res.retryAfterMs ?? 1000) : backoffMs(attempt, this.backoffBaseMs, 5000));
+    }
+  }
+
+  private parse<S extends z.ZodType>(label: string, res: RawResponse, schema: S): z.output<S> {
+    if (!res.jsonOk) throw new UpstreamError(SYSTEM, `Optimakers ${label} answered ${res.status} with a body that is not JSON`, { status: res.status });
+    const parsed = schema.safeParse(res.json);
+    if (!parsed.success) throw new UpstreamError(SYSTEM, `Optimakers ${label} answered ${res.status} with an unexpected body: ${firstIssue(parsed.error)}`, { status: res.status });
+    return parsed.data;
+  }
+
+  private httpError(label: string, res: RawResponse): UpstreamError {
+    const e = errorSchema.safeParse(res.json);
+    const detail = e.success && e.data.message ? `: ${e.data.message.slice(0, 300)}${e.data.field ? ` (field ${e.data.field})` : ''}` : '';
+    const hint = res.status === 401 ? '; check OPTIMES_API_KEY (optimesApiKey)' : '';
+    return new UpstreamError(SYSTEM, `Optimakers ${label} answered ${res.status}${detail}${hint}`, { status: res.status, retryable: res.status === 429 || res.status >= 500 });
+  }
+}

@@ -1,0 +1,139 @@
+// Shared plumbing of the commerce connector clients (Jubelio, BaseLinker, Optimakers): one HTTP
+// exchange with a timeout that covers the body, an error type that says whether a retry is worth it
+// and whether the request may have taken effect, jittered exponential backoff, and a per-process
+// requests-per-minute limiter. Every client takes a `fetch` so calls can go through the
+// request/response log's outbound wrapper.
+
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface ClientLogger {
+  warn(o: object, m?: string): void;
+  info?(o: object, m?: string): void;
+}
+
+export class UpstreamError extends Error {
+  override name = 'UpstreamError';
+  readonly system: string;
+  status?: number;
+  /** The peer's own error code (BaseLinker `error_code`, Jubelio `code`). */
+  code?: string;
+  /** Worth trying again later (5xx, 429, timeout, network). */
+  retryable: boolean;
+  /** The request may have taken effect although it failed (timeout or 5xx after sending a write). */
+  ambiguous: boolean;
+  constructor(system: string, message: string, opts: { status?: number; code?: string; retryable?: boolean; ambiguous?: boolean; cause?: unknown } = {}) {
+    super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
+    this.system = system;
+    if (opts.status !== undefined) this.status = opts.status;
+    if (opts.code !== undefined) this.code = opts.code;
+    this.retryable = opts.retryable ?? false;
+    this.ambiguous = opts.ambiguous ?? false;
+  }
+}
+
+export interface RawResponse {
+  status: number;
+  text: string;
+  json: unknown;
+  jsonOk: boolean;
+  retryAfterMs: number | null;
+}
+
+// Connection never established: nothing reached the peer.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function errorCode(err: unknown): string | undefined {
+  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) if (typeof e.code === 'string') return e.code;
+  return undefined;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function parseRetryAfter(v: string | null): number | null {
+  if (!v) return null;
+  const s = Number(v);
+  if (Number.isFinite(s)) return Math.max(0, s * 1000);
+  const d = Date.parse(v);
+  return Number.isNaN(d) ? null : Math.max(0, d - Date.now());
+}
+
+/** Full jitter between half and all of base * 2^attempt, capped. */
+export function backoffMs(attempt: number, baseMs: number, capMs: number): number {
+  const b = Math.min(capMs, baseMs * 2 ** attempt);
+  return Math.round(b / 2 + Math.random() * (b / 2));
+}
+
+/** One exchange. Network failures and timeouts become UpstreamError (retryable; ambiguous unless never sent). */
+export async function httpExchange(fetchImpl: FetchLike, system: string, url: string, init: RequestInit, timeoutMs: number, label: string): Promise<RawResponse> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const res = await fetchImpl(url, { ...init, signal: controller.signal });
+    const text = await res.text();
+    let json: unknown;
+    let jsonOk = false;
+    if (text.length) {
+      try {
+        json = JSON.parse(text);
+        jsonOk = true;
+      } catch {
+        /* reported by the caller when JSON is required */
+      }
+    }
+    return { status: res.status, text, json, jsonOk, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
+  } catch (err) {
+    const timedOut = controller.signal.aborted;
+    const code = errorCode(err);
+    const message = timedOut ? `${system} ${label} timed out after ${timeoutMs} ms` : `${system} ${label} failed: ${code ?? (err as Error)?.message ?? 'network error'}`;
+    const notSent = !timedOut && !!code && NOT_SENT_CODES.has(code);
+    throw new UpstreamError(system, message, { retryable: true, ambiguous: !notSent, cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * At most `perMinute` acquisitions in any 60-second window in this process. A peer's 429 pauses
+ * everyone (`pauseFor`), so one rejected call does not make the others hammer the peer meanwhile.
+ */
+export class MinuteRateLimiter {
+  private readonly stamps: number[] = [];
+  private pausedUntil = 0;
+  private chain: Promise<void> = Promise.resolve();
+  constructor(
+    readonly perMinute: number,
+    private readonly windowMs = 60_000,
+  ) {
+    if (!Number.isInteger(perMinute) || perMinute < 1) throw new TypeError('perMinute must be a positive integer');
+  }
+  acquire(): Promise<void> {
+    // Serialised, so concurrent callers never both take the last slot.
+    const next = this.chain.then(async () => {
+      for (;;) {
+        const now = Date.now();
+        if (this.pausedUntil > now) {
+          await sleep(this.pausedUntil - now);
+          continue;
+        }
+        while (this.stamps.length && this.stamps[0]! <= now - this.windowMs) this.stamps.shift();
+        if (this.stamps.length < this.perMinute) {
+          this.stamps.push(now);
+          return;
+        }
+        await sleep(this.stamps[0]! + this.windowMs - now + 1);
+      }
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+  pauseFor(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+  }
+}
+
+/** The first zod issue as `path: message`, for error messages that name the field. */
+export function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  const i = error.issues[0];
+  if (!i) return 'invalid';
+  return `${i.path.length ? i.path.map(String).join('.') : '(body)'}: ${i.message}`;
+}

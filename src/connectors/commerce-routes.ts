@@ -1,0 +1,378 @@
+// REST surface of the Jubelio gateway and the BaseLinker <-> Optimakers bridge:
+//   ERP side (connector-user bearer tokens): stage products and read their push status, pull and
+//   acknowledge Jubelio sales orders and Optimakers product changes;
+//   webhooks (signature / security token on the raw body): store, answer 200, process in a job;
+//   admin (ADMIN_TOKENS): run a job now, its runs and errors, the connector check, failed imports.
+// Errors use one envelope: `{"error": {"code", "message", "field"?}}`. Routes stay thin: the work is
+// in the services next to them.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import type { Db } from '../db/orm.js';
+import type { JobRunner } from '../jobs/runner.js';
+import { connectorScope, bearerSecurity } from './http.js';
+import { requireAdmin, requireConnectorUser } from './auth/index.js';
+import type { CommerceConnectors } from './commerce.js';
+import { storeDelivery } from './commerce-deliveries.js';
+import { COMMERCE_JOBS, enqueueDeliveryJob, type CommerceJobName } from './commerce-jobs.js';
+import { ConnectorJobRun } from './commerce-entities.js';
+import { checkConnectors, CHECK_TARGETS, type CheckTarget } from './commerce-check.js';
+import { isProductStatus, listProducts, MAX_STAGE_BATCH, stageProducts } from './jubelio/products.js';
+import { ackSalesOrder, deliveryKeyOf, listSalesOrders, parseCursor, verifyJubelioSignature } from './jubelio/sales-orders.js';
+import { ackProductChange, listProductChanges, readMessage, tokenMatches } from './baselinker-optimakers/webhooks.js';
+import { BridgeOrder, BRIDGE_ORDER_STATUSES } from './baselinker-optimakers/entities.js';
+
+export interface CommerceRouteDeps {
+  config: Config;
+  db: Db;
+  now: () => Date;
+  jobs?: JobRunner;
+  commerce: CommerceConnectors;
+}
+
+const CODES: Record<number, string> = { 400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'TOO_MANY_REQUESTS', 500: 'INTERNAL', 503: 'CONNECTOR_DISABLED' };
+export const errorBody = (status: number, message: string, field?: string) => ({ error: { code: CODES[status] ?? 'ERROR', message, ...(field ? { field } : {}) } });
+const fail = (reply: FastifyReply, status: number, message: string, field?: string) => reply.code(status).send(errorBody(status, message, field));
+
+const errorSchema = { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } } } as const;
+/** Staging 1,000 products needs more than the app-wide body limit. */
+const STAGE_BODY_LIMIT = 8 * 1024 * 1024;
+
+function limitOf(raw: string | undefined, reply: FastifyReply, max = 500): number | null {
+  if (raw === undefined) return 100;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    fail(reply, 400, `limit must be a whole number from 1 to ${max}`, 'limit');
+    return null;
+  }
+  return n;
+}
+
+function dateOf(raw: string | undefined, name: string, reply: FastifyReply): Date | undefined | null {
+  if (raw === undefined || raw === '') return undefined;
+  const d = new Date(raw);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(d.getTime())) {
+    fail(reply, 400, `${name} must be an ISO 8601 date-time such as 2026-11-22T10:00:00Z`, name);
+    return null;
+  }
+  return d;
+}
+
+function versionOf(body: unknown, reply: FastifyReply): number | null {
+  const v = body && typeof body === 'object' ? (body as { version?: unknown }).version : undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    fail(reply, 400, 'version is required: the version you received (a positive whole number), so a newer change is never acknowledged unseen', 'version');
+    return null;
+  }
+  return v;
+}
+
+/** Queues a stored delivery's processing: in the same transaction with the SQL store, after commit otherwise. */
+function deliveryEnqueuer(deps: CommerceRouteDeps, job: CommerceJobName) {
+  const sql = deps.jobs?.store === 'sql';
+  return {
+    inTransaction: sql ? (em: Parameters<typeof enqueueDeliveryJob>[0], id: string) => enqueueDeliveryJob(em, job, id, deps.now()) : undefined,
+    async afterCommit(id: string) {
+      if (!sql && deps.jobs) await deps.jobs.agenda.now(job, { deliveryId: id });
+    },
+  };
+}
+
+export async function registerCommerceConnectors(app: FastifyInstance, deps: CommerceRouteDeps): Promise<void> {
+  const { db, commerce, config } = deps;
+  const guard = requireConnectorUser({ db, now: deps.now }, { envelope: (status, message) => errorBody(status, message) });
+  const admin = requireAdmin(config, { envelope: (status, message) => errorBody(status, message) });
+  pointSimulatorsAtApp(app, commerce);
+
+  // ---- ERP side (bearer tokens of connector users) ------------------------------------------------
+  await app.register(async (scope) => {
+    connectorScope(scope, { envelope: (status, message) => errorBody(status, message) });
+    const jubelioOn = async (_req: FastifyRequest, reply: FastifyReply) => {
+      if (!commerce.jubelio) return fail(reply, 503, 'the Jubelio gateway is not configured on this server (JUBELIO_URL)');
+    };
+    const bridgeOn = async (_req: FastifyRequest, reply: FastifyReply) => {
+      if (!commerce.optimakers) return fail(reply, 503, 'the BaseLinker-Optimakers bridge is not configured on this server');
+    };
+    const tags = ['Jubelio gateway (ERP side)'];
+
+    scope.post(
+      '/api/connectors/jubelio/products',
+      {
+        bodyLimit: STAGE_BODY_LIMIT,
+        preHandler: [guard, jubelioOn],
+        schema: {
+          tags,
+          security: bearerSecurity,
+          summary: `Stage up to ${MAX_STAGE_BATCH} products for Jubelio (upsert by SKU)`,
+          description: 'Body `{"products": [{sku, name, description?, sellPrice, buyPrice?, barcode?, uomId?, categoryId?, brandId?}]}`. Each row is validated on its own; the answer says per row whether it was created, updated, unchanged or rejected (with the fields at fault). Accepted rows are pushed by the `jubelio-push-products` job.',
+          response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body as { products?: unknown } | unknown[] | undefined;
+        const rows = Array.isArray(body) ? body : body && typeof body === 'object' ? (body as { products?: unknown }).products : undefined;
+        if (!Array.isArray(rows)) return fail(reply, 400, 'products must be an array of products', 'products');
+        if (rows.length === 0) return fail(reply, 400, 'products must contain at least one product', 'products');
+        if (rows.length > MAX_STAGE_BATCH) return fail(reply, 400, `products may hold at most ${MAX_STAGE_BATCH} products per request, got ${rows.length}`, 'products');
+        const result = await stageProducts(db, rows, deps.now());
+        request.log.info({ accepted: result.accepted, rejected: result.rejected }, 'jubelio products staged');
+        return result;
+      },
+    );
+
+    scope.get(
+      '/api/connectors/jubelio/products',
+      { preHandler: [guard, jubelioOn], schema: { tags, security: bearerSecurity, summary: 'Push status of staged products (`status=pending|pushed|failed`, `limit`, `after` = nextCursor)', response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema } } },
+      async (request, reply) => {
+        const q = request.query as Record<string, string | undefined>;
+        if (q.status !== undefined && !isProductStatus(q.status)) return fail(reply, 400, 'status must be pending, pushed or failed', 'status');
+        const limit = limitOf(q.limit, reply);
+        if (limit === null) return;
+        return listProducts(db, { status: q.status as never, limit, after: q.after || undefined });
+      },
+    );
+
+    scope.get(
+      '/api/connectors/jubelio/sales-orders',
+      {
+        preHandler: [guard, jubelioOn],
+        schema: {
+          tags,
+          security: bearerSecurity,
+          summary: 'Sales orders from Jubelio for the ERP',
+          description: 'Without `since`: every order new or changed since the ERP last acknowledged it. With `since` (ISO 8601): every order changed at or after that moment, acknowledged or not. `status` filters on the Jubelio status; page with `after` = nextCursor. Acknowledge each order with the version you received.',
+          response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema },
+        },
+      },
+      async (request, reply) => {
+        const q = request.query as Record<string, string | undefined>;
+        const since = dateOf(q.since, 'since', reply);
+        if (since === null) return;
+        const limit = limitOf(q.limit, reply);
+        if (limit === null) return;
+        let after: { changedAt: Date; id: string } | undefined;
+        if (q.after) {
+          const c = parseCursor(q.after);
+          if (!c) return fail(reply, 400, 'after must be a nextCursor from an earlier answer', 'after');
+          after = c;
+        }
+        if (q.status !== undefined && !/^[A-Za-z0-9_ -]{1,50}$/.test(q.status)) return fail(reply, 400, 'status must be a Jubelio status such as PAID', 'status');
+        return listSalesOrders(db, { since, status: q.status || undefined, limit, after });
+      },
+    );
+
+    scope.post(
+      '/api/connectors/jubelio/sales-orders/:id/ack',
+      { preHandler: [guard, jubelioOn], schema: { tags, security: bearerSecurity, summary: 'Acknowledge a sales order version (`{"version": n}`); idempotent', response: { 200: { type: 'object' }, 400: errorSchema, 404: errorSchema, 409: errorSchema } } },
+      async (request, reply) => {
+        const id = Number((request.params as { id: string }).id);
+        if (!Number.isSafeInteger(id) || id < 1) return fail(reply, 400, 'id must be a Jubelio salesorder_id', 'id');
+        const version = versionOf(request.body, reply);
+        if (version === null) return;
+        const r = await ackSalesOrder(db, id, version, deps.now());
+        if (!r.found) return fail(reply, 404, `sales order ${id} is not known here`);
+        if (r.conflict) return fail(reply, 409, `sales order ${id} is at version ${r.currentVersion}; version ${version} was never handed out`, 'version');
+        return { salesorderId: id, acknowledgedVersion: r.acknowledgedVersion, currentVersion: r.currentVersion, pending: r.currentVersion > r.acknowledgedVersion };
+      },
+    );
+
+    const otags = ['BaseLinker-Optimakers bridge (ERP side)'];
+    scope.get(
+      '/api/connectors/optimakers/products',
+      { preHandler: [guard, bridgeOn], schema: { tags: otags, security: bearerSecurity, summary: 'Optimakers product changes (created/updated/deleted) not yet acknowledged, or since a moment', response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema } } },
+      async (request, reply) => {
+        const q = request.query as Record<string, string | undefined>;
+        const since = dateOf(q.since, 'since', reply);
+        if (since === null) return;
+        const limit = limitOf(q.limit, reply);
+        if (limit === null) return;
+        if (q.event !== undefined && !['created', 'updated', 'deleted'].includes(q.event)) return fail(reply, 400, 'event must be created, updated or deleted', 'event');
+        return { items: await listProductChanges(db, { since, event: q.event, limit }) };
+      },
+    );
+
+    scope.post(
+      '/api/connectors/optimakers/products/:id/ack',
+      { preHandler: [guard, bridgeOn], schema: { tags: otags, security: bearerSecurity, summary: 'Acknowledge a product change version (`{"version": n}`)', response: { 200: { type: 'object' }, 400: errorSchema, 404: errorSchema, 409: errorSchema } } },
+      async (request, reply) => {
+        const id = Number((request.params as { id: string }).id);
+        if (!Number.isSafeInteger(id) || id < 1) return fail(reply, 400, 'id must be an Optimakers product id', 'id');
+        const version = versionOf(request.body, reply);
+        if (version === null) return;
+        const r = await ackProductChange(db, id, version, deps.now());
+        if (!r.found) return fail(reply, 404, `product ${id} has no recorded change`);
+        if (r.conflict) return fail(reply, 409, `product ${id} is at version ${r.currentVersion}`, 'version');
+        return { productId: id, acknowledgedVersion: r.acknowledgedVersion, currentVersion: r.currentVersion, pending: r.currentVersion > r.acknowledgedVersion };
+      },
+    );
+  });
+
+  // ---- webhooks (raw body: the signature covers the exact bytes) ---------------------------------
+  await app.register(async (scope) => {
+    connectorScope(scope, { envelope: (status, message) => errorBody(status, message) });
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    const raw = (request: FastifyRequest) => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
+    const jubelioJob = deliveryEnqueuer(deps, COMMERCE_JOBS.jubelioProcessWebhooks);
+    const optimakersJob = deliveryEnqueuer(deps, COMMERCE_JOBS.optimakersProcessWebhooks);
+
+    const jubelioWebhook = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!commerce.jubelio) return fail(reply, 503, 'the Jubelio gateway is not configured on this server');
+      const body = raw(request);
+      const pathSecret = (request.params as { secret?: string }).secret;
+      if (!verifyJubelioSignature(config.jubelio.webhook, body, request.headers, pathSecret)) {
+        request.log.warn({ scheme: config.jubelio.webhook.scheme }, 'jubelio webhook rejected: signature missing or wrong');
+        return fail(reply, 401, config.jubelio.webhook.scheme === 'path' ? 'unknown webhook address' : 'the webhook signature is missing or does not match');
+      }
+      let payload: unknown;
+      try {
+        payload = JSON.parse(body.toString('utf8'));
+      } catch {
+        return fail(reply, 400, 'the body is not valid JSON', '(body)');
+      }
+      if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return fail(reply, 400, 'the body must be a JSON object', '(body)');
+      const action = (payload as { action?: unknown }).action;
+      if (typeof action !== 'string' || !action) return fail(reply, 400, 'action is required (e.g. update-salesorder)', 'action');
+      if (action === 'update-salesorder' && !Number.isSafeInteger(Number((payload as { salesorder_id?: unknown }).salesorder_id))) return fail(reply, 400, 'salesorder_id must be a number', 'salesorder_id');
+      const stored = await storeDelivery(db, { provider: 'jubelio', key: deliveryKeyOf(payload), event: action, body: body.toString('utf8'), now: deps.now() }, jubelioJob.inTransaction);
+      if (!stored.duplicate) await jubelioJob.afterCommit(stored.id);
+      return reply.code(200).send({ received: true, duplicate: stored.duplicate, deliveryId: stored.id });
+    };
+    const wtags = ['Webhooks'];
+    scope.post('/api/connectors/jubelio/webhooks', { config: { httpLogSystem: 'jubelio' }, schema: { tags: wtags, summary: 'Jubelio webhook receiver (signature in the `Sign` header)', response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema } } }, jubelioWebhook);
+    scope.post('/api/connectors/jubelio/webhooks/:secret', { config: { httpLogSystem: 'jubelio' }, schema: { tags: wtags, summary: 'Jubelio webhook receiver, secret-path variant (JUBELIO_WEBHOOK_SIGNATURE=path)', response: { 200: { type: 'object' }, 401: errorSchema } } }, jubelioWebhook);
+
+    scope.post(
+      '/api/connectors/optimakers/webhooks',
+      { config: { httpLogSystem: 'optimakers' }, schema: { tags: wtags, summary: 'Optimakers webhook receiver (security token in the message)', response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema } } },
+      async (request, reply) => {
+        if (!commerce.optimakers) return fail(reply, 503, 'the BaseLinker-Optimakers bridge is not configured on this server');
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(raw(request).toString('utf8'));
+        } catch {
+          return fail(reply, 400, 'the body is not valid JSON', '(body)');
+        }
+        const read = readMessage(parsed);
+        // The token is checked first, so an unauthenticated caller learns nothing about the format.
+        const token = parsed && typeof parsed === 'object' ? Object.entries(parsed as Record<string, unknown>).find(([k]) => k.toLowerCase() === 'token')?.[1] : undefined;
+        if (typeof token !== 'string' || !tokenMatches(token, config.bridge.optimes.webhookToken)) {
+          request.log.warn('optimakers webhook rejected: security token missing or wrong');
+          return fail(reply, 401, 'the security token is missing or does not match', 'Token');
+        }
+        if ('error' in read) return fail(reply, 400, read.error, read.field);
+        // The stored copy leaves the token out: it is a secret.
+        const stored = { Id: read.message.id, CreatedAt: read.message.createdAt, EventSource: read.message.eventSource, Ids: read.message.ids };
+        const r = await storeDelivery(db, { provider: 'optimakers', key: read.message.id, event: read.message.eventSource, body: JSON.stringify(stored), now: deps.now() }, optimakersJob.inTransaction);
+        if (!r.duplicate) await optimakersJob.afterCommit(r.id);
+        return reply.code(200).send({ received: true, duplicate: r.duplicate, deliveryId: r.id });
+      },
+    );
+  });
+
+  // ---- admin (ADMIN_TOKENS) --------------------------------------------------------------------
+  await app.register(async (scope) => {
+    connectorScope(scope, { envelope: (status, message) => errorBody(status, message) });
+    const atags = ['Admin: jobs and connectors'];
+    // Jobs that need data of their own (one order) are run through their own admin actions.
+    const NOT_RUNNABLE = new Set(['sync-order', 'send-order-confirmation']);
+    const runnable = () => Object.keys(deps.jobs?.agenda.definitions ?? {}).filter((n) => !NOT_RUNNABLE.has(n)).sort();
+
+    scope.post(
+      '/api/admin/jobs/:name/run',
+      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Run a job now (e.g. jubelio-push-products, baselinker-import-orders)', response: { 202: { type: 'object' }, 401: errorSchema, 404: errorSchema } } },
+      async (request, reply) => {
+        const { name } = request.params as { name: string };
+        if (!deps.jobs) return fail(reply, 503, 'this process has no job store');
+        if (!runnable().includes(name)) return fail(reply, 404, `no job "${name}" can be run here; known: ${runnable().join(', ')}`, 'name');
+        const job = await deps.jobs.agenda.now(name, {});
+        request.log.info({ job: name }, 'admin queued a job run');
+        return reply.code(202).send({ name, queued: true, jobId: String(job.attrs._id) });
+      },
+    );
+
+    scope.get(
+      '/api/admin/jobs/:name',
+      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: "A job's schedule, counts, last error and last runs (with per-run counts for connector jobs)", response: { 200: { type: 'object' }, 401: errorSchema, 404: errorSchema } } },
+      async (request, reply) => {
+        const { name } = request.params as { name: string };
+        if (!deps.jobs) return fail(reply, 503, 'this process has no job store');
+        if (!deps.jobs.agenda.definitions[name]) return fail(reply, 404, `no job "${name}"; known: ${runnable().join(', ')}`, 'name');
+        const { jobs } = await deps.jobs.agenda.queryJobs({ name, limit: 50, sort: { lastRunAt: 'desc' } });
+        const counts: Record<string, number> = { running: 0, queued: 0, scheduled: 0, repeating: 0, completed: 0, failed: 0, paused: 0 };
+        for (const j of jobs) counts[j.state] = (counts[j.state] ?? 0) + 1;
+        const recurring = jobs.find((j) => j.repeatInterval);
+        const lastFailure = jobs.filter((j) => j.failReason).sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0))[0];
+        const runs = await db.em().find(ConnectorJobRun, { job: name }, { orderBy: { startedAt: 'desc' }, limit: 20 });
+        return {
+          name,
+          schedule: recurring ? { interval: String(recurring.repeatInterval), nextRunAt: recurring.nextRunAt ?? null, lastRunAt: recurring.lastRunAt ?? null, lastFinishedAt: recurring.lastFinishedAt ?? null } : null,
+          counts,
+          lastError: lastFailure ? { at: lastFailure.failedAt ?? null, reason: lastFailure.failReason, failCount: lastFailure.failCount ?? 0 } : null,
+          runs: runs.map((r) => ({ startedAt: r.startedAt, finishedAt: r.finishedAt ?? null, status: r.status, counts: r.counts ?? null, error: r.error ?? null })),
+        };
+      },
+    );
+
+    scope.get(
+      '/api/admin/connectors/:name/check',
+      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Calls the configured systems: reachability and which configured ids exist', response: { 200: { type: 'object' }, 401: errorSchema, 404: errorSchema } } },
+      async (request, reply) => {
+        const { name } = request.params as { name: string };
+        if (!(CHECK_TARGETS as readonly string[]).includes(name)) return fail(reply, 404, `name must be one of ${CHECK_TARGETS.join(', ')}`, 'name');
+        const reports = await checkConnectors(commerce, name as CheckTarget);
+        return { ok: reports.every((r) => r.ok), reports };
+      },
+    );
+
+    scope.get(
+      '/api/admin/connectors/bridge/orders',
+      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Imported BaseLinker orders and their state (`status=PENDING|CREATED|FAILED`), with the reason of failures', response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema } } },
+      async (request, reply) => {
+        const q = request.query as Record<string, string | undefined>;
+        if (q.status !== undefined && !(BRIDGE_ORDER_STATUSES as readonly string[]).includes(q.status)) return fail(reply, 400, `status must be one of ${BRIDGE_ORDER_STATUSES.join(', ')}`, 'status');
+        const limit = limitOf(q.limit, reply);
+        if (limit === null) return;
+        const rows = await db.em().find(BridgeOrder, q.status ? { status: q.status as never } : {}, { orderBy: { updatedAt: 'desc' }, limit });
+        return {
+          items: rows.map((r) => ({
+            baselinkerOrderId: r.baselinkerOrderId,
+            status: r.status,
+            optimakersOrderId: r.optimakersOrderId ?? null,
+            reason: r.reason ?? null,
+            attempts: r.attempts,
+            importedAt: r.importedAt ?? null,
+            realisedAt: r.realisedAt ?? null,
+            statusSentAt: r.statusSentAt ?? null,
+            statusError: r.statusError ?? null,
+          })),
+        };
+      },
+    );
+
+    scope.post(
+      '/api/admin/connectors/bridge/orders/:id/retry',
+      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Import a failed BaseLinker order again at the next run (after fixing the mapping)', response: { 200: { type: 'object' }, 404: errorSchema, 409: errorSchema } } },
+      async (request, reply) => {
+        const id = Number((request.params as { id: string }).id);
+        if (!Number.isSafeInteger(id) || id < 1) return fail(reply, 400, 'id must be a BaseLinker order_id', 'id');
+        const row = await db.em().findOne(BridgeOrder, { baselinkerOrderId: id });
+        if (!row) return fail(reply, 404, `BaseLinker order ${id} has not been seen by the bridge`);
+        if (row.status === 'CREATED') return fail(reply, 409, `BaseLinker order ${id} is already Optimakers order ${row.optimakersOrderId}`);
+        await db.em().nativeUpdate(BridgeOrder, { id: row.id }, { attempts: 0, updatedAt: new Date(0) });
+        if (deps.jobs) await deps.jobs.agenda.now(COMMERCE_JOBS.baselinkerImportOrders, {});
+        return { baselinkerOrderId: id, queued: true };
+      },
+    );
+  });
+}
+
+/** Demo mode: once the app listens, the simulators send their webhooks to it. */
+export function pointSimulatorsAtApp(app: FastifyInstance, commerce: CommerceConnectors): void {
+  if (!commerce.simulators.jubelio && !commerce.simulators.optimakers) return;
+  app.addHook('onListen', async () => {
+    const address = app.server.address();
+    if (!address || typeof address === 'string') return;
+    const host = ['0.0.0.0', '::', ''].includes(address.address) ? '127.0.0.1' : address.address.includes(':') ? `[${address.address}]` : address.address;
+    commerce.setPublicUrl(`http://${host}:${address.port}`);
+  });
+}

@@ -1,0 +1,256 @@
+// Typed client of the Jubelio API (EXTERNAL-APIS.md). Logs in with `POST /login`, caches the token
+// until shortly before its 12 hours are up, sends it raw as `authorization`, logs in again once on a
+// 401. Stays under the per-minute limit with a local limiter; a 429 pauses every caller for the
+// configured wait (Jubelio: "wait a minute"); 5xx, timeouts and network errors are retried with
+// jittered backoff. A create (`item_group_id: 0`) whose answer was lost is never repeated blindly:
+// the SKU is looked up first. Responses are validated; the password and token are never logged.
+import { z } from 'zod';
+import { backoffMs, firstIssue, httpExchange, MinuteRateLimiter, sleep, UpstreamError, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
+
+export interface JubelioClientOptions {
+  baseUrl: string;
+  email: string;
+  password: string;
+  timeoutMs?: number;
+  /** Extra attempts after the first (5xx, 429, network). Default 3. */
+  retries?: number;
+  /** Default 600 (Jubelio's limit). */
+  rateLimitPerMinute?: number;
+  /** How long a 429 pauses calls. Default 60000. */
+  rateLimitWaitMs?: number;
+  /** How long a token is reused. Default 11 h 50 min (Jubelio: 12 h). */
+  tokenTtlMs?: number;
+  backoffBaseMs?: number;
+  fetch?: FetchLike;
+  logger?: ClientLogger;
+}
+
+export interface JubelioSkuInput {
+  item_id: number;
+  item_code: string;
+  sell_price: number;
+  buy_price: number;
+  barcode: string | null;
+  variation_values: unknown[];
+}
+
+export interface JubelioCatalogInput {
+  item_group_id: number;
+  item_group_name: string;
+  description: string;
+  sell_price: number;
+  buy_price: number;
+  uom_id: number;
+  item_category_id: number;
+  brand_id: number | null;
+  product_skus: JubelioSkuInput[];
+}
+
+const loginSchema = z.looseObject({ token: z.string().min(1) });
+const catalogSchema = z.looseObject({ id: z.number().int().positive(), item_ids: z.array(z.number().int()) });
+const bySkuSchema = z.looseObject({ item_group_id: z.number().int().positive(), item_id: z.number().int().positive() });
+export const jubelioSalesOrderSchema = z.looseObject({
+  salesorder_id: z.number().int().positive(),
+  salesorder_no: z.string(),
+  status: z.string(),
+  customer_name: z.string().nullish(),
+  items: z.array(z.looseObject({})).optional(),
+});
+export type JubelioSalesOrderWire = z.infer<typeof jubelioSalesOrderSchema>;
+const errorSchema = z.looseObject({ statusCode: z.number().optional(), error: z.string().optional(), message: z.string().optional(), code: z.string().optional() });
+
+const SYSTEM = 'Jubelio';
+
+export class JubelioClient {
+  private readonly base: string;
+  private readonly email: string;
+  readonly #password: string;
+  #token: { value: string; expiresAt: number } | null = null;
+  #loggingIn: Promise<string> | null = null;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly rateLimitWaitMs: number;
+  private readonly tokenTtlMs: number;
+  private readonly backoffBaseMs: number;
+  private readonly fetchImpl: FetchLike;
+  private readonly logger?: ClientLogger;
+  readonly limiter: MinuteRateLimiter;
+  /** Logins performed (operators see it in the check; tests count token reuse). */
+  logins = 0;
+
+  constructor(opts: JubelioClientOptions) {
+    this.base = opts.baseUrl.replace(/\/+$/, '');
+    this.email = opts.email;
+    this.#password = opts.password;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.retries = Math.max(0, opts.retries ?? 3);
+    this.rateLimitWaitMs = opts.rateLimitWaitMs ?? 60_000;
+    this.tokenTtlMs = opts.tokenTtlMs ?? (12 * 60 - 10) * 60_000;
+    this.backoffBaseMs = opts.backoffBaseMs ?? 200;
+    this.fetchImpl = opts.fetch ?? ((url, init) => fetch(url, init));
+    this.logger = opts.logger;
+    this.limiter = new MinuteRateLimiter(opts.rateLimitPerMinute ?? 600);
+  }
+
+  /** Logs in now (the check command); returns nothing, throws an UpstreamError naming the problem. */
+  async verifyLogin(): Promise<void> {
+    this.#token = null;
+    await this.token();
+  }
+
+  /** `POST /inventory/catalog/`: creates (item_group_id 0) or edits a product group. */
+  async saveProductGroup(group: JubelioCatalogInput): Promise<{ id: number; itemIds: number[] }> {
+    const creating = group.item_group_id === 0;
+    const sku = group.product_skus[0]?.item_code;
+    const res = await this.request('POST', '/inventory/catalog/', group, {
+      // Edits send the whole group, so repeating one is harmless; a create is repeated only after
+      // looking up whether the lost attempt created the SKU.
+      beforeRetryAfterAmbiguous:
+        creating && sku
+          ? async () => {
+              const found = await this.findItemBySku(sku);
+              return found ? { id: found.itemGroupId, itemIds: [found.itemId] } : null;
+            }
+          : undefined,
+    });
+    if ('found' in res) return res.found;
+    if (res.status !== 200 && res.status !== 201) throw this.httpError('POST /inventory/catalog/', res);
+    const body = this.parse('POST /inventory/catalog/', res, catalogSchema);
+    return { id: body.id, itemIds: body.item_ids };
+  }
+
+  /** `GET /inventory/items/by-sku/{sku}`; null when Jubelio has no such SKU. */
+  async findItemBySku(sku: string): Promise<{ itemGroupId: number; itemId: number } | null> {
+    const path = `/inventory/items/by-sku/${encodeURIComponent(sku)}`;
+    const res = await this.request('GET', path);
+    if ('found' in res) throw new Error('unreachable');
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw this.httpError(`GET ${path}`, res);
+    const b = this.parse(`GET ${path}`, res, bySkuSchema);
+    return { itemGroupId: b.item_group_id, itemId: b.item_id };
+  }
+
+  /** `GET /sales/orders/{id}`: the full order (names unmasked); null when unknown. */
+  async getSalesOrder(id: number): Promise<JubelioSalesOrderWire | null> {
+    const path = `/sales/orders/${id}`;
+    const res = await this.request('GET', path);
+    if ('found' in res) throw new Error('unreachable');
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw this.httpError(`GET ${path}`, res);
+    return this.parse(`GET ${path}`, res, jubelioSalesOrderSchema);
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private async token(): Promise<string> {
+    if (this.#token && this.#token.expiresAt > Date.now()) return this.#token.value;
+    // Concurrent callers share one login.
+    this.#loggingIn ??= this.login().finally(() => {
+      this.#loggingIn = null;
+    });
+    return this.#loggingIn;
+  }
+
+  private async login(): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      await this.limiter.acquire();
+      let res: RawResponse;
+      try {
+        res = await httpExchange(this.fetchImpl, SYSTEM, this.base + '/login', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ email: this.email, password: this.#password }) }, this.timeoutMs, 'POST /login');
+      } catch (err) {
+        if (attempt >= this.retries) throw err;
+        await sleep(backoffMs(attempt, this.backoffBaseMs, 5000));
+        continue;
+      }
+      if (res.status === 200) {
+        const body = this.parse('POST /login', res, loginSchema);
+        this.logins++;
+        this.#token = { value: body.token, expiresAt: Date.now() + this.tokenTtlMs };
+        return body.token;
+      }
+      const e = errorSchema.safeParse(res.json);
+      const text = `${e.success ? (e.data.message ?? '') : ''} ${e.success ? (e.data.code ?? '') : ''}`;
+      // Jubelio answers bad credentials with a 500; that is not worth retrying.
+      if (res.status === 401 || res.status === 403 || /invalid|password|credential|not found/i.test(text)) {
+        throw new UpstreamError(SYSTEM, `Jubelio rejected the login of ${this.email} (${res.status}); check JUBELIO_EMAIL and JUBELIO_PASSWORD`, { status: res.status, code: e.success ? e.data.code : undefined });
+      }
+      if (attempt >= this.retries || !(res.status === 429 || res.status >= 500)) throw this.httpError('POST /login', res);
+      await this.waitBeforeRetry(res, attempt);
+    }
+  }
+
+  private async waitBeforeRetry(res: RawResponse | null, attempt: number) {
+    if (res?.status === 429) {
+      const wait = Math.max(res.retryAfterMs ?? 0, this.rateLimitWaitMs);
+      this.limiter.pauseFor(wait);
+      this.logger?.warn({ system: SYSTEM, waitMs: wait }, 'Jubelio rate limit hit (429): pausing calls');
+      await sleep(wait);
+      return;
+    }
+    await sleep(backoffMs(attempt, this.backoffBaseMs, 5000));
+  }
+
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    opts: { beforeRetryAfterAmbiguous?: () => Promise<{ id: number; itemIds: number[] } | null> } = {},
+  ): Promise<RawResponse | { found: { id: number; itemIds: number[] } }> {
+    const label = `${method} ${path}`;
+    let relogged = false;
+    for (let attempt = 0; ; ) {
+      const token = await this.token();
+      await this.limiter.acquire();
+      const headers: Record<string, string> = { authorization: token, accept: 'application/json' };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      let res: RawResponse | null = null;
+      let failure: UpstreamError | null = null;
+      try {
+        res = await httpExchange(this.fetchImpl, SYSTEM, this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, this.timeoutMs, label);
+      } catch (err) {
+        if (!(err instanceof UpstreamError)) throw err;
+        failure = err;
+      }
+      if (res?.status === 401 && !relogged) {
+        // The token expired early or was revoked: log in again once, not counted as a retry.
+        relogged = true;
+        if (this.#token?.value === token) this.#token = null;
+        continue;
+      }
+      if (res && !(res.status === 429 || res.status >= 500)) return res;
+      const ambiguous = method === 'POST' && (failure ? failure.ambiguous : res!.status >= 500);
+      // An edit carries the whole group, so repeating it is harmless; a create only with a lookup first.
+      const isCreate = method === 'POST' && (body as { item_group_id?: number } | undefined)?.item_group_id === 0;
+      const repeatable = !ambiguous || !isCreate || !!opts.beforeRetryAfterAmbiguous;
+      if (attempt >= this.retries || !repeatable) {
+        const error = failure ?? this.httpError(label, res!);
+        error.ambiguous = ambiguous;
+        throw error;
+      }
+      this.logger?.warn({ system: SYSTEM, request: label, attempt: attempt + 1, status: res?.status, error: failure?.message }, 'Jubelio call failed, retrying');
+      await this.waitBeforeRetry(res, attempt);
+      attempt++;
+      if (ambiguous && opts.beforeRetryAfterAmbiguous) {
+        const found = await opts.beforeRetryAfterAmbiguous();
+        if (found) return { found };
+      }
+    }
+  }
+
+  private parse<S extends z.ZodType>(label: string, res: RawResponse, schema: S): z.output<S> {
+    if (!res.jsonOk) throw new UpstreamError(SYSTEM, `Jubelio ${label} answered ${res.status} with a body that is not JSON`, { status: res.status });
+    const parsed = schema.safeParse(res.json);
+    if (!parsed.success) throw new UpstreamError(SYSTEM, `Jubelio ${label} answered ${res.status} with an unexpected body: ${firstIssue(parsed.error)}`, { status: res.status });
+    return parsed.data;
+  }
+
+  private httpError(label: string, res: RawResponse): UpstreamError {
+    const e = errorSchema.safeParse(res.json);
+    const detail = e.success && e.data.message ? `: ${e.data.message.slice(0, 300)}` : '';
+    return new UpstreamError(SYSTEM, `Jubelio ${label} answered ${res.status}${detail}`, {
+      status: res.status,
+      code: e.success ? e.data.code : undefined,
+      retryable: res.status === 429 || res.status >= 500,
+    });
+  }
+}

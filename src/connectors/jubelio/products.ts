@@ -1,0 +1,160 @@
+// ERP side of the product flow: staging (upsert by SKU, validated per row) and the push status list.
+// Staging never calls Jubelio; the `jubelio-push-products` job does (push.ts).
+import { createHash } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { z } from 'zod';
+import type { Db } from '../../db/orm.js';
+import { canonicalJson } from '../../jobs/sql-backend.js';
+import { JubelioProduct, PRODUCT_STATUSES, type ProductStatus, type StagedProduct } from './entities.js';
+
+export const MAX_STAGE_BATCH = 1000;
+
+const id = z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be a positive id');
+const money = z.number({ error: 'must be a number' }).finite('must be a finite number').min(0, 'must not be negative').max(1e13, 'is too large');
+// Control characters would break Jubelio's catalogue and marketplace feeds.
+const text = (max: number) => z.string({ error: 'must be a string' }).max(max, `must be at most ${max} characters`).regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f]*$/, 'must not contain control characters');
+
+export const stagedProductSchema = z.strictObject(
+  {
+    sku: text(100).trim().min(1, 'is required'),
+    name: text(255).trim().min(1, 'is required'),
+    description: text(20_000).optional(),
+    sellPrice: money,
+    buyPrice: money.optional(),
+    barcode: text(64).nullish(),
+    uomId: id.nullish(),
+    categoryId: id.nullish(),
+    brandId: id.nullish(),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : undefined) },
+);
+
+export interface RowError {
+  field: string;
+  message: string;
+}
+export interface StageRowResult {
+  index: number;
+  sku: string | null;
+  /** created / updated (will be pushed), unchanged (nothing to push), rejected (see errors). */
+  result: 'created' | 'updated' | 'unchanged' | 'rejected';
+  status?: ProductStatus;
+  errors?: RowError[];
+}
+export interface StageResult {
+  accepted: number;
+  rejected: number;
+  results: StageRowResult[];
+}
+
+export const contentHash = (p: StagedProduct) => createHash('sha256').update(canonicalJson(p)).digest('hex');
+
+function normalise(p: z.output<typeof stagedProductSchema>): StagedProduct {
+  return {
+    sku: p.sku,
+    name: p.name,
+    description: p.description ?? '',
+    sellPrice: p.sellPrice,
+    buyPrice: p.buyPrice ?? 0,
+    barcode: p.barcode || null,
+    uomId: p.uomId ?? null,
+    categoryId: p.categoryId ?? null,
+    brandId: p.brandId ?? null,
+  };
+}
+
+/**
+ * Validates every row on its own and upserts the valid ones by SKU in one transaction. A row whose
+ * content equals what is staged keeps its status (a pushed product is not sent again).
+ */
+export async function stageProducts(db: Db, rows: unknown[], now: Date): Promise<StageResult> {
+  const results: StageRowResult[] = [];
+  const valid = new Map<string, { index: number; product: StagedProduct; hash: string }>();
+  rows.forEach((row, index) => {
+    const sku = row && typeof row === 'object' && typeof (row as { sku?: unknown }).sku === 'string' ? ((row as { sku: string }).sku.trim() || null) : null;
+    const parsed = stagedProductSchema.safeParse(row);
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((i) => ({ field: i.path.length ? `products[${index}].${i.path.join('.')}` : `products[${index}]`, message: i.path.length ? `${i.path.join('.')} ${i.message}` : (i.code === 'invalid_type' ? 'must be an object' : i.message) }));
+      results[index] = { index, sku, result: 'rejected', errors };
+      return;
+    }
+    const product = normalise(parsed.data);
+    const earlier = valid.get(product.sku);
+    if (earlier) {
+      results[index] = { index, sku, result: 'rejected', errors: [{ field: `products[${index}].sku`, message: `sku ${product.sku} appears twice in this batch (also row ${earlier.index})` }] };
+      return;
+    }
+    valid.set(product.sku, { index, product, hash: contentHash(product) });
+  });
+
+  const write = () =>
+    db.em().transactional(async (em) => {
+      const out: StageRowResult[] = [];
+      const skus = [...valid.keys()];
+      const existing = new Map<string, JubelioProduct>();
+      for (let i = 0; i < skus.length; i += 500) {
+        for (const p of await em.find(JubelioProduct, { sku: { $in: skus.slice(i, i + 500) } })) existing.set(p.sku, p);
+      }
+      for (const [sku, { index, product, hash }] of valid) {
+        const row = existing.get(sku);
+        if (!row) {
+          em.create(JubelioProduct, { sku, name: product.name, data: product, contentHash: hash, status: 'pending', stagedAt: now, updatedAt: now });
+          out.push({ index, sku, result: 'created', status: 'pending' });
+        } else if (row.contentHash === hash) {
+          out.push({ index, sku, result: 'unchanged', status: row.status });
+        } else {
+          Object.assign(row, { name: product.name, data: product, contentHash: hash, status: row.pushedHash === hash ? 'pushed' : 'pending', attempts: 0, lastError: null, stagedAt: now, updatedAt: now });
+          out.push({ index, sku, result: 'updated', status: row.status });
+        }
+      }
+      return out;
+    });
+
+  let written: StageRowResult[];
+  try {
+    written = await write();
+  } catch (err) {
+    // Another batch created one of these SKUs at the same moment: the second try updates it.
+    if (!(err instanceof UniqueConstraintViolationException)) throw err;
+    written = await write();
+  }
+  for (const r of written) results[r.index] = r;
+  const rejected = results.filter((r) => r.result === 'rejected').length;
+  return { accepted: results.length - rejected, rejected, results };
+}
+
+export interface ProductListItem {
+  sku: string;
+  name: string;
+  status: ProductStatus;
+  itemGroupId: number | null;
+  itemId: number | null;
+  lastError: string | null;
+  attempts: number;
+  stagedAt: string;
+  pushedAt: string | null;
+}
+
+export async function listProducts(db: Db, q: { status?: ProductStatus; limit: number; after?: string }): Promise<{ items: ProductListItem[]; nextCursor: string | null }> {
+  const where: Record<string, unknown> = {};
+  if (q.status) where.status = q.status;
+  if (q.after) where.sku = { $gt: q.after };
+  const rows = await db.em().find(JubelioProduct, where, { orderBy: { sku: 'asc' }, limit: q.limit + 1 });
+  const page = rows.slice(0, q.limit);
+  return {
+    items: page.map((r) => ({
+      sku: r.sku,
+      name: r.name,
+      status: r.status,
+      itemGroupId: r.itemGroupId ?? null,
+      itemId: r.itemId ?? null,
+      lastError: r.lastError ?? null,
+      attempts: r.attempts,
+      stagedAt: r.stagedAt.toISOString(),
+      pushedAt: r.pushedAt ? r.pushedAt.toISOString() : null,
+    })),
+    nextCursor: rows.length > q.limit ? page[page.length - 1]!.sku : null,
+  };
+}
+
+export const isProductStatus = (s: string): s is ProductStatus => (PRODUCT_STATUSES as readonly string[]).includes(s);
