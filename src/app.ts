@@ -19,6 +19,9 @@ import { startCommerceConnectors, type CommerceConnectors } from './connectors/c
 import { registerCommerceConnectors } from './connectors/commerce-routes.js';
 import { scheduleCommerceRecurring } from './connectors/commerce-jobs.js';
 import { enqueueAfterCheckout, JOBS, SYNC_DELAY_MS } from './jobs/registry.js';
+import { apolloMetricsPlugin, createMetrics, currentRequestId, instrumentBooking, instrumentJobs, logContextMixin, registerObservability, requestIdFor, seatsHeldByStatus, type Metrics } from './observability/index.js';
+import { bookingRateLimits, rateLimitPlugin, registerSecurity } from './security/index.js';
+import { createCatalogCache, registerCatalogCache } from './http/catalog-cache.js';
 
 export interface Kursus {
   config: Config;
@@ -32,6 +35,8 @@ export interface Kursus {
   jobs: JobRunner;
   /** The request/response log of connector traffic (src/connectors/http-log/). */
   httpLog: HttpLog;
+  /** Prometheus metrics of this instance (served at /metrics). */
+  metrics: Metrics;
   /** Jubelio gateway and BaseLinker <-> Optimakers bridge (clients, demo simulators). */
   commerce: CommerceConnectors;
   /** Process background jobs in this process (serve, worker). */
@@ -76,6 +81,8 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
       : {
           level: config.logLevel,
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          // requestId/job of the current request or job on every line (src/observability/log-context.ts)
+          mixin: logContextMixin,
           ...(typeof opts.logger === 'object' ? opts.logger : {}),
         };
   const app = Fastify({
@@ -83,8 +90,9 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     bodyLimit: config.bodyLimitBytes,
     // Do not trust X-Forwarded-For unless configured: per-client limits key on the real peer.
     trustProxy: process.env.TRUST_PROXY ?? false,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    // A caller's X-Request-Id is kept when it is safe to log, else a new UUID (echoed back).
+    requestIdHeader: false,
+    genReqId: requestIdFor,
   });
 
   let simulator: MaconomySimulator | null = null;
@@ -106,6 +114,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   const db = opts.db ?? (await openDb(config.database, { onQuery: opts.onQuery }));
   const ownsDb = !opts.db;
   const httpLog = createHttpLog({ db, config: config.httpLog, log: app.log });
+  const metrics = createMetrics({ seatsHeld: () => seatsHeldByStatus(db, new Date()), processMetrics: config.env !== 'test' });
   const maconomy = new MaconomyClient({
     baseUrl: maconomyUrl,
     token: config.maconomy.token,
@@ -114,8 +123,10 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     seatCacheMs: config.maconomy.seatCacheMs,
     logger: app.log,
     fetch: httpLog.fetch('maconomy'),
+    onCall: (call) => metrics.observeMaconomyCall(call),
   });
   const now = opts.now ?? (() => new Date());
+  const catalogCache = createCatalogCache({ ttlMs: config.security.catalogCacheMs });
   const wordpress = new WordPressClient({
     baseUrl: wordpressUrl,
     user: config.wordpress.user,
@@ -127,31 +138,38 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   });
   const mail = createMailTransport({ smtpUrl: config.mail.smtpUrl, mailDir: `${config.varDir}/mail` });
   const commerce = await startCommerceConnectors(config, { log: app.log, fetchFor: (system) => httpLog.fetch(system) });
-  const jobs = createJobRunner({ config, db, maconomy, wordpress, mail, log: app.log, now, httpLog, commerce }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs });
+  const jobs = createJobRunner({ config, db, maconomy, wordpress, mail, log: app.log, now, httpLog, commerce, onCatalogChanged: () => catalogCache.invalidate() }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs });
   correlateJobs(jobs.agenda);
+  instrumentJobs(jobs.agenda, metrics, app.log);
+  let workerExpected = false;
   const hooks: BookingHooks = {
     ...opts.hooks,
     async onPlaced(em, order) {
       // SQL store: the jobs commit with the order. MongoDB store: scheduled after commit below.
-      if (jobs.store === 'sql') await enqueueAfterCheckout(em, order.id, now());
+      if (jobs.store === 'sql') await enqueueAfterCheckout(em, order.id, now(), currentRequestId());
       await opts.hooks?.onPlaced?.(em, order);
     },
     async afterPlaced(order) {
       if (jobs.store === 'mongodb') {
-        await jobs.agenda.schedule(new Date(now().getTime() + SYNC_DELAY_MS), JOBS.syncOrder, { orderId: order.id });
-        await jobs.agenda.now(JOBS.sendOrderConfirmation, { orderId: order.id });
+        const requestId = currentRequestId();
+        await jobs.agenda.schedule(new Date(now().getTime() + SYNC_DELAY_MS), JOBS.syncOrder, { orderId: order.id, requestId });
+        await jobs.agenda.now(JOBS.sendOrderConfirmation, { orderId: order.id, requestId });
       }
       await opts.hooks?.afterPlaced?.(order);
     },
   };
-  const booking = createBookingService({
-    db,
-    maconomy,
-    holdMinutes: config.holdMinutes,
-    maxSeatsPerOrder: config.maxSeatsPerOrder,
-    now,
-    hooks,
-  });
+  const booking = instrumentBooking(
+    createBookingService({
+      db,
+      maconomy,
+      holdMinutes: config.holdMinutes,
+      maxSeatsPerOrder: config.maxSeatsPerOrder,
+      maxSeatsPerClient: config.security.maxSeatsPerClient,
+      now,
+      hooks,
+    }),
+    metrics,
+  );
   const services: Services = {
     config,
     db,
@@ -160,21 +178,18 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     jobs,
     // Editor enrichment changes what the WordPress post shows: push just that course date.
     onCatalogChanged: (courseDateIds) => {
+      catalogCache.invalidate();
       jobs.agenda.now(JOBS.pushWordpress, { courseDateIds, reason: 'editor' }).catch((err) => app.log.error({ err }, 'could not queue push-wordpress'));
     },
   };
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    try {
-      await db.em().getConnection().execute('select 1');
-      return { status: 'ready', database: 'ok' };
-    } catch {
-      return reply.code(503).send({ status: 'not ready', database: 'unreachable' });
-    }
-  });
+  await registerObservability(app, { db, jobs, mail, metrics, workerExpected: () => workerExpected });
+  await registerSecurity(app, config);
+  registerCatalogCache(app, catalogCache, (result) => metrics.catalogCache.inc({ result }));
   registerHttpLogHooks(app, httpLog);
-  await registerGraphQL(app, services);
+  await registerGraphQL(app, services, {
+    plugins: [apolloMetricsPlugin(metrics), rateLimitPlugin(bookingRateLimits(config), (ctx) => ctx.clientKey)],
+  });
 
   await registerConnectors(app, { config, db, now, httpLog, log: app.log, jobs });
   await registerCommerceConnectors(app, { config, db, now, jobs, commerce });
@@ -190,15 +205,23 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     mail,
     jobs,
     httpLog,
+    metrics,
     commerce,
-    startWorker: () => jobs.startWorker().then(() => scheduleCommerceRecurring(jobs.agenda, config, config.jobs.timezone)),
+    startWorker: () => {
+      workerExpected = true;
+      return jobs.startWorker().then(() => scheduleCommerceRecurring(jobs.agenda, config, config.jobs.timezone));
+    },
     url: null,
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
       kursus.url = address.replace('[::1]', 'localhost');
       return kursus.url;
     },
-    importCourses: () => importCourses({ db, source: maconomy, log: app.log }),
+    importCourses: async () => {
+      const result = await importCourses({ db, source: maconomy, log: app.log });
+      catalogCache.invalidate();
+      return result;
+    },
     async close() {
       // Stop taking requests first (in-flight ones finish), then let running jobs finish or unlock.
       await app.close();

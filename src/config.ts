@@ -47,6 +47,18 @@ export interface Config {
   };
   holdMinutes: number;
   maxSeatsPerOrder: number;
+  /** Abuse limits and browser security (src/security/). */
+  security: {
+    /** Seats one client (IP) may hold at once across all its unplaced reservations. */
+    maxSeatsPerClient: number;
+    /** reserveSeats / checkout calls per client per minute; 0 disables. */
+    reserveRatePerMinute: number;
+    checkoutRatePerMinute: number;
+    /** Browser origins allowed by CORS (exact matches); empty: no cross-origin access. */
+    corsOrigins: string[];
+    /** How long an anonymous catalogue answer is reused; 0 disables the cache. */
+    catalogCacheMs: number;
+  };
   editorTokens: string[];
   adminTokens: string[];
   graphql: { maxDepth: number; maxComplexity: number; maxPageSize: number; defaultPageSize: number };
@@ -95,6 +107,21 @@ function validTimeZone(tz: string): boolean {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** CORS_ORIGINS: comma-separated origins such as https://kurser.example.dk (scheme, host, port; no path). */
+function parseOrigins(raw: string): string[] {
+  return tokenList(raw).map((origin) => {
+    let u: URL;
+    try {
+      u = new URL(origin);
+    } catch {
+      throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an origin such as https://kurser.example.dk`);
+    }
+    if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.origin !== origin.replace(/\/$/, ''))
+      throw new ConfigError(`CORS_ORIGINS: "${origin}" must be a bare origin (scheme://host[:port]) without path`);
+    return u.origin;
+  });
 }
 
 const intVar = (name: string, min: number, max: number) =>
@@ -197,6 +224,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     holdMinutes: read('HOLD_MINUTES', intVar('HOLD_MINUTES', 1, 24 * 60), '20'),
     maxSeatsPerOrder: read('MAX_SEATS_PER_ORDER', intVar('MAX_SEATS_PER_ORDER', 1, 1000), '20'),
+    security: {
+      maxSeatsPerClient: read('MAX_SEATS_PER_CLIENT', intVar('MAX_SEATS_PER_CLIENT', 1, 100_000), '40'),
+      reserveRatePerMinute: read('RATE_LIMIT_RESERVE_PER_MINUTE', intVar('RATE_LIMIT_RESERVE_PER_MINUTE', 0, 1_000_000), '30'),
+      checkoutRatePerMinute: read('RATE_LIMIT_CHECKOUT_PER_MINUTE', intVar('RATE_LIMIT_CHECKOUT_PER_MINUTE', 0, 1_000_000), '10'),
+      corsOrigins: parseOrigins(env.CORS_ORIGINS ?? (demo ? 'http://localhost:3000,http://127.0.0.1:3000' : '')),
+      catalogCacheMs: read('CATALOG_CACHE_MS', intVar('CATALOG_CACHE_MS', 0, 3_600_000), '5000'),
+    },
     editorTokens: tokenList(env.EDITOR_TOKENS ?? (demo ? 'demo-editor-token' : '')),
     adminTokens: tokenList(env.ADMIN_TOKENS ?? (demo ? 'demo-admin-token' : '')),
     graphql: {

@@ -33,6 +33,8 @@ export interface BookingDeps {
   maconomy: SeatSource;
   holdMinutes: number;
   maxSeatsPerOrder: number;
+  /** Seats one client (clientKey) may hold in unexpired reservations across its orders; unset: no cap. */
+  maxSeatsPerClient?: number;
   now?: () => Date;
   hooks?: BookingHooks;
 }
@@ -129,6 +131,31 @@ export function createBookingService(deps: BookingDeps) {
     );
   }
 
+  /**
+   * The per-client cap, checked inside the hold transaction. Locks are per course date, so two
+   * simultaneous holds by one client on different dates can both pass; the rate limit on
+   * reserveSeats bounds how far that can go.
+   */
+  async function assertClientCap(tx: Em, clientKey: string | null | undefined, seats: number, excludeOrderId: string | undefined, at: Date) {
+    const cap = deps.maxSeatsPerClient;
+    if (!cap || !clientKey) return;
+    const rows = await tx
+      .getConnection()
+      .execute<{ held: number | string | null }[]>(
+        `select sum(seats) as held from booking_order where client_key = ? and status = 'RESERVED' and expires_at > ?${excludeOrderId ? ' and id <> ?' : ''}`,
+        excludeOrderId ? [clientKey, at, excludeOrderId] : [clientKey, at],
+        'all',
+        tx.getTransactionContext(),
+      );
+    const held = Number(rows[0]?.held ?? 0);
+    if (held + seats > cap)
+      throw new DomainError('CONFLICT', `this client already holds ${held} seat${held === 1 ? '' : 's'} in open reservations and may hold at most ${cap}; check out or cancel a reservation first`, {
+        field: 'seats',
+        heldByClient: held,
+        maxSeatsPerClient: cap,
+      });
+  }
+
   function expiry(at: Date) {
     return new Date(at.getTime() + deps.holdMinutes * 60_000);
   }
@@ -152,6 +179,7 @@ export function createBookingService(deps: BookingDeps) {
       if (order.status !== 'RESERVED') throw new DomainError('CONFLICT', `order is ${order.status.toLowerCase()} and its seats can no longer be changed`);
       const token = input.orderToken;
       const updated = await holdSeats(courseDate, input.seats, order.id, async (tx, at) => {
+        await assertClientCap(tx, input.clientKey, input.seats, order.id, at);
         // Conditional on the order still being an unexpired reservation: a concurrent checkout,
         // cancel or expiry wins and this change fails instead of resurrecting the order.
         const changed = await tx.nativeUpdate(
@@ -167,6 +195,7 @@ export function createBookingService(deps: BookingDeps) {
 
     const token = newOrderToken();
     const order = await holdSeats(courseDate, input.seats, undefined, async (tx, at) => {
+      await assertClientCap(tx, input.clientKey, input.seats, undefined, at);
       const created = tx.create(Order, {
         courseDate: tx.getReference(CourseDate, courseDate.id),
         status: 'RESERVED',

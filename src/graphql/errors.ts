@@ -22,7 +22,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
     };
   }
   const code = formatted.extensions?.code as string | undefined;
-  if (code && (ERROR_CODES as readonly string[]).includes(code)) return { message: formatted.message, path, locations: formatted.locations, extensions: { code } };
+  // Our own GraphQLErrors (limits, rate limits) carry safe details such as retryAfterSeconds.
+  if (code && (ERROR_CODES as readonly string[]).includes(code)) return { message: formatted.message, path, locations: formatted.locations, extensions: { ...formatted.extensions, code } };
   if (code && APOLLO_INPUT_CODES.has(code)) {
     return { message: formatted.message, path, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT', reason: code } };
   }

@@ -13,7 +13,11 @@ import { formatError } from './errors.js';
 
 const IDE_BASE = '/graphql/ide/';
 
-export async function registerGraphQL(app: FastifyInstance, services: Services): Promise<ApolloServer<GraphQLContext>> {
+export async function registerGraphQL(
+  app: FastifyInstance,
+  services: Services,
+  extra: { plugins?: ApolloServerPlugin<GraphQLContext>[] } = {},
+): Promise<ApolloServer<GraphQLContext>> {
   const schema = await kursusSchema();
   const { maxComplexity, maxDepth } = services.config.graphql;
 
@@ -43,7 +47,7 @@ export async function registerGraphQL(app: FastifyInstance, services: Services):
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     validationRules: [depthLimitRule(maxDepth)],
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), costLimit],
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), costLimit, ...(extra.plugins ?? [])],
     formatError: (formatted, error) => formatError(formatted, error, (err) => app.log.error({ err }, 'graphql error')),
     includeStacktraceInErrorResponses: false,
     introspection: true,

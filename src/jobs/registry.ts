@@ -82,9 +82,11 @@ export const SYNC_DELAY_MS = 1_000;
  * caused it was committed. With the MongoDB store this is impossible, so `afterCommit` schedules
  * through Agenda and `sync-pending-orders` covers a crash between commit and schedule.
  */
-export async function enqueueAfterCheckout(em: Em, orderId: string, now: Date): Promise<void> {
-  await enqueueJob(em, { name: JOBS.syncOrder, data: { orderId }, nextRunAt: new Date(now.getTime() + SYNC_DELAY_MS), priority: 10 });
-  await enqueueJob(em, { name: JOBS.sendOrderConfirmation, data: { orderId }, nextRunAt: now, priority: 5 });
+export async function enqueueAfterCheckout(em: Em, orderId: string, now: Date, requestId?: string): Promise<void> {
+  // The checkout's request id travels in the job data, so the jobs' log lines carry it too.
+  const data = requestId ? { orderId, requestId } : { orderId };
+  await enqueueJob(em, { name: JOBS.syncOrder, data, nextRunAt: new Date(now.getTime() + SYNC_DELAY_MS), priority: 10 });
+  await enqueueJob(em, { name: JOBS.sendOrderConfirmation, data, nextRunAt: now, priority: 5 });
 }
 
 export function defineJobs(agenda: Agenda, deps: JobDeps): void {

@@ -49,6 +49,10 @@ export async function startHarness(
     VAR_DIR: database.url.startsWith('sqlite:') ? database.url.slice(7).replace(/\/[^/]+$/, '') : `/tmp/kursus-test-var-${process.pid}`,
     PORT: '0',
     LOG_LEVEL: 'silent',
+    // Every test client is 127.0.0.1: per-client limits are off unless a suite turns them on.
+    RATE_LIMIT_RESERVE_PER_MINUTE: '0',
+    RATE_LIMIT_CHECKOUT_PER_MINUTE: '0',
+    MAX_SEATS_PER_CLIENT: '100000',
     ...opts.env,
   });
   const queries: string[] = [];

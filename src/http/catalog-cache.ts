@@ -1,0 +1,132 @@
+// Response cache for anonymous catalogue queries (`courses`, `course`): the storefront's hottest
+// read. An answer is reused for CATALOG_CACHE_MS and dropped at once when this process sees a
+// change: any GraphQL mutation it serves (seat holds change seatsAvailable; editors change texts),
+// an import, or a sync that moved seats from local holds to Maconomy. Other processes' changes
+// show after at most CATALOG_CACHE_MS; a reservation always re-checks seats with Maconomy, so a
+// slightly old seatsAvailable in a listing can never oversell.
+//
+// The cache answers before Apollo runs, from the serialized JSON, which is what makes a cached
+// listing almost as cheap as a static route.
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+const CACHEABLE_ROOT_FIELDS = new Set(['courses', 'course', '__typename']);
+
+export interface CatalogCacheOptions {
+  ttlMs: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+type Kind_ = 'cacheable' | 'mutation' | 'other';
+
+interface Entry {
+  body: string;
+  expires: number;
+}
+
+export function createCatalogCache(opts: CatalogCacheOptions) {
+  const maxEntries = opts.maxEntries ?? 1000;
+  const now = opts.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+  // Classifying a query means parsing it: remembered per query text (storefronts send few shapes).
+  const kinds = new Map<string, Kind_>();
+  let generation = 0;
+
+  function classify(query: string, operationName: string | undefined): Kind_ {
+    const memoKey = `${operationName ?? ''}\u0000${query}`;
+    let kind = kinds.get(memoKey);
+    if (kind) return kind;
+    try {
+      const doc = parse(query, { noLocation: true });
+      const ops = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+      const op = operationName ? ops.find((o) => o.name?.value === operationName) : ops.length === 1 ? ops[0] : undefined;
+      if (!op) kind = 'other';
+      else if (op.operation === 'mutation') kind = 'mutation';
+      else if (op.operation === 'query' && op.selectionSet.selections.every((s) => s.kind === Kind.FIELD && CACHEABLE_ROOT_FIELDS.has(s.name.value) && !s.directives?.length))
+        kind = 'cacheable';
+      else kind = 'other';
+    } catch {
+      kind = 'other'; // Apollo answers the syntax error
+    }
+    if (kinds.size >= 2000) kinds.clear();
+    kinds.set(memoKey, kind);
+    return kind;
+  }
+
+  return {
+    classify,
+    get(key: string): string | undefined {
+      const e = entries.get(key);
+      if (!e) return undefined;
+      if (e.expires <= now()) {
+        entries.delete(key);
+        return undefined;
+      }
+      return e.body;
+    },
+    /** Stores only if nothing was invalidated since `since` (an answer computed before a change is stale). */
+    set(key: string, body: string, since: number) {
+      if (since !== generation || opts.ttlMs <= 0) return;
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+      entries.set(key, { body, expires: now() + opts.ttlMs });
+    },
+    generation: () => generation,
+    invalidate() {
+      generation++;
+      entries.clear();
+    },
+    size: () => entries.size,
+  };
+}
+
+export type CatalogCache = ReturnType<typeof createCatalogCache>;
+
+interface GraphQLBody {
+  query?: unknown;
+  variables?: unknown;
+  operationName?: unknown;
+}
+
+const marks = new WeakMap<FastifyRequest, { key?: string; since: number; mutation: boolean }>();
+
+/** Hooks on POST /graphql: answer cached catalogue queries, store fresh ones, invalidate on mutations. */
+export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, onLookup?: (result: 'hit' | 'miss') => void): void {
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'POST' || request.routeOptions.url !== '/graphql') return;
+    const body = request.body as GraphQLBody | undefined;
+    if (!body || typeof body !== 'object' || typeof body.query !== 'string') return;
+    const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+    const kind = cache.classify(body.query, operationName);
+    if (kind === 'mutation') {
+      marks.set(request, { since: cache.generation(), mutation: true });
+      return;
+    }
+    // Editors and admins may see more than the public (and their role must be checked each time).
+    if (kind !== 'cacheable' || request.headers.authorization) return;
+    const key = `${operationName ?? ''}\u0000${body.query}\u0000${JSON.stringify(body.variables ?? null)}`;
+    const hit = cache.get(key);
+    if (hit !== undefined) {
+      onLookup?.('hit');
+      return reply.header('content-type', 'application/json; charset=utf-8').header('x-cache', 'hit').send(hit);
+    }
+    onLookup?.('miss');
+    marks.set(request, { key, since: cache.generation(), mutation: false });
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    const mark = marks.get(request);
+    if (!mark) return payload;
+    // Before the mutation's answer leaves: the client's next listing must already see its change.
+    if (mark.mutation) {
+      cache.invalidate();
+      return payload;
+    }
+    if (!mark.key) return payload;
+    // Only whole successful answers: an error (or a partial result) is not worth repeating.
+    if (reply.statusCode === 200 && typeof payload === 'string' && payload.startsWith('{"data"') && !payload.includes('"errors":')) {
+      cache.set(mark.key, payload, mark.since);
+      reply.header('x-cache', 'miss');
+    }
+    return payload;
+  });
+}

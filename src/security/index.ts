@@ -1,0 +1,153 @@
+// Browser security and abuse limits for the storefront API: security headers (helmet, with a
+// Content-Security-Policy that still lets the offline GraphQL IDE at GET /graphql run), CORS for
+// the configured storefront origins only, and per-client rate limits on the booking mutations.
+// Request body size (BODY_LIMIT_BYTES), query depth/cost and page size are enforced elsewhere
+// (Fastify's bodyLimit, src/graphql/limits.ts, the courses resolver); seats per order and per
+// client in the booking service.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import type { Config } from '../config.js';
+import { DomainError } from '../errors.js';
+import { createRateLimiter, type RateLimiter } from './rate-limit.js';
+
+export { createRateLimiter, rateLimitHook, type RateLimiter, type RateLimitDecision } from './rate-limit.js';
+
+/** JSON answers are never rendered by a browser: nothing may load, nothing may frame them. */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/**
+ * The IDE page (Altair, served from npm) runs its inline bootstrap script (allowed by hash, so no
+ * other inline script can run), loads its bundle from /graphql/ide/, injects styles at run time,
+ * and its bundle uses `new Function`, hence 'unsafe-eval' on this one page. It talks only to
+ * this origin.
+ */
+function ideCsp(html: string): string {
+  const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map(
+    (m) => `'sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`,
+  );
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'unsafe-eval' ${hashes.join(' ')}`.trim(),
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+export async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
+  await app.register(helmet, {
+    // Set per response below: one policy for the IDE's HTML and scripts, a strict one for the rest.
+    contentSecurityPolicy: false,
+    // The IDE's web workers are same-origin module scripts; nothing here is embedded cross-origin.
+    crossOriginEmbedderPolicy: false,
+    hsts: config.demo ? false : { maxAge: 31_536_000, includeSubDomains: true },
+  });
+  const ideCspByPage = new Map<string, string>();
+  app.addHook('onSend', async (request, reply, payload) => {
+    const type = String(reply.getHeader('content-type') ?? '');
+    const isIde = request.url.startsWith('/graphql/ide/') || (type.startsWith('text/html') && request.url.split('?')[0] === '/graphql');
+    if (!isIde) {
+      reply.header('content-security-policy', API_CSP);
+      return payload;
+    }
+    if (typeof payload === 'string' && type.startsWith('text/html')) {
+      let csp = ideCspByPage.get(payload);
+      if (!csp) {
+        csp = ideCsp(payload);
+        if (ideCspByPage.size < 16) ideCspByPage.set(payload, csp);
+      }
+      reply.header('content-security-policy', csp);
+    } else {
+      reply.header('content-security-policy', ideCsp(''));
+    }
+    return payload;
+  });
+
+  const allowed = new Set(config.security.corsOrigins);
+  await app.register(cors, {
+    // Exact origins only. Requests without an Origin header (servers, curl) are not CORS requests.
+    origin: (origin, cb) => cb(null, !origin ? false : allowed.has(origin)),
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'apollo-require-preflight'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    credentials: false,
+    maxAge: 600,
+    strictPreflight: true,
+  });
+}
+
+export interface BookingRateLimits {
+  /** Root mutation field name -> its limiter. */
+  byField: Record<string, RateLimiter>;
+}
+
+export function bookingRateLimits(config: Config): BookingRateLimits {
+  return {
+    byField: {
+      reserveSeats: createRateLimiter({ limit: config.security.reserveRatePerMinute, windowMs: 60_000 }),
+      checkout: createRateLimiter({ limit: config.security.checkoutRatePerMinute, windowMs: 60_000 }),
+    },
+  };
+}
+
+/**
+ * Rate limits per client on root mutation fields. Checked after parsing and before execution, so a
+ * refused call costs no SQL and no Maconomy request; every aliased copy of a field in one request
+ * counts. The answer is HTTP 429 with Retry-After and `extensions.code` RATE_LIMITED.
+ */
+export function rateLimitPlugin(limits: BookingRateLimits, clientKey: (ctx: { clientKey?: string }) => string | undefined): ApolloServerPlugin<{ clientKey: string }> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, contextValue }) {
+          if (operation?.operation !== 'mutation') return;
+          const key = clientKey(contextValue) ?? 'unknown';
+          const counts = new Map<string, number>();
+          const fragments = new Map(
+            document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+          );
+          countRootFields(operation.selectionSet, fragments, counts, new Set());
+          for (const [field, n] of counts) {
+            const limiter = limits.byField[field];
+            if (!limiter) continue;
+            const decision = limiter.take(key, n);
+            if (!decision.allowed) {
+              const message = `too many ${field} calls from this client; try again in ${decision.retryAfterSeconds} s`;
+              throw new GraphQLError(message, {
+                originalError: new DomainError('RATE_LIMITED', message, { retryAfterSeconds: decision.retryAfterSeconds, field }),
+                extensions: {
+                  code: 'RATE_LIMITED',
+                  retryAfterSeconds: decision.retryAfterSeconds,
+                  http: { status: 429, headers: new HeaderMap([['retry-after', String(decision.retryAfterSeconds)]]) },
+                },
+              });
+            }
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Root fields of a mutation, fragments included (a fragment must not hide extra calls). */
+function countRootFields(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, counts: Map<string, number>, seen: Set<string>) {
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) counts.set(sel.name.value, (counts.get(sel.name.value) ?? 0) + 1);
+    else if (sel.kind === Kind.INLINE_FRAGMENT) countRootFields(sel.selectionSet, fragments, counts, seen);
+    else if (sel.kind === Kind.FRAGMENT_SPREAD && !seen.has(sel.name.value)) {
+      const fragment = fragments.get(sel.name.value);
+      if (fragment) countRootFields(fragment.selectionSet, fragments, counts, new Set([...seen, sel.name.value]));
+    }
+  }
+}

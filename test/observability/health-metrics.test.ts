@@ -1,0 +1,151 @@
+// Health, readiness, Prometheus metrics and the request id that follows a booking into its jobs,
+// through the real app on loopback (real Agenda worker, Maconomy simulator, SMTP server).
+import { testDatabaseKinds } from '../support/databases.js';
+import { startSmtp, type Inbox } from '../support/smtp.js';
+import { until } from '../support/wait.js';
+import { startHarness, person, type Harness } from '../support/harness.js';
+import { CoursesDocument, ReserveSeatsDocument, CheckoutDocument } from '../generated/graphql.js';
+import { Order } from '../../src/booking/entities.js';
+
+/** The value of one Prometheus sample, or undefined when the series does not exist. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-z_:]+)(\{([^}]*)\})? ([0-9.e+-]+|NaN)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const got = Object.fromEntries([...(m[3] ?? '').matchAll(/([a-z_]+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[4]);
+  }
+  return undefined;
+}
+
+describe.each(testDatabaseKinds())('health, readiness and metrics on %s', (kind) => {
+  let h: Harness;
+  let smtp: Inbox;
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    h = await startHarness(kind, {
+      worker: true,
+      env: { SMTP_URL: smtp.url },
+      build: { logger: { level: 'info', stream: { write: (line: string) => void logLines.push(line) } } },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await smtp?.close();
+  });
+
+  it('answers /healthz, and /readyz with every dependency and the worker checked', async () => {
+    const health = await fetch(`${h.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${h.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', jobStore: 'ok', mail: 'ok', worker: 'ok' } });
+  });
+
+  it('counts GraphQL operations, seat holds, Maconomy calls, HTTP latency and job runs', async () => {
+    const node = (await h.gql(CoursesDocument, { first: 1, filter: { onlyAvailable: true } })).data!.courses.edges[0]!.node;
+    h.sim.state.setFreeSeats(node.maconomyId, 3);
+    const held = await h.gql(ReserveSeatsDocument, { input: { courseId: node.id, seats: 2 } });
+    expect(held.errors).toBeUndefined();
+    const soldOut = await h.gql(ReserveSeatsDocument, { input: { courseId: node.id, seats: 2 } });
+    expect(soldOut.errors?.[0]?.extensions?.code).toBe('SOLD_OUT');
+    const { order, orderToken } = held.data!.reserveSeats;
+    const checkout = await h.gql(CheckoutDocument, { input: { orderId: order.id, orderToken, booker: person(0, '-m'), participants: [person(1, '-m'), person(2, '-m')] } });
+    expect(checkout.errors).toBeUndefined();
+    await until('SYNCED', async () => (await h.db.em().findOne(Order, { id: order.id }))?.status === 'SYNCED');
+
+    const res = await fetch(`${h.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(sample(text, 'kursus_graphql_operations_total', { operation: 'ReserveSeats', type: 'mutation', outcome: 'ok' })).toBe(1);
+    expect(sample(text, 'kursus_graphql_operations_total', { operation: 'ReserveSeats', type: 'mutation', outcome: 'SOLD_OUT' })).toBe(1);
+    expect(sample(text, 'kursus_graphql_operations_total', { operation: 'Checkout', type: 'mutation', outcome: 'ok' })).toBe(1);
+    expect(sample(text, 'kursus_seat_hold_requests_total', { outcome: 'held' })).toBe(1);
+    expect(sample(text, 'kursus_seat_hold_requests_total', { outcome: 'SOLD_OUT' })).toBe(1);
+    expect(sample(text, 'kursus_seats_reserved_total')).toBe(2);
+    expect(sample(text, 'kursus_maconomy_request_duration_seconds_count', { method: 'GET', endpoint: '/api/course/:id', outcome: '200' })).toBeGreaterThanOrEqual(2);
+    expect(sample(text, 'kursus_maconomy_request_duration_seconds_count', { method: 'POST', endpoint: '/api/webparticipant', outcome: '201' })).toBe(2);
+    expect(sample(text, 'kursus_http_request_duration_seconds_count', { method: 'POST', route: '/graphql', status_code: '200' })).toBeGreaterThanOrEqual(4);
+    expect(sample(text, 'kursus_job_runs_total', { job: 'sync-order', outcome: 'success' })).toBeGreaterThanOrEqual(1);
+    // No ids or personal data in label values.
+    expect(text).not.toContain(order.id);
+    expect(text).not.toContain('@example.dk');
+  });
+
+  it('shows seats held now as a gauge read at scrape time', async () => {
+    const node = (await h.gql(CoursesDocument, { first: 1, after: null, filter: { onlyAvailable: true, search: '' } })).data!.courses.edges[0]!.node;
+    h.sim.state.setFreeSeats(node.maconomyId, 10);
+    const before = sample(await (await fetch(`${h.url}/metrics`)).text(), 'kursus_seats_held', { status: 'RESERVED' }) ?? 0;
+    expect((await h.gql(ReserveSeatsDocument, { input: { courseId: node.id, seats: 3 } })).errors).toBeUndefined();
+    const after = sample(await (await fetch(`${h.url}/metrics`)).text(), 'kursus_seats_held', { status: 'RESERVED' });
+    expect(after).toBe(before + 3);
+  });
+
+  it('carries the request id of a checkout into the logs of its sync and mail jobs, without personal data', async () => {
+    const requestId = `checkout-${Date.now()}-trace`;
+    const node = (await h.gql(CoursesDocument, { first: 2, filter: { onlyAvailable: true } })).data!.courses.edges[1]!.node;
+    h.sim.state.setFreeSeats(node.maconomyId, 10);
+    const { order, orderToken } = (await h.gql(ReserveSeatsDocument, { input: { courseId: node.id, seats: 1 } })).data!.reserveSeats;
+    const res = await fetch(`${h.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({
+        query: 'mutation($input: CheckoutInput!) { checkout(input: $input) { order { id status } } }',
+        variables: { input: { orderId: order.id, orderToken, booker: person(0, '-trace'), participants: [person(1, '-trace')] } },
+      }),
+    });
+    expect(res.headers.get('x-request-id')).toBe(requestId);
+    expect((await res.json()).data.checkout.order.status).toBe('PLACED');
+    await until('SYNCED', async () => (await h.db.em().findOne(Order, { id: order.id }))?.status === 'SYNCED');
+    const lines = await until('job log lines with the request id', () => {
+      const mine = logLines.map((l) => JSON.parse(l)).filter((l) => l.requestId === requestId && l.job);
+      const jobs = new Set(mine.map((l) => l.job));
+      return jobs.has('sync-order') && jobs.has('send-order-confirmation') ? mine : null;
+    });
+    expect(lines.every((l) => l.orderId === undefined || l.orderId === order.id)).toBe(true);
+    expect(logLines.some((l) => l.includes(requestId) && l.includes('"reqId"'))).toBe(true);
+    expect(logLines.join('\n')).not.toContain('deltager1-trace@example.dk');
+    expect(logLines.join('\n')).not.toContain(orderToken);
+  });
+
+  it('replaces a caller request id that is unsafe to log', async () => {
+    const res = await fetch(`${h.url}/healthz`, { headers: { 'x-request-id': 'bad id with "quotes" and spaces' } });
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('is not ready when the worker of this process has stopped', async () => {
+    await h.kursus.jobs.stop();
+    const ready = await fetch(`${h.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect((await ready.json()).checks.worker).toBe('not running');
+  });
+});
+
+describe('readiness with mail down (sqlite)', () => {
+  it('answers 503 naming the mail check while SMTP is unreachable, and 200 once it is back', async () => {
+    const probe = await startSmtp();
+    const port = probe.port;
+    await probe.close();
+    const h = await startHarness('sqlite', { env: { SMTP_URL: `smtp://127.0.0.1:${port}` } });
+    try {
+      const down = await fetch(`${h.url}/readyz`);
+      expect(down.status).toBe(503);
+      const body = await down.json();
+      expect(body.checks).toMatchObject({ database: 'ok', jobStore: 'ok', mail: expect.stringMatching(/^unreachable/) });
+      const smtp = await startSmtp(port);
+      try {
+        const up = await fetch(`${h.url}/readyz`);
+        expect(up.status).toBe(200);
+      } finally {
+        await smtp.close();
+      }
+    } finally {
+      await h.close();
+    }
+  });
+});
