@@ -18,6 +18,14 @@ export interface ScopeOptions {
 export function connectorScope(app: FastifyInstance, opts: ScopeOptions): void {
   app.setValidatorCompiler(() => (data: unknown) => ({ value: data }));
   app.setSerializerCompiler(() => (data: unknown) => JSON.stringify(data));
+  // An empty JSON body (DELETE or details with Content-Type: application/json) is {} rather than an
+  // error: clients written against the PHP original send that header on every request.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, {});
+    json(request, body as string, done);
+  });
   if (opts.forms) {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
       try {

@@ -5,12 +5,18 @@ import type { ConnectorDeps } from './deps.js';
 import { registerConnectorAuth } from './auth/routes.js';
 import { seedDemoConnectorUser } from './auth/demo.js';
 import { registerHttpLogAdmin } from './http-log/admin.js';
+import { registerProductPriceApi } from './product-price/routes.js';
+import { seedDemoShopsAndProducts } from './product-price/demo.js';
 
 export type { ConnectorDeps } from './deps.js';
 
 export async function registerConnectors(app: FastifyInstance, deps: ConnectorDeps): Promise<void> {
   // Demo data only in demo mode; NODE_ENV=production never gets the demo user.
-  if (deps.config.demo) await seedDemoConnectorUser(deps.db);
+  if (deps.config.demo) {
+    await seedDemoConnectorUser(deps.db);
+    await seedDemoShopsAndProducts(deps.db);
+  }
   await registerConnectorAuth(app, deps);
   await registerHttpLogAdmin(app, deps);
+  await registerProductPriceApi(app, deps);
 }

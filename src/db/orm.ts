@@ -16,10 +16,12 @@ import { wordpressEntities } from '../integrations/wordpress/entities.js';
 import { mailEntities } from '../mail/entities.js';
 import { connectorAuthEntities } from '../connectors/auth/entities.js';
 import { httpLogEntities } from '../connectors/http-log/entities.js';
+import { productPriceEntities } from '../connectors/product-price/entities.js';
+import { requestOutEntities } from '../connectors/request-out/entities.js';
 import { commerceConnectorEntities } from '../connectors/commerce-entities-all.js';
 import { migrationsFor } from '../../migrations/index.js';
 
-export const entities = [...catalogEntities, ...bookingEntities, ...jobEntities, ...wordpressEntities, ...mailEntities, ...connectorAuthEntities, ...httpLogEntities, ...commerceConnectorEntities];
+export const entities = [...catalogEntities, ...bookingEntities, ...jobEntities, ...wordpressEntities, ...mailEntities, ...connectorAuthEntities, ...httpLogEntities, ...productPriceEntities, ...requestOutEntities, ...commerceConnectorEntities];
 
 export type Orm = SqlMikroORM<AbstractSqlDriver>;
 export type Em = SqlEntityManager<AbstractSqlDriver>;

@@ -1,0 +1,25 @@
+import { Migration } from '@mikro-orm/migrations';
+
+export class Migration20261122224500_PriceRequestOut extends Migration {
+  override async up(): Promise<void> {
+    this.addSql("create table `connector_product` (`id` text not null primary key, `owner_id` text not null, `name` text not null, `sku` text null, `status` text not null default '1', `created_at` datetime not null, `updated_at` datetime not null, `deleted_at` datetime null, constraint `connector_product_owner_id_foreign` foreign key (`owner_id`) references `connector_user` (`id`) on delete cascade)");
+    this.addSql("create index `connector_product_owner_id_index` on `connector_product` (`owner_id`)");
+    this.addSql("create index `connector_product_owner_id_deleted_at_index` on `connector_product` (`owner_id`, `deleted_at`)");
+    this.addSql("create table `request_out_route` (`id` text not null primary key, `subject` text not null, `subject_type` text not null, `subject_identifier` text not null, `name` text not null, `upstream_url` text not null, `auth_type` text check (`auth_type` in ('none', 'bearer', 'basic', 'header')) not null default 'none', `auth_header` text null, `auth_secret` text null, `timeout_ms` integer not null default 10000, `enabled` integer not null default true, `created_at` datetime not null, `updated_at` datetime not null)");
+    this.addSql("create unique index `request_out_route_subject_subject_type_subject_identifier_unique` on `request_out_route` (`subject`, `subject_type`, `subject_identifier`)");
+    this.addSql("create table `request_out_ticket` (`ticket_id` text not null primary key, `user_id` text not null, `route_id` text null, `subject` text not null, `subject_type` text not null, `subject_identifier` text not null, `status` text check (`status` in ('PROCESSING', 'SUCCEEDED', 'FAILED')) not null default 'PROCESSING', `call_started_at` datetime null, `attempts` integer not null default 0, `upstream_status` integer null, `action` text null, `resource_type` text null, `resource` text null, `resource_id` text null, `data` json null, `error` text null, `correlation_id` text null, `created_at` datetime not null, `completed_at` datetime null, constraint `request_out_ticket_user_id_foreign` foreign key (`user_id`) references `connector_user` (`id`) on delete cascade, constraint `request_out_ticket_route_id_foreign` foreign key (`route_id`) references `request_out_route` (`id`) on delete set null)");
+    this.addSql("create index `request_out_ticket_user_id_index` on `request_out_ticket` (`user_id`)");
+    this.addSql("create index `request_out_ticket_route_id_index` on `request_out_ticket` (`route_id`)");
+    this.addSql("create index `request_out_ticket_status_created_at_index` on `request_out_ticket` (`status`, `created_at`)");
+    this.addSql("create table `connector_shop` (`id` text not null primary key, `owner_id` text not null, `name` text not null, `status` text not null default '1', `created_at` datetime not null, `updated_at` datetime not null, `deleted_at` datetime null, constraint `connector_shop_owner_id_foreign` foreign key (`owner_id`) references `connector_user` (`id`) on delete cascade)");
+    this.addSql("create index `connector_shop_owner_id_index` on `connector_shop` (`owner_id`)");
+    this.addSql("create index `connector_shop_owner_id_deleted_at_index` on `connector_shop` (`owner_id`, `deleted_at`)");
+    this.addSql("create table `product_price` (`id` text not null primary key, `product_id` text not null, `shop_id` text not null, `price` bigint not null, `start_date` datetime not null, `end_date` datetime not null, `status` text not null default '1', `created_at` datetime not null, `updated_at` datetime not null, `created_by_id` text not null, `updated_by_id` text null, `deleted_at` datetime null, constraint `product_price_product_id_foreign` foreign key (`product_id`) references `connector_product` (`id`) on delete cascade, constraint `product_price_shop_id_foreign` foreign key (`shop_id`) references `connector_shop` (`id`) on delete cascade, constraint `product_price_created_by_id_foreign` foreign key (`created_by_id`) references `connector_user` (`id`) on delete cascade, constraint `product_price_updated_by_id_foreign` foreign key (`updated_by_id`) references `connector_user` (`id`) on delete set null)");
+    this.addSql("create index `product_price_product_id_index` on `product_price` (`product_id`)");
+    this.addSql("create index `product_price_shop_id_index` on `product_price` (`shop_id`)");
+    this.addSql("create index `product_price_created_by_id_index` on `product_price` (`created_by_id`)");
+    this.addSql("create index `product_price_updated_by_id_index` on `product_price` (`updated_by_id`)");
+    this.addSql("create index `product_price_product_id_shop_id_deleted_at_index` on `product_price` (`product_id`, `shop_id`, `deleted_at`)");
+    this.addSql("create index `product_price_product_id_deleted_at_created_at_index` on `product_price` (`product_id`, `deleted_at`, `created_at`)");
+  }
+}
