@@ -2,7 +2,9 @@
 // the registry's JOBS and SCHEDULES.
 import type { Agenda } from 'agenda';
 import type { JobDeps } from '../jobs/registry.js';
+import { backoffStrategies } from 'agenda';
 import { pruneHttpLog } from './http-log/admin.js';
+import { REQUEST_OUT_JOB, runRequestOutCall } from './request-out/service.js';
 
 export function defineConnectorJobs(agenda: Agenda, deps: JobDeps): void {
   const now = deps.now ?? (() => new Date());
@@ -13,5 +15,15 @@ export function defineConnectorJobs(agenda: Agenda, deps: JobDeps): void {
       deps.log.info({ deleted, retentionDays: deps.config.httpLog.retentionDays }, 'http-log-prune: old log entries deleted');
     },
     { concurrency: 1, lockLifetime: 30 * 60_000 },
+  );
+
+  // One upstream call per Request Out ticket (see runRequestOutCall for the once-only rule).
+  const fetchUpstream = deps.httpLog ? deps.httpLog.fetch('request-out') : (input: string | URL | Request, init?: RequestInit) => fetch(input, init);
+  agenda.define<{ ticketId: string }>(
+    REQUEST_OUT_JOB,
+    async (job) => {
+      await runRequestOutCall({ db: deps.db, fetch: fetchUpstream, now }, job.attrs.data.ticketId);
+    },
+    { concurrency: 10, priority: 'high', lockLifetime: 3 * 60_000, backoff: backoffStrategies.exponential({ delay: 1_000, maxRetries: 2, factor: 3 }) },
   );
 }

@@ -1,0 +1,310 @@
+// Request Out (001_2899a842be319a2e.txt): a valid request for an enabled route becomes a ticket,
+// the upstream is called once by the `request-out-call` job, and the stored result answers every
+// repeat of the TicketId. Unknown or disabled routes, and tickets still in flight, get the
+// documented "Request on process / not available now" body.
+import { EventEmitter } from 'node:events';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { z } from 'zod';
+import type { Db, Em } from '../../db/orm.js';
+import type { JobRunner } from '../../jobs/runner.js';
+import { enqueueJob } from '../../jobs/sql-backend.js';
+import type { FetchLike } from '../http-log/log.js';
+import { RequestOutRoute, RequestOutTicket } from './entities.js';
+
+export const REQUEST_OUT_JOB = 'request-out-call';
+
+export class RequestOutError extends Error {
+  override name = 'RequestOutError';
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 500,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The documented error envelope (HTTP 400 and the other refusals). */
+export const errorBody = (status: number, message: string) => ({ Status: 'error', Code: String(status), Message: message, Data: '' });
+
+/** The documented "in process" answer: every field empty, StatusCode 404. */
+export const inProcessBody = () => ({
+  TicketId: '',
+  Subject: '',
+  SubjectType: '',
+  SubjectIdentifier: '',
+  Action: '',
+  ResourceType: '',
+  Resource: '',
+  ResourceId: '',
+  Data: null,
+  Status: 'success',
+  Message: 'Request on process / not available now',
+  StatusCode: 404,
+});
+
+export function successBody(t: RequestOutTicket) {
+  return {
+    TicketId: t.ticketId,
+    Subject: t.subject,
+    SubjectType: t.subjectType,
+    SubjectIdentifier: t.subjectIdentifier,
+    Action: t.action ?? '',
+    ResourceType: t.resourceType ?? '',
+    Resource: t.resource ?? '',
+    ResourceId: t.resourceId ?? '',
+    Data: (t.data ?? {}) as Record<string, unknown>,
+    Status: 'success',
+    Message: 'success',
+    StatusCode: 200,
+  };
+}
+
+/** Not in the source document: the same shape, Status "failed", the reason, StatusCode 502. */
+export function failedBody(t: RequestOutTicket) {
+  return {
+    TicketId: t.ticketId,
+    Subject: t.subject,
+    SubjectType: t.subjectType,
+    SubjectIdentifier: t.subjectIdentifier,
+    Action: '',
+    ResourceType: '',
+    Resource: '',
+    ResourceId: '',
+    Data: null,
+    Status: 'failed',
+    Message: `The upstream could not process the request: ${t.error ?? 'unknown error'}`,
+    StatusCode: 502,
+  };
+}
+
+export function answerFor(t: RequestOutTicket) {
+  if (t.status === 'SUCCEEDED') return successBody(t);
+  if (t.status === 'FAILED') return failedBody(t);
+  return inProcessBody();
+}
+
+export interface RequestOutInput {
+  TicketId: string;
+  Subject: string;
+  SubjectType: string;
+  SubjectIdentifier: string;
+}
+
+const TICKET_RE = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export function validateRequest(body: unknown): RequestOutInput {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new RequestOutError(400, 'the request body must be a JSON object with TicketId, Subject, SubjectType and SubjectIdentifier');
+  const b = body as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const field of ['TicketId', 'Subject', 'SubjectType', 'SubjectIdentifier'] as const) {
+    const v = b[field];
+    if (v === undefined || v === null || (typeof v === 'string' && !v.trim())) throw new RequestOutError(400, `${field} is required`);
+    if (typeof v !== 'string') throw new RequestOutError(400, `${field} must be a string`);
+    if (v.trim().length > 100) throw new RequestOutError(400, `${field} must be at most 100 characters`);
+    out[field] = v.trim();
+  }
+  if (!TICKET_RE.test(out.TicketId!)) throw new RequestOutError(400, 'TicketId may contain only letters, digits, ".", "_", ":" and "-"');
+  return out as unknown as RequestOutInput;
+}
+
+/** Job completions of this process, so a waiting request answers as soon as its ticket is done. */
+const ticketEvents = new EventEmitter();
+ticketEvents.setMaxListeners(0);
+
+async function waitForTicket(db: Db, ticketId: string, waitMs: number): Promise<RequestOutTicket | null> {
+  const deadline = Date.now() + waitMs;
+  const load = () => db.em().findOne(RequestOutTicket, { ticketId });
+  let t = await load();
+  while (t && t.status === 'PROCESSING' && Date.now() < deadline) {
+    // Woken by this process's job, or every 250 ms for a worker in another process.
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        ticketEvents.off(ticketId, done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, Math.min(250, deadline - Date.now())));
+      ticketEvents.on(ticketId, done);
+    });
+    t = await load();
+  }
+  return t;
+}
+
+const sameSubject = (t: RequestOutTicket, i: RequestOutInput) =>
+  t.subject === i.Subject && t.subjectType === i.SubjectType && t.subjectIdentifier === i.SubjectIdentifier;
+
+export interface RequestOutDeps {
+  db: Db;
+  jobs?: JobRunner;
+  now: () => Date;
+  waitMs: number;
+}
+
+function existingAnswer(t: RequestOutTicket, userId: string, input: RequestOutInput) {
+  if ((typeof t.user === 'string' ? t.user : t.user.id) !== userId) throw new RequestOutError(409, 'TicketId is already used by another client');
+  if (!sameSubject(t, input)) throw new RequestOutError(409, 'TicketId was already used with another Subject, SubjectType or SubjectIdentifier');
+  return answerFor(t);
+}
+
+export async function handleRequestOut(deps: RequestOutDeps, userId: string, input: RequestOutInput, requestId: string | null) {
+  const found = await deps.db.em().findOne(RequestOutTicket, { ticketId: input.TicketId });
+  if (found) return existingAnswer(found, userId, input);
+
+  const route = await deps.db.em().findOne(RequestOutRoute, {
+    subject: input.Subject.toLowerCase(),
+    subjectType: input.SubjectType.toLowerCase(),
+    subjectIdentifier: input.SubjectIdentifier.toLowerCase(),
+  });
+  // No ticket is kept: once the route exists or is enabled, the same TicketId is processed.
+  if (!route || !route.enabled) return inProcessBody();
+
+  const useSqlStore = !deps.jobs || deps.jobs.store === 'sql';
+  let jobId: string | null = null;
+  try {
+    await deps.db.em().transactional(async (tx: Em) => {
+      tx.create(RequestOutTicket, {
+        ticketId: input.TicketId,
+        user: userId,
+        route: route.id,
+        subject: input.Subject,
+        subjectType: input.SubjectType,
+        subjectIdentifier: input.SubjectIdentifier,
+        status: 'PROCESSING',
+        correlationId: requestId,
+      } as never);
+      await tx.flush();
+      // The job commits with the ticket: no ticket without its call, no call without its ticket.
+      if (useSqlStore) jobId = await enqueueJob(tx, { name: REQUEST_OUT_JOB, data: { ticketId: input.TicketId, requestId }, priority: 5 });
+    });
+  } catch (err) {
+    if (err instanceof UniqueConstraintViolationException) {
+      // The same TicketId arrived twice at once: the other request created it.
+      const other = await deps.db.em().findOneOrFail(RequestOutTicket, { ticketId: input.TicketId });
+      return existingAnswer(other, userId, input);
+    }
+    throw err;
+  }
+  if (!useSqlStore) await deps.jobs!.agenda.now(REQUEST_OUT_JOB, { ticketId: input.TicketId, requestId });
+  else if (jobId && deps.jobs) {
+    // Wake this process's worker now rather than at its next poll.
+    deps.jobs.agenda.publishJobNotification({ attrs: { _id: jobId, name: REQUEST_OUT_JOB, nextRunAt: new Date(), priority: 5 } } as never).catch(() => {});
+  }
+  const t = await waitForTicket(deps.db, input.TicketId, deps.waitMs);
+  return t ? answerFor(t) : inProcessBody();
+}
+
+// ---- the job ---------------------------------------------------------------------------------
+
+const upstreamAnswerSchema = z.looseObject({
+  Action: z.string().max(200).optional(),
+  ResourceType: z.string().max(200).optional(),
+  Resource: z.string().max(200).optional(),
+  ResourceId: z.union([z.string().max(200), z.number()]).optional(),
+  Data: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+export const MAX_ATTEMPTS = 3;
+
+function errorCode(err: unknown): string | undefined {
+  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) if (typeof e.code === 'string') return e.code;
+  return undefined;
+}
+
+/** Thrown when the call was not sent (refused connection): Agenda retries the job. */
+export class RetryableUpstreamError extends Error {
+  override name = 'RetryableUpstreamError';
+}
+
+function authHeaders(route: RequestOutRoute): Record<string, string> {
+  const secret = route.authSecret ?? '';
+  if (route.authType === 'bearer') return { authorization: `Bearer ${secret}` };
+  if (route.authType === 'basic') return { authorization: `Basic ${Buffer.from(secret).toString('base64')}` };
+  if (route.authType === 'header' && route.authHeader) return { [route.authHeader]: secret };
+  return {};
+}
+
+/**
+ * Calls the upstream for one ticket, at most once. The ticket is claimed (call_started_at set and
+ * committed) before the call; a ticket found claimed but unfinished is never called again (the
+ * earlier attempt may have reached the upstream) and is failed for an operator to look at. Only a
+ * refused connection, which certainly sent nothing, releases the claim for a retry.
+ */
+export async function runRequestOutCall(deps: { db: Db; fetch: FetchLike; now: () => Date }, ticketId: string): Promise<RequestOutTicket['status'] | 'missing'> {
+  const { db } = deps;
+  const em = db.em();
+  const before = await em.findOne(RequestOutTicket, { ticketId });
+  if (!before) return 'missing';
+  // The claim is one conditional UPDATE: of two runs racing, only one sees its row change.
+  const claimed =
+    before.status === 'PROCESSING' && !before.callStartedAt
+      ? await em.nativeUpdate(RequestOutTicket, { ticketId, status: 'PROCESSING', callStartedAt: null, attempts: before.attempts }, { callStartedAt: deps.now(), attempts: before.attempts + 1 })
+      : 0;
+  const ticket = await db.em().findOne(RequestOutTicket, { ticketId }, { populate: ['route'] });
+  if (!ticket) return 'missing';
+  const finish = async (patch: Partial<Pick<RequestOutTicket, 'status' | 'upstreamStatus' | 'action' | 'resourceType' | 'resource' | 'resourceId' | 'data' | 'error'>>) => {
+    await db.em().nativeUpdate(RequestOutTicket, { ticketId, status: 'PROCESSING' }, { ...patch, completedAt: deps.now() } as never);
+    ticketEvents.emit(ticketId);
+    return patch.status!;
+  };
+  if (!claimed) {
+    if (ticket.status !== 'PROCESSING') return ticket.status;
+    return finish({ status: 'FAILED', error: 'an earlier attempt was interrupted during the upstream call; not repeated, since the upstream may have processed it' });
+  }
+  const route = ticket.route as RequestOutRoute | null;
+  if (!route) return finish({ status: 'FAILED', error: 'the route was removed before the upstream was called' });
+  if (!route.enabled) return finish({ status: 'FAILED', error: 'the route was disabled before the upstream was called' });
+
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), route.timeoutMs);
+  let status: number;
+  let text: string;
+  try {
+    const res = await deps.fetch(route.upstreamUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...authHeaders(route) },
+      body: JSON.stringify({ TicketId: ticket.ticketId, Subject: ticket.subject, SubjectType: ticket.subjectType, SubjectIdentifier: ticket.subjectIdentifier }),
+      signal: controller.signal,
+    });
+    status = res.status;
+    text = await res.text();
+  } catch (err) {
+    const code = errorCode(err);
+    if (!controller.signal.aborted && code && NOT_SENT_CODES.has(code) && ticket.attempts < MAX_ATTEMPTS) {
+      await db.em().nativeUpdate(RequestOutTicket, { ticketId, status: 'PROCESSING' }, { callStartedAt: null, error: `upstream unreachable (${code}); retrying` });
+      throw new RetryableUpstreamError(`upstream unreachable (${code}), attempt ${ticket.attempts} of ${MAX_ATTEMPTS}`);
+    }
+    const reason = controller.signal.aborted
+      ? `no answer within ${route.timeoutMs} ms; not repeated, since the upstream may have processed it`
+      : code && NOT_SENT_CODES.has(code)
+        ? `upstream unreachable (${code}) after ${ticket.attempts} attempts`
+        : `connection failed (${code ?? 'network error'}); not repeated, since the upstream may have processed it`;
+    return finish({ status: 'FAILED', error: reason });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (status < 200 || status >= 300) return finish({ status: 'FAILED', upstreamStatus: status, error: `upstream answered HTTP ${status}` });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return finish({ status: 'FAILED', upstreamStatus: status, error: 'upstream answered with a body that is not JSON' });
+  }
+  const parsed = upstreamAnswerSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return finish({ status: 'FAILED', upstreamStatus: status, error: `upstream answer is invalid: ${issue?.path.join('.') || '(body)'}: ${issue?.message ?? 'invalid'}` });
+  }
+  const a = parsed.data;
+  return finish({
+    status: 'SUCCEEDED',
+    upstreamStatus: status,
+    action: a.Action ?? 'create',
+    resourceType: a.ResourceType ?? 'data',
+    resource: a.Resource ?? '',
+    resourceId: a.ResourceId === undefined ? '' : String(a.ResourceId),
+    data: a.Data ?? {},
+    error: null,
+  });
+}
