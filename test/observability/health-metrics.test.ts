@@ -100,7 +100,7 @@ describe.each(testDatabaseKinds())('health, readiness and metrics on %s', (kind)
       }),
     });
     expect(res.headers.get('x-request-id')).toBe(requestId);
-    expect((await res.json()).data.checkout.order.status).toBe('PLACED');
+    expect(((await res.json()) as any).data.checkout.order.status).toBe('PLACED');
     await until('SYNCED', async () => (await h.db.em().findOne(Order, { id: order.id }))?.status === 'SYNCED');
     const lines = await until('job log lines with the request id', () => {
       const mine = logLines.map((l) => JSON.parse(l)).filter((l) => l.requestId === requestId && l.job);
@@ -122,7 +122,7 @@ describe.each(testDatabaseKinds())('health, readiness and metrics on %s', (kind)
     await h.kursus.jobs.stop();
     const ready = await fetch(`${h.url}/readyz`);
     expect(ready.status).toBe(503);
-    expect((await ready.json()).checks.worker).toBe('not running');
+    expect(((await ready.json()) as any).checks.worker).toBe('not running');
   });
 });
 
@@ -135,7 +135,7 @@ describe('readiness with mail down (sqlite)', () => {
     try {
       const down = await fetch(`${h.url}/readyz`);
       expect(down.status).toBe(503);
-      const body = await down.json();
+      const body = (await down.json()) as any;
       expect(body.checks).toMatchObject({ database: 'ok', jobStore: 'ok', mail: expect.stringMatching(/^unreachable/) });
       const smtp = await startSmtp(port);
       try {

@@ -1,0 +1,163 @@
+// Benchmark helper process: the product under load, or one batch job under measurement.
+//   serve   the app (API + worker) built exactly as `npm start` builds it, plus a bare Fastify
+//           route serving a given JSON string from memory (the baseline); IPC commands below
+//   import  migrate a fresh database, import from the simulator; report seconds and peak RSS
+//   gdpr    seed N anonymisable orders, run gdpr-cleanup; report seconds
+// Configuration comes from the environment (DATABASE_URL, MACONOMY_URL, ...), as in production.
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import { loadConfig } from '../../src/config.js';
+import { buildKursus } from '../../src/app.js';
+import { openDb, migrate } from '../../src/db/orm.js';
+import { MaconomyClient } from '../../src/integrations/maconomy/index.js';
+import { importCourses } from '../../src/catalog/import.js';
+import { gdprCleanup } from '../../src/booking/housekeeping.js';
+import { Order, Participant } from '../../src/booking/entities.js';
+import { CourseDate } from '../../src/catalog/entities.js';
+import { JOBS } from '../../src/jobs/registry.js';
+
+type Msg = { id: number; cmd: string; [k: string]: unknown };
+const reply = (id: number, body: unknown) => process.send?.({ id, ...((body as object) ?? {}) });
+const mode = process.argv[2];
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function serve() {
+  const config = loadConfig();
+  const db = await openDb(config.database);
+  await migrate(db);
+  const placedAt = new Map<string, number>();
+  const lags: number[] = [];
+  const kursus = await buildKursus(config, {
+    db,
+    hooks: {
+      async afterPlaced(order) {
+        placedAt.set(order.id, performance.now());
+      },
+    },
+  });
+  kursus.jobs.agenda.on(`success:${JOBS.syncOrder}`, (job: { attrs: { data: unknown } }) => {
+    const orderId = (job.attrs.data as { orderId?: string })?.orderId;
+    const t = orderId ? placedAt.get(orderId) : undefined;
+    if (orderId && t !== undefined) {
+      lags.push(performance.now() - t);
+      placedAt.delete(orderId);
+    }
+  });
+  await kursus.importCourses();
+  await kursus.startWorker();
+  const url = await kursus.listen();
+
+  let baselineBody = '{}';
+  const bare = Fastify({ logger: false, bodyLimit: config.bodyLimitBytes });
+  bare.post('/graphql', async (_req, rep) => rep.header('content-type', 'application/json; charset=utf-8').send(baselineBody));
+  const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
+
+  process.on('message', async (m: Msg) => {
+    try {
+      if (m.cmd === 'baseline') {
+        baselineBody = String(m.body);
+        reply(m.id, { ok: true });
+      } else if (m.cmd === 'resetLag') {
+        lags.length = 0;
+        placedAt.clear();
+        reply(m.id, { ok: true });
+      } else if (m.cmd === 'lag') {
+        const sorted = [...lags].sort((a, b) => a - b);
+        reply(m.id, { synced: sorted.length, pending: placedAt.size, p50: percentile(sorted, 50), p99: percentile(sorted, 99) });
+      } else if (m.cmd === 'held') {
+        const em = db.em();
+        const cd = await em.findOneOrFail(CourseDate, { maconomyId: String(m.maconomyId) });
+        const held = await em.count(Order, { courseDate: cd.id, status: 'RESERVED' });
+        reply(m.id, { reservedOrders: held });
+      } else if (m.cmd === 'stop') {
+        await kursus.close();
+        await bare.close();
+        await db.close();
+        reply(m.id, { ok: true });
+        process.exit(0);
+      }
+    } catch (err) {
+      reply(m.id, { error: String((err as Error)?.stack ?? err) });
+    }
+  });
+  process.send?.({ ready: true, url, bareUrl });
+}
+
+async function importOnce() {
+  const config = loadConfig();
+  const db = await openDb(config.database);
+  await migrate(db);
+  const maconomy = new MaconomyClient({ baseUrl: config.maconomy.url!, token: config.maconomy.token, timeoutMs: 60_000 });
+  const rssBefore = process.memoryUsage().rss;
+  const started = performance.now();
+  const result = await importCourses({ db, source: maconomy });
+  const seconds = (performance.now() - started) / 1000;
+  const peakRssMb = process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
+  await db.close();
+  process.send?.({ seconds, peakRssMb, rssBeforeMb: rssBefore / 1024 / 1024, courseDates: result.courseDates.seen });
+}
+
+async function gdpr() {
+  const count = Number(process.argv[3] ?? 100_000);
+  const config = loadConfig();
+  const db = await openDb(config.database);
+  await migrate(db);
+  const maconomy = new MaconomyClient({ baseUrl: config.maconomy.url!, token: config.maconomy.token, timeoutMs: 60_000 });
+  await importCourses({ db, source: maconomy });
+  // The courses ended three years ago: every order on them is past retention.
+  await db.em().nativeUpdate(CourseDate, {}, { startDate: '2022-01-10', endDate: '2022-01-11' });
+  const dates = (await db.em().find(CourseDate, {}, { fields: ['id'] })).map((c) => c.id);
+  const long = new Date(Date.now() - 3 * 365 * 86_400_000);
+  const seedStarted = performance.now();
+  for (let done = 0; done < count; ) {
+    const n = Math.min(500, count - done);
+    const orders = Array.from({ length: n }, (_, i) => ({
+      id: randomUUID(),
+      courseDate: dates[(done + i) % dates.length]!,
+      status: 'SYNCED' as const,
+      seats: 1,
+      expiresAt: null,
+      tokenHash: 'f'.repeat(64),
+      clientKey: '127.0.0.1',
+      bookerFirstName: 'Mette',
+      bookerLastName: 'Kjær',
+      bookerEmail: `booker${done + i}@example.dk`,
+      bookerPhone: '+45 12 34 56 78',
+      bookerCompany: 'Firma A/S',
+      unitPriceMinor: 1_490_000,
+      currency: 'DKK',
+      placedAt: long,
+      syncedAt: long,
+      syncAttempts: 1,
+      createdAt: long,
+      updatedAt: long,
+    }));
+    await db.em().insertMany(Order, orders);
+    await db.em().insertMany(
+      Participant,
+      orders.map((o, i) => ({ id: randomUUID(), order: o.id, position: 1, firstName: 'Jens', lastName: 'Olsen', email: `p${done + i}@example.dk` })),
+    );
+    done += n;
+  }
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  const started = performance.now();
+  const result = await gdprCleanup(db, { retentionDays: config.jobs.gdprRetentionDays });
+  const seconds = (performance.now() - started) / 1000;
+  await db.close();
+  process.send?.({ seconds, seedSeconds, anonymisedOrders: result.anonymisedOrders });
+}
+
+const run = mode === 'serve' ? serve : mode === 'import' ? importOnce : mode === 'gdpr' ? gdpr : null;
+if (!run) {
+  console.error('usage: app-process.js serve|import|gdpr [orders]');
+  process.exit(2);
+}
+run().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

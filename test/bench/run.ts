@@ -1,0 +1,393 @@
+// `npm run bench [-- --quick] [-- --db=sqlite|mysql]`: the benchmarks of ARCHITECTURE section 9.
+// For each database it starts the Maconomy simulator and the app in their own processes and drives
+// the app over HTTP with autocannon from this process; prints a table and writes
+// var/bench/latest.json keyed by database. --quick runs everything at a tenth of the size.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { startThrowawayMariaDb, withMysql } from '../support/mariadb.js';
+
+const require = createRequire(import.meta.url);
+// autocannon ships no types; these are the parts used here.
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+interface AutocannonRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  setupRequest?: (req: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
+  onResponse?: (status: number, body: string) => void;
+}
+const autocannon = require('autocannon') as (opts: Record<string, unknown>, cb: (err: Error | null, result: AutocannonResult) => void) => { stop(): void };
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--db='))?.slice(5);
+const scale = quick ? 0.1 : 1;
+
+const SIZE = {
+  catalogueSeconds: quick ? 3 : 10,
+  reserveSeconds: quick ? 3 : 10,
+  contentionClients: 200,
+  contentionSeats: 10,
+  syncOrders: Math.round(200 * scale),
+  importDates: Math.round(10_000 * scale),
+  gdprOrders: Math.round(100_000 * scale),
+  reserveDates: 100,
+  connections: 50,
+};
+
+const CATALOGUE_QUERY = `query Catalogue { courses(first: 20) { totalCount
+  edges { cursor node { id maconomyId title startDate endDate location seatsAvailable status
+    price { amount currency } days { date startTime endTime } trainers { name title } } }
+  pageInfo { hasNextPage endCursor } } }`;
+const RESERVE = 'mutation Reserve($input: ReserveSeatsInput!) { reserveSeats(input: $input) { orderToken order { id seats } } }';
+const CHECKOUT = 'mutation Checkout($input: CheckoutInput!) { checkout(input: $input) { order { id status } } }';
+
+const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+
+function cannon(opts: Record<string, unknown>): Promise<AutocannonResult> {
+  return new Promise((resolve, reject) => {
+    autocannon({ ...opts }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+/** A child process that reports once over IPC. */
+function start(script: string, argv: string[], env: Record<string, string>): { child: ChildProcess; first: Promise<any> } {
+  const child = fork(join(here, script), argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const first = new Promise<any>((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`${script} ${argv.join(' ')} exited with code ${code} before reporting`)));
+  });
+  return { child, first };
+}
+
+function rpc(child: ChildProcess) {
+  let next = 1;
+  return (cmd: string, extra: Record<string, unknown> = {}) =>
+    new Promise<any>((resolve, reject) => {
+      const id = next++;
+      const onMessage = (m: any) => {
+        if (m?.id !== id) return;
+        child.off('message', onMessage);
+        if (m.error) reject(new Error(m.error));
+        else resolve(m);
+      };
+      child.on('message', onMessage);
+      child.send({ id, cmd, ...extra });
+    });
+}
+
+async function gql(url: string, query: string, variables: unknown = {}, headers: Record<string, string> = {}) {
+  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  return { status: res.status, text: await res.text() };
+}
+
+async function pool<T>(items: T[], concurrency: number, fn: (t: T, i: number) => Promise<void>) {
+  let i = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (i < items.length) {
+      const k = i++;
+      await fn(items[k]!, k);
+    }
+  }));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+interface DbTarget {
+  kind: 'sqlite' | 'mysql';
+  /** A fresh database URL for one process (app, import, gdpr). */
+  fresh(): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+async function sqliteTarget(): Promise<DbTarget> {
+  const dir = await mkdtemp(join(tmpdir(), 'kursus-bench-'));
+  let n = 0;
+  return { kind: 'sqlite', fresh: async () => `sqlite:${join(dir, `bench-${n++}.db`)}`, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+async function mysqlTarget(): Promise<DbTarget> {
+  let server = process.env.MYSQL_URL?.trim();
+  let stop: (() => Promise<void>) | undefined;
+  if (!server) {
+    log('MYSQL_URL not set: starting a throwaway MariaDB (as the tests do)');
+    const mdb = await startThrowawayMariaDb({ log });
+    server = mdb.url;
+    stop = mdb.stop;
+  }
+  const created: string[] = [];
+  return {
+    kind: 'mysql',
+    async fresh() {
+      const name = `kursus_bench_${randomBytes(4).toString('hex')}`;
+      await withMysql(server!, (c) => c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`));
+      created.push(name);
+      const u = new URL(server!);
+      u.pathname = `/${name}`;
+      return u.toString();
+    },
+    async cleanup() {
+      for (const name of created) await withMysql(server!, (c) => c.query(`DROP DATABASE IF EXISTS \`${name}\``)).catch(() => {});
+      await stop?.();
+    },
+  };
+}
+
+const baseEnv = (databaseUrl: string, maconomyUrl: string, varDir: string): Record<string, string> => ({
+  NODE_ENV: 'development',
+  DATABASE_URL: databaseUrl,
+  MACONOMY_URL: maconomyUrl,
+  MACONOMY_TOKEN: 'bench-maconomy-token',
+  EDITOR_TOKENS: 'bench-editor-token',
+  ADMIN_TOKENS: 'bench-admin-token',
+  VAR_DIR: varDir,
+  PORT: '0',
+  LOG_LEVEL: 'warn',
+  // Every benchmark client is 127.0.0.1: the per-client abuse limits would stop the benchmark itself.
+  RATE_LIMIT_RESERVE_PER_MINUTE: '0',
+  RATE_LIMIT_CHECKOUT_PER_MINUTE: '0',
+  MAX_SEATS_PER_CLIENT: '100000',
+  MAX_SEATS_PER_ORDER: '20',
+});
+
+async function simPost(simUrl: string, path: string, body: unknown) {
+  const res = await fetch(`${simUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`simulator ${path}: ${res.status}`);
+}
+
+async function benchDatabase(target: DbTarget) {
+  const varDir = await mkdtemp(join(tmpdir(), `kursus-bench-var-${target.kind}-`));
+  const out: Record<string, unknown> = {};
+  const sim = start('sim-process.js', ['400'], {});
+  const { url: simUrl } = await sim.first;
+  const app = start('app-process.js', ['serve'], baseEnv(await target.fresh(), simUrl, varDir));
+  const ready = await app.first;
+  const call = rpc(app.child);
+  const url: string = ready.url;
+  try {
+    // ---- catalogue vs a bare route with the same JSON ---------------------------------------------
+    const first = JSON.parse((await gql(url, '{ courses(first: 20) { edges { node { id } } } }')).text).data.courses.edges.map((e: any) => e.node.id);
+    for (const [i, id] of first.entries())
+      await gql(url, 'mutation($input: EnrichCourseInput!) { enrichCourse(input: $input) { id } }', {
+        input: { courseId: id, trainers: [{ key: `trainer-${i % 5}`, name: `Træner ${i % 5}`, title: 'Chefkonsulent' }, { key: 'mkj', name: 'Mette Kjær', title: 'Partner' }] },
+      }, { authorization: 'Bearer bench-editor-token' });
+    const catalogueBody = JSON.stringify({ query: CATALOGUE_QUERY, operationName: 'Catalogue' });
+    const answer = await gql(url, CATALOGUE_QUERY);
+    if (!answer.text.includes('"trainers":[{')) throw new Error(`catalogue answer lacks trainers: ${answer.text.slice(0, 300)}`);
+    await call('baseline', { body: answer.text });
+    const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body: catalogueBody };
+    await cannon({ url: `${url}/graphql`, connections: 10, duration: 1, ...post }); // warm-up
+    const ours = await cannon({ url: `${url}/graphql`, connections: SIZE.connections, duration: SIZE.catalogueSeconds, ...post });
+    await cannon({ url: `${ready.bareUrl}/graphql`, connections: 10, duration: 1, ...post });
+    const bare = await cannon({ url: `${ready.bareUrl}/graphql`, connections: SIZE.connections, duration: SIZE.catalogueSeconds, ...post });
+    if (ours.non2xx || ours.errors) log(`catalogue: ${ours.non2xx} non-2xx, ${ours.errors} errors`);
+    out.catalogue = {
+      rps: round(ours.requests.average, 0),
+      p50: ours.latency.p50,
+      p99: ours.latency.p99,
+      baselineRps: round(bare.requests.average, 0),
+      ratio: round(ours.requests.average / bare.requests.average, 2),
+    };
+    log(`${target.kind} catalogue ${JSON.stringify(out.catalogue)}`);
+
+    // ---- reservations across 100 course dates at 50 connections -----------------------------------
+    const page = JSON.parse((await gql(url, '{ courses(first: 100, filter: { onlyAvailable: true }) { edges { node { id maconomyId } } pageInfo { endCursor } } }')).text).data.courses;
+    const list = page.edges.map((e: any) => e.node);
+    // The contested date is one no reservation has touched (so no cached Maconomy answer either).
+    const contested = JSON.parse((await gql(url, 'query($after: String) { courses(first: 1, after: $after, filter: { onlyAvailable: true }) { edges { node { id maconomyId } } } }', { after: page.pageInfo.endCursor })).text).data.courses.edges[0].node;
+    const dates: { id: string; maconomyId: string }[] = list.slice(0, SIZE.reserveDates);
+    for (const d of dates) await simPost(simUrl, '/__sim/free-seats', { maconomyId: d.maconomyId, freeSeats: 1_000_000 });
+    let k = 0;
+    let reserved = 0;
+    let refused = 0;
+    const reserveRequest: AutocannonRequest = {
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (req) => ({ ...req, body: JSON.stringify({ query: RESERVE, variables: { input: { courseId: dates[k++ % dates.length]!.id, seats: 1 } } }) }),
+      onResponse: (_status, body) => {
+        if (body.includes('"orderToken"')) reserved++;
+        else refused++;
+      },
+    };
+    // Closed loop: 50 connections, each sends its next reservation when the last is answered. This
+    // gives the throughput; its latency is mostly queueing (Little's law: 50 / throughput).
+    const reserve = await cannon({ url, connections: SIZE.connections, duration: SIZE.reserveSeconds, requests: [reserveRequest] });
+    if (refused) log(`reserve: ${refused} answers without a reservation`);
+    out.reserveThroughput = round(reserved / reserve.duration, 0);
+    // Open loop: the same 50 connections at a fixed offered rate (half the measured throughput,
+    // at most 100/s): the latency a storefront sees when the server is busy but not saturated.
+    const offered = Math.max(10, Math.min(100, Math.floor((reserved / reserve.duration) / 2)));
+    const before = reserved;
+    const paced = await cannon({ url, connections: SIZE.connections, duration: SIZE.reserveSeconds, overallRate: offered, requests: [reserveRequest] });
+    out.reserve = {
+      connections: SIZE.connections,
+      saturatedP50: reserve.latency.p50,
+      saturatedP99: reserve.latency.p99,
+      offeredRate: offered,
+      p50: paced.latency.p50,
+      p99: paced.latency.p99,
+      reserved: reserved - before,
+      refused,
+    };
+    log(`${target.kind} reserve ${out.reserveThroughput}/s ${JSON.stringify(out.reserve)}`);
+
+    // ---- 200 clients racing for the last 10 seats, Maconomy answering in 20 ms --------------------
+    await simPost(simUrl, '/__sim/faults', { latencyMs: 20 });
+    await simPost(simUrl, '/__sim/free-seats', { maconomyId: contested.maconomyId, freeSeats: SIZE.contentionSeats });
+    let successes = 0;
+    let soldOut = 0;
+    let otherAnswers = 0;
+    const race = await cannon({
+      url,
+      connections: SIZE.contentionClients,
+      amount: SIZE.contentionClients,
+      requests: [{
+        method: 'POST',
+        path: '/graphql',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: RESERVE, variables: { input: { courseId: contested.id, seats: 1 } } }),
+        onResponse: (_s: number, body: string) => {
+          if (body.includes('"orderToken"')) successes++;
+          else if (body.includes('"SOLD_OUT"')) soldOut++;
+          else otherAnswers++;
+        },
+      }],
+    });
+    await simPost(simUrl, '/__sim/faults', { latencyMs: 0 });
+    log(`contention answers: ${successes} reserved, ${soldOut} sold out, ${otherAnswers} other; autocannon: ${race.non2xx} non-2xx, ${race.errors} errors, ${race.timeouts} timeouts`);
+    const held = await call('held', { maconomyId: contested.maconomyId });
+    if (held.reservedOrders !== successes) throw new Error(`contention: ${successes} successes answered but ${held.reservedOrders} reservations stored`);
+    out.contention = { successes, soldOut, p99: race.latency.p99, clients: SIZE.contentionClients, seats: SIZE.contentionSeats, otherAnswers };
+    log(`${target.kind} contention ${JSON.stringify(out.contention)}`);
+
+    // ---- checkout -> SYNCED lag -------------------------------------------------------------------
+    await sleep(1500); // let the reservations' aftermath settle
+    await call('resetLag');
+    const orders: { id: string; token: string }[] = [];
+    await pool(Array.from({ length: SIZE.syncOrders }, (_, i) => i), 20, async (i) => {
+      const r = JSON.parse((await gql(url, RESERVE, { input: { courseId: dates[i % dates.length]!.id, seats: 1 } })).text);
+      orders.push({ id: r.data.reserveSeats.order.id, token: r.data.reserveSeats.orderToken });
+    });
+    await pool(orders, 20, async (o, i) => {
+      const r = await gql(url, CHECKOUT, {
+        input: {
+          orderId: o.id,
+          orderToken: o.token,
+          booker: { firstName: 'Mette', lastName: 'Kjær', email: `booker${i}@example.dk` },
+          participants: [{ firstName: 'Jens', lastName: 'Olsen', email: `jens${i}@example.dk` }],
+        },
+      });
+      if (!r.text.includes('"PLACED"')) throw new Error(`checkout failed: ${r.text.slice(0, 300)}`);
+    });
+    const deadline = Date.now() + 120_000;
+    let lag = await call('lag');
+    while (lag.synced < orders.length && Date.now() < deadline) {
+      await sleep(250);
+      lag = await call('lag');
+    }
+    if (lag.synced < orders.length) log(`sync lag: only ${lag.synced} of ${orders.length} synced within 120 s`);
+    out.syncLag = { p50: round(lag.p50 / 1000, 2), p99: round(lag.p99 / 1000, 2), orders: lag.synced };
+    log(`${target.kind} syncLag ${JSON.stringify(out.syncLag)}`);
+  } finally {
+    await call('stop').catch(() => app.child.kill('SIGKILL'));
+    sim.child.kill('SIGTERM');
+  }
+
+  // ---- import of 10,000 course dates (own process: its peak RSS is the import's) ------------------
+  {
+    const bigSim = start('sim-process.js', [String(SIZE.importDates)], {});
+    const { url: bigUrl } = await bigSim.first;
+    try {
+      const imp = start('app-process.js', ['import'], baseEnv(await target.fresh(), bigUrl, varDir));
+      const r = await imp.first;
+      imp.child.kill('SIGTERM');
+      if (r.courseDates !== SIZE.importDates) throw new Error(`import saw ${r.courseDates} course dates, expected ${SIZE.importDates}`);
+      out.import = { seconds: round(r.seconds, 2), peakRssMb: round(r.peakRssMb, 0), courseDates: r.courseDates };
+      log(`${target.kind} import ${JSON.stringify(out.import)}`);
+    } finally {
+      bigSim.child.kill('SIGTERM');
+    }
+  }
+
+  // ---- GDPR cleanup of 100,000 orders --------------------------------------------------------------
+  {
+    const smallSim = start('sim-process.js', ['50'], {});
+    const { url: smallUrl } = await smallSim.first;
+    try {
+      const g = start('app-process.js', ['gdpr', String(SIZE.gdprOrders)], baseEnv(await target.fresh(), smallUrl, varDir));
+      const r = await g.first;
+      g.child.kill('SIGTERM');
+      if (r.anonymisedOrders !== SIZE.gdprOrders) throw new Error(`gdpr anonymised ${r.anonymisedOrders}, expected ${SIZE.gdprOrders}`);
+      out.gdpr = { seconds: round(r.seconds, 2), orders: r.anonymisedOrders };
+      log(`${target.kind} gdpr ${JSON.stringify(out.gdpr)} (seeding took ${round(r.seedSeconds, 1)} s)`);
+    } finally {
+      smallSim.child.kill('SIGTERM');
+    }
+  }
+  await rm(varDir, { recursive: true, force: true });
+  return out;
+}
+
+function table(results: Record<string, any>): string {
+  const kinds = Object.keys(results);
+  const rows: [string, (r: any) => string][] = [
+    ['catalogue req/s (bare route)', (r) => `${r.catalogue.rps} (${r.catalogue.baselineRps})`],
+    ['catalogue ratio (target >= 0.5)', (r) => String(r.catalogue.ratio)],
+    ['catalogue p50 / p99 ms', (r) => `${r.catalogue.p50} / ${r.catalogue.p99}`],
+    ['reservations/s, 100 dates, 50 conns', (r) => String(r.reserveThroughput)],
+    ['reservation p50 / p99 ms at saturation (50 conns)', (r) => `${r.reserve.saturatedP50} / ${r.reserve.saturatedP99}`],
+    ['reservation p50 / p99 ms, 50 conns at N/s (target p99 < 50)', (r) => `${r.reserve.p50} / ${r.reserve.p99} (N=${r.reserve.offeredRate})`],
+    ['contention: successes / sold out (200 for 10)', (r) => `${r.contention.successes} / ${r.contention.soldOut}`],
+    ['contention p99 ms (Maconomy 20 ms)', (r) => String(r.contention.p99)],
+    ['sync lag p50 / p99 s (target p99 < 3)', (r) => `${r.syncLag.p50} / ${r.syncLag.p99} (${r.syncLag.orders} orders)`],
+    ['import s / peak RSS MB (target < 30 / < 300)', (r) => `${r.import.seconds} / ${r.import.peakRssMb} (${r.import.courseDates} dates)`],
+    ['GDPR cleanup s', (r) => `${r.gdpr.seconds} (${r.gdpr.orders} orders)`],
+  ];
+  const lines = [`| | ${kinds.join(' | ')} |`, `|---|${kinds.map(() => '---').join('|')}|`];
+  for (const [name, f] of rows) lines.push(`| ${name} | ${kinds.map((k) => f(results[k])).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+async function main() {
+  const started = Date.now();
+  const results: Record<string, unknown> = {};
+  for (const kind of ['sqlite', 'mysql'] as const) {
+    if (only && only !== kind) continue;
+    const target = kind === 'sqlite' ? await sqliteTarget() : await mysqlTarget();
+    try {
+      log(`--- ${kind}${quick ? ' (quick)' : ''} ---`);
+      results[kind] = await benchDatabase(target);
+    } finally {
+      await target.cleanup();
+    }
+  }
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: round(totalmem() / 1024 ** 3, 1), node: process.version, platform: process.platform };
+  const file = resolve('var/bench/latest.json');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify({ ...results, meta: { quick, at: new Date().toISOString(), seconds: round((Date.now() - started) / 1000, 0), machine } }, null, 2) + '\n');
+  process.stdout.write(`\n${table(results)}\n\nmachine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}; ${quick ? 'quick run (a tenth of the size)' : 'full run'} in ${round((Date.now() - started) / 1000, 0)} s\nwritten to ${file}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
