@@ -1,6 +1,7 @@
 // Inbound webhook deliveries of the commerce connectors: stored before the 2xx answer (one row per
 // provider message id or content hash, so a redelivery is recognised), then processed by a job
 // that claims each row atomically, so two workers never process one delivery.
+import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Db, Em } from '../db/orm.js';
 import { WebhookDelivery, ConnectorJobRun, type RunStatus } from './commerce-entities.js';
@@ -88,12 +89,12 @@ export async function recordRun<T extends object>(db: Db, job: string, now: () =
     if (opts.skipIfIdle?.(result)) return result;
     const partial = opts.partial?.(result) ?? null;
     const status: RunStatus = partial ? 'PARTIAL' : 'OK';
-    await db.em().insert(ConnectorJobRun, { job, startedAt, finishedAt: now(), status, counts: result as Record<string, number>, error: partial } as never);
+    await db.em().insert(ConnectorJobRun, { id: randomUUID(), job, startedAt, finishedAt: now(), status, counts: result as Record<string, number>, error: partial } as never);
     return result;
   } catch (err) {
     await db
       .em()
-      .insert(ConnectorJobRun, { job, startedAt, finishedAt: now(), status: 'FAILED', counts: null, error: ((err as Error)?.message ?? String(err)).slice(0, 4000) } as never)
+      .insert(ConnectorJobRun, { id: randomUUID(), job, startedAt, finishedAt: now(), status: 'FAILED', counts: null, error: ((err as Error)?.message ?? String(err)).slice(0, 4000) } as never)
       .catch(() => undefined);
     throw err;
   }

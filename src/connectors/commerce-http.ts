@@ -84,7 +84,8 @@ export async function httpExchange(fetchImpl: FetchLike, system: string, url: st
   } catch (err) {
     const timedOut = controller.signal.aborted;
     const code = errorCode(err);
-    const message = timedOut ? `${system} ${label} timed out after ${timeoutMs} ms` : `${system} ${label} failed: ${code ?? (err as Error)?.message ?? 'network error'}`;
+    const cause = (err as { cause?: { message?: string } })?.cause?.message;
+    const message = timedOut ? `${system} ${label} timed out after ${timeoutMs} ms` : `${system} ${label} failed: ${code ?? cause ?? (err as Error)?.message ?? 'network error'}`;
     const notSent = !timedOut && !!code && NOT_SENT_CODES.has(code);
     throw new UpstreamError(system, message, { retryable: true, ambiguous: !notSent, cause: err });
   } finally {

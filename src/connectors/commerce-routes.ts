@@ -308,7 +308,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
           schedule: recurring ? { interval: String(recurring.repeatInterval), nextRunAt: recurring.nextRunAt ?? null, lastRunAt: recurring.lastRunAt ?? null, lastFinishedAt: recurring.lastFinishedAt ?? null } : null,
           counts,
           lastError: lastFailure ? { at: lastFailure.failedAt ?? null, reason: lastFailure.failReason, failCount: lastFailure.failCount ?? 0 } : null,
-          runs: runs.map((r) => ({ startedAt: r.startedAt, finishedAt: r.finishedAt ?? null, status: r.status, counts: r.counts ?? null, error: r.error ?? null })),
+          runs: runs.map((r) => ({ id: r.id, startedAt: r.startedAt, finishedAt: r.finishedAt ?? null, status: r.status, counts: r.counts ?? null, error: r.error ?? null })),
         };
       },
     );

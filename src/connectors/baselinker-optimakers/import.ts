@@ -5,6 +5,7 @@
 // external id before creating again, so a crash or timeout between the call and our commit never
 // duplicates. An order that cannot be mapped (currency, VAT rate) fails with a reason and the
 // others go on.
+import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Db } from '../../db/orm.js';
 import { UpstreamError } from '../commerce-http.js';
@@ -92,7 +93,7 @@ async function loadRow(db: Db, o: { order_id: number; date_confirmed: number }, 
   const existing = await em.findOne(BridgeOrder, { baselinkerOrderId: o.order_id });
   if (existing) return existing;
   try {
-    await em.insert(BridgeOrder, { baselinkerOrderId: o.order_id, dateConfirmed: o.date_confirmed, status: 'PENDING', attempts: 0, createdAt: now, updatedAt: now } as never);
+    await em.insert(BridgeOrder, { id: randomUUID(), baselinkerOrderId: o.order_id, dateConfirmed: o.date_confirmed, status: 'PENDING', attempts: 0, createdAt: now, updatedAt: now } as never);
   } catch (err) {
     if (!(err instanceof UniqueConstraintViolationException)) throw err;
   }

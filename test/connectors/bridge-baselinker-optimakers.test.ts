@@ -1,0 +1,185 @@
+// The BaseLinker <-> Optimakers bridge end to end, on SQLite and MySQL: the real app (demo mode
+// starts the BaseLinker and Optimakers simulators with the demo configuration), the real Agenda
+// worker running baselinker-import-orders and optimakers-process-webhooks, and Optimakers'
+// webhooks sent by its simulator to the app over HTTP.
+import { startHarness, type Harness } from '../support/harness.js';
+import { testDatabaseKinds } from '../support/databases.js';
+import { demoBaseLinkerOrder, type BaseLinkerSimulator } from '../../src/simulators/baselinker.js';
+import type { OptimakersSimulator } from '../../src/simulators/optimakers.js';
+import { BridgeOrder } from '../../src/connectors/baselinker-optimakers/entities.js';
+import { WebhookDelivery } from '../../src/connectors/commerce-entities.js';
+import { ADMIN, call, erpToken, runJob, waitFor } from './jubelio-bridge-support.js';
+
+const IMPORT = 1002;
+const SEND = 1003;
+
+describe.each(testDatabaseKinds())('BaseLinker <-> Optimakers bridge on %s', (kind) => {
+  let h: Harness;
+  let bl: BaseLinkerSimulator;
+  let om: OptimakersSimulator;
+  let erp: Record<string, string>;
+
+  beforeAll(async () => {
+    h = await startHarness(kind, { worker: true, env: { OPTIMES_TIMEOUT_MS: '700', OPTIMES_RETRIES: '1', BASELINKER_RATE_LIMIT_WAIT_MS: '50' } });
+    bl = h.kursus.commerce.simulators.baselinker!;
+    om = h.kursus.commerce.simulators.optimakers!;
+    erp = await erpToken(h);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  beforeEach(async () => {
+    // The demo data of the simulators is not part of these scenarios.
+    bl.reset();
+    om.reset();
+    const em = h.db.em();
+    await em.nativeDelete(BridgeOrder, {});
+    await em.getConnection().execute('delete from bridge_cursor');
+    h.kursus.commerce.hooks.afterCreate = undefined;
+  });
+
+  it('imports 250 orders once each, also when a run is interrupted between the create and its record', async () => {
+    bl.addDemoOrders(250, { status_id: IMPORT, firstConfirmed: 1_790_000_000 });
+    bl.addDemoOrders(5, { status_id: 1001, firstConfirmed: 1_790_000_100 });
+    let creates = 0;
+    h.kursus.commerce.hooks.afterCreate = () => {
+      // The process "dies" right after Optimakers accepted the 130th order.
+      if (++creates === 130) throw new Error('simulated crash after the create');
+    };
+    const crashed = await runJob(h, 'baselinker-import-orders');
+    expect(crashed).toMatchObject({ status: 'FAILED', error: expect.stringContaining('simulated crash') });
+    expect(om.orders.size).toBe(130);
+
+    h.kursus.commerce.hooks.afterCreate = undefined;
+    const resumed = await runJob(h, 'baselinker-import-orders');
+    expect(resumed.status).toBe('OK');
+    expect(resumed.counts).toMatchObject({ created: 120, adopted: 1, failed: 0 });
+    expect(om.orders.size).toBe(250);
+    const externalIds = [...om.orders.values()].map((o) => o.externalId);
+    expect(new Set(externalIds).size).toBe(250);
+    expect(await h.db.em().count(BridgeOrder, { status: 'CREATED' })).toBe(250);
+    // Orders in other statuses are left alone.
+    expect(externalIds.some((e) => Number(e.slice(3)) >= 100_250)).toBe(false);
+
+    // Nothing new: a third run creates nothing.
+    const third = await runJob(h, 'baselinker-import-orders');
+    expect(third.counts).toMatchObject({ created: 0, adopted: 0, failed: 0 });
+    expect(om.orders.size).toBe(250);
+
+    // The mapping, field by field, for one order.
+    const src = bl.orders.get(100_004)!;
+    const [mapped] = om.ordersByExternalId('BL-100004');
+    expect(mapped).toMatchObject({
+      statusId: 12,
+      currencyId: 1,
+      customer: { name: src.invoice_fullname, email: src.email, attributes: [{ attributeId: 301, value: src.user_login }] },
+      attributes: [
+        { attributeId: 201, value: src.delivery_method },
+        { attributeId: 202, value: src.delivery_price.toFixed(2) },
+        { attributeId: 203, value: src.payment_method },
+        { attributeId: 204, value: src.extra_field_1 },
+        { attributeId: 205, value: src.extra_field_2 },
+        { attributeId: 206, value: src.user_comments },
+      ],
+      lines: src.products.map((p) => ({ name: p.name, sku: p.sku, ean: p.ean, quantity: p.quantity, unitPriceGross: p.price_brutto, currencyId: 1, vatRateId: 1 })),
+    });
+    // 255 orders in the simulator, 100 per page: the import pages by date_confirmed_from.
+    expect(bl.calls('getOrders')).toBeGreaterThanOrEqual(3);
+  });
+
+  it('looks the order up instead of creating it again when Optimakers times out after accepting it', async () => {
+    bl.addDemoOrders(3, { status_id: IMPORT, firstConfirmed: 1_790_000_000 });
+    om.faults.applyThenHangNext(1, { method: 'POST', path: '/api/orders' });
+    const run = await runJob(h, 'baselinker-import-orders');
+    expect(run.counts).toMatchObject({ created: 2, adopted: 1, failed: 0 });
+    expect(om.orders.size).toBe(3);
+    expect(new Set([...om.orders.values()].map((o) => o.externalId)).size).toBe(3);
+  });
+
+  it('fails an order with an unmapped currency or VAT rate with a clear reason, and imports the others', async () => {
+    bl.addDemoOrders(3, { status_id: IMPORT, firstConfirmed: 1_790_000_000 });
+    bl.addOrder(demoBaseLinkerOrder(200_001, 1_790_000_010, { currency: 'GBP' }));
+    const vat7 = demoBaseLinkerOrder(200_002, 1_790_000_011);
+    vat7.products[0]!.tax_rate = 7;
+    bl.addOrder(vat7);
+    bl.addOrder(demoBaseLinkerOrder(200_003, 1_790_000_012));
+    const run = await runJob(h, 'baselinker-import-orders');
+    expect(run).toMatchObject({ status: 'PARTIAL', counts: { created: 4, failed: 2 } });
+    expect(om.orders.size).toBe(4);
+    const failed = await call(h, 'GET', '/api/admin/connectors/bridge/orders?status=FAILED', { headers: ADMIN });
+    const reasons = Object.fromEntries(failed.json.items.map((i: any) => [i.baselinkerOrderId, i.reason]));
+    expect(reasons[200_001]).toMatch(/currency "GBP" has no Optimakers currency id in OPTIMES_CURRENCY_IDS/);
+    expect(reasons[200_002]).toMatch(/VAT rate 7% of product 1 \(STOL-160\) has no Optimakers VAT rate id in OPTIMES_VAT_RATE_IDS/);
+    expect((await call(h, 'GET', '/api/admin/connectors/bridge/orders?status=LOST', { headers: ADMIN })).status).toBe(400);
+  });
+
+  it('sets the BaseLinker status once when an imported order is realised in Optimakers', async () => {
+    bl.addDemoOrders(2, { status_id: IMPORT, firstConfirmed: 1_790_000_000 });
+    await runJob(h, 'baselinker-import-orders');
+    const row = await h.db.em().findOneOrFail(BridgeOrder, { baselinkerOrderId: 100_000 });
+    const omId = row.optimakersOrderId!;
+
+    // Realised ("Zrealizowane: Tak"): Optimakers sends a thin order.updated message.
+    expect(await om.realiseOrder(omId)).toBe(200);
+    await waitFor('the BaseLinker status change', () => bl.statusChanges.length === 1);
+    expect(bl.statusChanges).toEqual([{ order_id: 100_000, status_id: SEND }]);
+    expect(bl.orders.get(100_000)!.order_status_id).toBe(SEND);
+
+    // The same message again, and a new message about the same order: no second change.
+    const again = om.webhookMessage('order.updated', [omId]);
+    expect(await om.send(again)).toBe(200);
+    expect(await om.send(again)).toBe(200);
+    const dup = await h.db.em().findOneOrFail(WebhookDelivery, { provider: 'optimakers', deliveryKey: JSON.parse(again).Id });
+    expect(dup.duplicates).toBe(1);
+    await waitFor('the new message to be processed', async () => (await h.db.em().findOne(WebhookDelivery, { id: dup.id, status: 'DONE' })) ?? null);
+    expect(bl.calls('setOrderStatus')).toBe(1);
+    const other = await h.db.em().findOneOrFail(BridgeOrder, { baselinkerOrderId: 100_001 });
+    expect(other.statusSentAt ?? null).toBeNull();
+
+    // Any property casing is accepted; a wrong or missing token is refused and nothing is stored.
+    const lower = JSON.stringify({ id: crypto.randomUUID(), token: 'demo-optimes-webhook-token', eventsource: 'Order.Updated', ids: [other.optimakersOrderId] });
+    expect((await call(h, 'POST', '/api/connectors/optimakers/webhooks', { raw: lower })).status).toBe(200);
+    const count = await h.db.em().count(WebhookDelivery, { provider: 'optimakers' });
+    const forged = await call(h, 'POST', '/api/connectors/optimakers/webhooks', { raw: JSON.stringify({ ...JSON.parse(again), Id: crypto.randomUUID(), Token: 'guess' }) });
+    expect(forged.status).toBe(401);
+    expect(forged.json.error.field).toBe('Token');
+    const noId = await call(h, 'POST', '/api/connectors/optimakers/webhooks', { raw: JSON.stringify({ Token: 'demo-optimes-webhook-token', EventSource: 'order.updated', Ids: [1] }) });
+    expect(noId.status).toBe(400);
+    expect(noId.json.error.field).toBe('Id');
+    expect(await h.db.em().count(WebhookDelivery, { provider: 'optimakers' })).toBe(count);
+    // The stored message does not keep the security token.
+    const stored = await h.db.em().find(WebhookDelivery, { provider: 'optimakers' });
+    expect(stored.some((d) => (d.body ?? '').includes('demo-optimes-webhook-token'))).toBe(false);
+  });
+
+  it('records product events for the ERP to pull and acknowledge', async () => {
+    const { id } = await om.upsertProduct({ name: 'Stół dębowy 160x90', sku: 'STOL-160' });
+    await om.upsertProduct({ id, name: 'Stół dębowy 180x90', sku: 'STOL-180' });
+    const { id: gone } = await om.upsertProduct({ name: 'Krzesło', sku: 'KRZ' });
+    await om.deleteProduct(gone);
+    const list = await waitFor('both product changes', async () => {
+      const r = await call(h, 'GET', '/api/connectors/optimakers/products', { headers: erp });
+      const items = r.json.items as any[];
+      const p = items.find((x) => x.productId === id);
+      const g = items.find((x) => x.productId === gone);
+      return p?.version === 2 && g?.event === 'deleted' ? items : null;
+    });
+    expect(list.find((x: any) => x.productId === id)).toMatchObject({ event: 'updated', product: { name: 'Stół dębowy 180x90', sku: 'STOL-180' } });
+    expect(list.find((x: any) => x.productId === gone)).toMatchObject({ event: 'deleted', product: null });
+    expect((await call(h, 'POST', `/api/connectors/optimakers/products/${id}/ack`, { headers: erp, body: { version: 2 } })).json).toMatchObject({ acknowledgedVersion: 2, pending: false });
+    const after = await call(h, 'GET', '/api/connectors/optimakers/products', { headers: erp });
+    expect(after.json.items.some((x: any) => x.productId === id)).toBe(false);
+    expect((await call(h, 'GET', '/api/connectors/optimakers/products')).status).toBe(401);
+  });
+
+  it('the connector check reports both systems reachable and every configured id present', async () => {
+    const r = await call(h, 'GET', '/api/admin/connectors/bridge/check', { headers: ADMIN });
+    expect(r.status).toBe(200);
+    expect(r.json.ok).toBe(true);
+    const lines = r.json.reports.flatMap((x: any) => x.checks.map((c: any) => c.check));
+    expect(lines).toEqual(
+      expect.arrayContaining(['baselinkerOrderStatusToImport', 'baselinkerOrderStatusToSend', 'optimesOrderStatus', 'optimesCustomerAttributeLogin', 'optimesOrderAttributeNote', 'currency PLN', 'VAT rate zw']),
+    );
+    expect(JSON.stringify(r.json)).not.toContain('demo-optimes-api-key');
+  });
+});
