@@ -320,7 +320,10 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
         const { name } = request.params as { name: string };
         if (!(CHECK_TARGETS as readonly string[]).includes(name)) return fail(reply, 404, `name must be one of ${CHECK_TARGETS.join(', ')}`, 'name');
         const reports = await checkConnectors(commerce, name as CheckTarget);
-        return { ok: reports.every((r) => r.ok), reports };
+        const sims = commerce.simulators;
+        // Demo mode: where the simulators listen, for trying the flows with curl (/__sim/* routes).
+        const simulators = sims.jubelio || sims.baselinker || sims.optimakers ? { jubelio: sims.jubelio?.url ?? null, baselinker: sims.baselinker?.url ?? null, optimakers: sims.optimakers?.url ?? null } : undefined;
+        return { ok: reports.every((r) => r.ok), reports, ...(simulators ? { simulators } : {}) };
       },
     );
 
