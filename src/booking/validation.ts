@@ -22,7 +22,9 @@ export interface CleanPerson {
 const EMAIL = /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const PHONE = /^\+?[0-9 ()-]{6,30}$/;
 // Control characters (except none) have no place in names; they break mails and CSV exports.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// Bidirectional overrides and isolates (U+202A-202E, U+2066-2069) can make a name display as
+// something else in a confirmation mail, so they are refused too.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 function text(value: unknown, field: string, max: number, required: true): string;
 function text(value: unknown, field: string, max: number, required: false): string | null;
@@ -35,6 +37,8 @@ function text(value: unknown, field: string, max: number, required: boolean): st
   const v = value.normalize('NFC').trim();
   if (v.length > max) throw badInput(`${field} must be at most ${max} characters`, field);
   if (CONTROL.test(v)) throw badInput(`${field} contains control characters`, field);
+  // A lone UTF-16 surrogate is not text: MySQL's utf8mb4 would refuse it mid-transaction.
+  if (!(v as string & { isWellFormed(): boolean }).isWellFormed()) throw badInput(`${field} is not valid Unicode text`, field);
   return v;
 }
 

@@ -61,6 +61,11 @@ export function todayInCopenhagen(now: Date): string {
  * dates are added or removed, and costs the same on page 1 and page 100.
  */
 export async function listCourseDates(em: Em, filter: CourseFilter, first: number, after: string | null | undefined, now: Date): Promise<CoursePage> {
+  // Control characters are never part of a title, place or number; SQLite refuses a NUL in a parameter.
+  for (const field of ['search', 'location', 'mainCourseNumber'] as const) {
+    const v = filter[field];
+    if (typeof v === 'string' && /[\u0000-\u001f\u007f]/.test(v)) throw badInput(`filter.${field} contains control characters`, `filter.${field}`);
+  }
   const where: string[] = ['cd.published = ?'];
   const params: unknown[] = [true];
   const from = filter.from ?? todayInCopenhagen(now);

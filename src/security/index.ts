@@ -106,6 +106,8 @@ export interface BookingRateLimits {
   byField: Record<string, RateLimiter>;
 }
 
+const ONCE_PER_REQUEST = new Set(['reserveSeats', 'checkout', 'cancelReservation']);
+
 export function bookingRateLimits(config: Config): BookingRateLimits {
   return {
     byField: {
@@ -132,6 +134,13 @@ export function rateLimitPlugin(limits: BookingRateLimits, clientKey: (ctx: { cl
             document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
           );
           countRootFields(operation.selectionSet, fragments, counts, new Set());
+          for (const [field, n] of counts) {
+            // One booking step per request: aliases must not turn one request into a hundred holds.
+            if (n > 1 && ONCE_PER_REQUEST.has(field))
+              throw new GraphQLError(`${field} may appear once per request (this one has ${n}); send separate requests`, {
+                extensions: { code: 'BAD_USER_INPUT', field, http: { status: 400 } },
+              });
+          }
           for (const [field, n] of counts) {
             const limiter = limits.byField[field];
             if (!limiter) continue;
