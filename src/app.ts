@@ -15,6 +15,7 @@ import { createMailTransport, type MailTransport } from './mail/transport.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { createHttpLog, correlateJobs, registerHttpLogHooks, type HttpLog } from './connectors/http-log/index.js';
 import { registerConnectors } from './connectors/index.js';
+import { registerApiDocs } from './connectors/docs.js';
 import { startCommerceConnectors, type CommerceConnectors } from './connectors/commerce.js';
 import { registerCommerceConnectors } from './connectors/commerce-routes.js';
 import { scheduleCommerceRecurring } from './connectors/commerce-jobs.js';
@@ -183,6 +184,8 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     },
   };
 
+  // First: the OpenAPI document collects every route added after it.
+  await registerApiDocs(app);
   await registerObservability(app, { db, jobs, mail, metrics, workerExpected: () => workerExpected });
   await registerSecurity(app, config);
   registerCatalogCache(app, catalogCache, (result) => metrics.catalogCache.inc({ result }));

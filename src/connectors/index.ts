@@ -10,10 +10,12 @@ import { seedDemoShopsAndProducts } from './product-price/demo.js';
 import { registerRequestOut } from './request-out/routes.js';
 import { registerRequestOutAdmin } from './request-out/admin.js';
 import { startDemoUpstream } from './request-out/demo.js';
+import { docsContentSecurityPolicy } from './docs.js';
 
 export type { ConnectorDeps } from './deps.js';
 
 export async function registerConnectors(app: FastifyInstance, deps: ConnectorDeps): Promise<void> {
+  docsContentSecurityPolicy(app);
   // Demo data only in demo mode; NODE_ENV=production never gets the demo user.
   if (deps.config.demo) {
     await seedDemoConnectorUser(deps.db);

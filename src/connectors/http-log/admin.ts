@@ -131,6 +131,8 @@ export async function registerHttpLogAdmin(app: FastifyInstance, deps: Connector
           if (!Number.isInteger(before) || before < 1) return reply.code(400).send({ message: 'before must be a positive integer' });
           where.id = { $lt: before };
         }
+        // What is still queued is written first, so a request made a moment ago is found.
+        await deps.httpLog.flush();
         const rows = await deps.db.em().find(HttpLogEntry, where as never, { orderBy: { id: 'desc' }, limit: limit + 1 });
         const page = rows.slice(0, limit);
         return {
