@@ -9,6 +9,7 @@ import { startMaconomySimulator } from './simulators/maconomy.js';
 import { startWordPressSimulator } from './simulators/wordpress.js';
 import { JOBS } from './jobs/registry.js';
 import { COMMERCE_SIMULATORS, runConnectorCheck } from './connectors/commerce-cli.js';
+import { startUpstreamSimulator } from './simulators/upstream.js';
 
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
 
@@ -78,6 +79,10 @@ const SIMULATORS: Record<string, (port: number) => Promise<{ url: string; creden
     return { url: sim.url, credentials: 'basic WORDPRESS_USER / WORDPRESS_APP_PASSWORD (defaults as in demo mode)', close: () => sim.close() };
   },
   ...COMMERCE_SIMULATORS,
+  async upstream(port) {
+    const sim = await startUpstreamSimulator({ port, host: '127.0.0.1', token: process.env.UPSTREAM_TOKEN });
+    return { url: sim.url, credentials: process.env.UPSTREAM_TOKEN ? 'bearer UPSTREAM_TOKEN' : 'none (set UPSTREAM_TOKEN to require a bearer token)', close: () => sim.close() };
+  },
 };
 
 async function main() {
