@@ -73,6 +73,20 @@ describe.each(testDatabaseKinds())('request/response log on %s', (kind) => {
     expect(JSON.parse(out[0]!.responseBody!)).toHaveProperty('free_seats');
   });
 
+  test('WordPress calls are recorded outbound, the application password redacted, personal fields too', async () => {
+    await withCorrelationId('job:push-wordpress:test', async () => {
+      const post = await h.kursus.wordpress.createPost({ title: 'Excel for begyndere', status: 'draft', content: 'x', fields: { trainer_email: 'underviser@example.dk', maconomy_id: '25172-04' }, slug: 'excel-25172-04' });
+      expect(post.id).toBeGreaterThan(0);
+    });
+    const [e] = await entries({ system: 'wordpress', correlationId: 'job:push-wordpress:test' });
+    expect(e).toMatchObject({ direction: 'out', method: 'POST', status: 201 });
+    expect(e!.url).toMatch(/\/wp-json\/wp\/v2\/kursus$/);
+    expect(JSON.parse(e!.requestHeaders!).authorization).toBe('[redacted]');
+    expect(e!.requestBody).not.toContain('underviser@example.dk');
+    expect(JSON.parse(e!.requestBody!).meta).toMatchObject({ trainer_email: '[redacted]', maconomy_id: '25172-04' });
+    expect(JSON.stringify(e)).not.toContain(h.config.wordpress.appPassword);
+  });
+
   test('the import at start-up was recorded too (no request: no correlation id)', async () => {
     const rows = await entries({ system: 'maconomy', url: { $like: '%/api/maincourse%' } });
     expect(rows.length).toBeGreaterThan(0);
