@@ -87,6 +87,26 @@ describe.each(testDatabaseKinds())('request/response log on %s', (kind) => {
     expect(JSON.stringify(e)).not.toContain(h.config.wordpress.appPassword);
   });
 
+  test("a checkout's order sync job calls Maconomy under the checkout request's id", async () => {
+    const list = await h.raw({ query: '{ courses(first: 3) { edges { node { id seatsAvailable } } } }' });
+    const courseId = list.json.data.courses.edges.find((e: any) => e.node.seatsAvailable >= 1).node.id;
+    const held = await h.raw({ query: 'mutation($id: ID!) { reserveSeats(input: { courseId: $id, seats: 1 }) { orderToken order { id } } }', variables: { id: courseId } });
+    const { orderToken, order } = held.json.data.reserveSeats;
+    const checkoutId = `corr-${Date.now()}-checkout`;
+    const person = { firstName: 'Mette', lastName: 'Hansen', email: 'mette@example.dk', phone: '+45 12 34 56 78' };
+    const placed = await h.raw(
+      { query: 'mutation($input: CheckoutInput!) { checkout(input: $input) { order { id status } } }', variables: { input: { orderId: order.id, orderToken, booker: person, participants: [person] } } },
+      { 'x-request-id': checkoutId },
+    );
+    expect(placed.json.errors).toBeUndefined();
+    const sync = await until('the sync-order call in the log', async () => {
+      const rows = await entries({ correlationId: checkoutId, direction: 'out', method: 'POST' });
+      return rows.find((r) => r.url.endsWith('/api/webparticipant'));
+    });
+    expect(sync).toMatchObject({ system: 'maconomy', status: 201 });
+    for (const secret of ['mette@example.dk', 'Mette', '12 34 56 78']) expect(JSON.stringify(sync)).not.toContain(secret);
+  });
+
   test('the import at start-up was recorded too (no request: no correlation id)', async () => {
     const rows = await entries({ system: 'maconomy', url: { $like: '%/api/maincourse%' } });
     expect(rows.length).toBeGreaterThan(0);
