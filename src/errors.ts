@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   // Too many calls from one client; `extensions.retryAfterSeconds` says when to try again.
   'RATE_LIMITED',
+  // The service's own database cannot be reached for a moment (e.g. restarting); retry shortly.
+  'SERVICE_UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

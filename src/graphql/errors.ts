@@ -21,6 +21,14 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
       extensions: { code: 'UPSTREAM_UNAVAILABLE' },
     };
   }
+  if (isDatabaseUnavailable(original)) {
+    log?.(original);
+    return {
+      message: 'the booking database cannot be reached right now; try again shortly',
+      path,
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    };
+  }
   const code = formatted.extensions?.code as string | undefined;
   // Our own GraphQLErrors (limits, rate limits) carry safe details such as retryAfterSeconds.
   if (code && (ERROR_CODES as readonly string[]).includes(code)) return { message: formatted.message, path, locations: formatted.locations, extensions: { ...formatted.extensions, code } };
@@ -29,4 +37,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   }
   log?.(original ?? error);
   return { message: 'Internal server error', path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+// Connection-level database failures (server restarting, network gone): a temporary condition the
+// client can retry, not an internal error. Anything else from the driver stays internal.
+const DB_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR', 'SQLITE_BUSY']);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause ?? e.previous, depth++) {
+    if (e.name === 'ConnectionException') return true;
+    if (typeof e.code === 'string' && DB_CONNECTION_CODES.has(e.code)) return true;
+    if (typeof e.message === 'string' && /Connection lost|Can't add new command when connection is in closed state|connect ECONNREFUSED/i.test(e.message)) return true;
+  }
+  return false;
 }
