@@ -41,13 +41,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
 
 // Connection-level database failures (server restarting, network gone): a temporary condition the
 // client can retry, not an internal error. Anything else from the driver stays internal.
-const DB_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR', 'SQLITE_BUSY']);
+const DB_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_SERVER_SHUTDOWN', 'ER_CONNECTION_KILLED', 'ER_CON_COUNT_ERROR', 'ER_QUERY_INTERRUPTED', 'SQLITE_BUSY']);
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: any = err, depth = 0; e && depth < 5; e = e.cause ?? e.previous, depth++) {
     if (e.name === 'ConnectionException') return true;
     if (typeof e.code === 'string' && DB_CONNECTION_CODES.has(e.code)) return true;
-    if (typeof e.message === 'string' && /Connection lost|Can't add new command when connection is in closed state|connect ECONNREFUSED/i.test(e.message)) return true;
+    if (typeof e.message === 'string' && /Connection lost|connection is in closed state|connect ECONNREFUSED|Connection was killed|Server shutdown in progress|socket has been ended|Pool is closed/i.test(e.message)) return true;
   }
   return false;
 }
