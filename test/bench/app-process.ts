@@ -6,16 +6,15 @@
 // Configuration comes from the environment (DATABASE_URL, MACONOMY_URL, ...), as in production.
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import Fastify from 'fastify';
 import { loadConfig } from '../../src/config.js';
-import { buildKursus } from '../../src/app.js';
 import { openDb, migrate } from '../../src/db/orm.js';
 import { MaconomyClient } from '../../src/integrations/maconomy/index.js';
 import { importCourses } from '../../src/catalog/import.js';
 import { gdprCleanup } from '../../src/booking/housekeeping.js';
 import { Order, Participant } from '../../src/booking/entities.js';
 import { CourseDate } from '../../src/catalog/entities.js';
-import { JOBS } from '../../src/jobs/registry.js';
+// The HTTP stack (Fastify, Apollo, type-graphql, Agenda) is loaded only by `serve`, so the import
+// process's peak RSS is the import's (database layer, Maconomy client, the import itself).
 
 type Msg = { id: number; cmd: string; [k: string]: unknown };
 const reply = (id: number, body: unknown) => process.send?.({ id, ...((body as object) ?? {}) });
@@ -27,6 +26,9 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function serve() {
+  const { default: Fastify } = await import('fastify');
+  const { buildKursus } = await import('../../src/app.js');
+  const { JOBS } = await import('../../src/jobs/registry.js');
   const config = loadConfig();
   const db = await openDb(config.database);
   await migrate(db);
