@@ -1,10 +1,9 @@
 // The jobs after a booking, run by the real Agenda on the SQL store, against the Maconomy
 // simulator and a real SMTP server: sync-order exactly once, confirmations once, retries, failure
 // handling, schedules in the configured time zone, expiry and GDPR cleanup.
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import type { AddressInfo } from 'node:net';
 import { testDatabaseKinds } from '../support/databases.js';
+import { startSmtp, type Inbox } from '../support/smtp.js';
+import { until } from '../support/wait.js';
 import { startHarness, person, type Harness } from '../support/harness.js';
 import { CoursesDocument, ReserveSeatsDocument, CheckoutDocument, OrderDocument } from '../generated/graphql.js';
 import { Order } from '../../src/booking/entities.js';
@@ -13,35 +12,12 @@ import { clearReservations, gdprCleanup } from '../../src/booking/housekeeping.j
 import { MailMessage } from '../../src/mail/entities.js';
 import { JOBS } from '../../src/jobs/registry.js';
 
-async function startSmtp() {
-  const received: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _s, cb) {
-      simpleParser(stream).then((m) => (received.push(m), cb()), cb);
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.server.address() as AddressInfo).port;
-  return { port, received, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const ADMIN = { authorization: 'Bearer admin-secret' };
 
 describe.each(testDatabaseKinds())('booking jobs on %s', (kind) => {
   let h: Harness;
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: Inbox;
 
   beforeAll(async () => {
     smtp = await startSmtp();

@@ -1,10 +1,9 @@
 // The catalogue's jobs run by the real Agenda on the SQL store, with the Maconomy and WordPress
 // simulators and a real SMTP server: import-courses hands only changed dates to push-wordpress,
 // editor enrichment reaches WordPress, and send-participant-list mails each trainer once a day.
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import type { AddressInfo } from 'node:net';
 import { testDatabaseKinds } from '../support/databases.js';
+import { startSmtp, type Inbox } from '../support/smtp.js';
+import { until } from '../support/wait.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { EnrichCourseDocument } from '../generated/graphql.js';
 import { startWordPressSimulator, type WordPressSimulator } from '../../src/simulators/wordpress.js';
@@ -15,36 +14,13 @@ const EDITOR = { authorization: 'Bearer editor-secret-1' };
 const WP_USER = 'kursus-test';
 const WP_PASSWORD = 'wxyz abcd efgh ijkl mnop qrst';
 
-async function startSmtp() {
-  const received: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _s, cb) {
-      simpleParser(stream).then((m) => (received.push(m), cb()), cb);
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.server.address() as AddressInfo).port;
-  return { port, received, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const isoDay = (plusDays: number) => new Date(Date.now() + plusDays * 86_400_000).toISOString().slice(0, 10);
 
 describe.each(testDatabaseKinds())('catalogue jobs on %s', (kind) => {
   let h: Harness;
   let wp: WordPressSimulator;
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: Inbox;
 
   beforeAll(async () => {
     smtp = await startSmtp();

@@ -8,18 +8,8 @@ import { parseDatabaseUrl } from '../../src/config.js';
 import { openDb, migrate, type Db } from '../../src/db/orm.js';
 import { AgendaJob } from '../../src/jobs/entities.js';
 import { SqlAgendaBackend, SqlJobRepository, enqueueJob } from '../../src/jobs/sql-backend.js';
+import { sleep, until } from '../support/wait.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /** Wall-clock parts of a date in a time zone. */
 function inZone(d: Date, timeZone: string) {

@@ -1,48 +1,11 @@
 // The outbox delivers through a real SMTP server (smtp-server) and never sends one row twice.
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import type { AddressInfo } from 'node:net';
 import { testDatabaseKinds, createTestDatabase } from '../support/databases.js';
 import { parseDatabaseUrl } from '../../src/config.js';
 import { openDb, migrate, type Db } from '../../src/db/orm.js';
 import { createMailTransport } from '../../src/mail/transport.js';
 import { deliverMail, enqueueMail, resendMail } from '../../src/mail/outbox.js';
 import { MailMessage } from '../../src/mail/entities.js';
-
-interface Inbox {
-  port: number;
-  received: ParsedMail[];
-  /** Reply to the next RCPT with this SMTP code (e.g. 550). */
-  rejectNext: number | null;
-  close(): Promise<void>;
-}
-
-async function startSmtp(port = 0): Promise<Inbox> {
-  const inbox: Inbox = { port: 0, received: [], rejectNext: null, close: async () => undefined };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onRcptTo(_address, _session, cb) {
-      if (inbox.rejectNext) {
-        const code = inbox.rejectNext;
-        inbox.rejectNext = null;
-        const err = Object.assign(new Error('mailbox unavailable'), { responseCode: code });
-        return cb(err);
-      }
-      cb();
-    },
-    onData(stream, _session, cb) {
-      simpleParser(stream).then((m) => {
-        inbox.received.push(m);
-        cb();
-      }, cb);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  inbox.port = (server.server.address() as AddressInfo).port;
-  inbox.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return inbox;
-}
+import { startSmtp, type Inbox } from '../support/smtp.js';
 
 const draft = (key: string) => ({
   key,
