@@ -61,6 +61,8 @@ export interface BuildOptions {
   processEveryMs?: number;
   /** Caps job lock lifetimes (tests: short, so no lock-watch timer outlives the suite). */
   jobLockLifetimeMs?: number;
+  /** How long close() lets in-flight HTTP answers finish before cutting their connections. Default 10 s. */
+  httpCloseGraceMs?: number;
 }
 
 export const REDACTED_PATHS = [
@@ -227,7 +229,15 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     },
     async close() {
       // Stop taking requests first (in-flight ones finish), then let running jobs finish or unlock.
-      await app.close();
+      // A client that stops reading its answer (a stalled download of the IDE bundle, say) must not
+      // hold the shutdown hostage: after the grace period its connection is cut, so the jobs are
+      // still unlocked and the database closed before the process supervisor's kill.
+      const cut = setTimeout(() => app.server.closeAllConnections(), opts.httpCloseGraceMs ?? 10_000);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
       await jobs.stop();
       await httpLog.close();
       mail.close();

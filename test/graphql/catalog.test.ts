@@ -145,5 +145,6 @@ describe.each(testDatabaseKinds())('catalogue on %s', (kind) => {
     expect(script).toBeTruthy();
     const asset = await fetch(new URL(script!, `${h.url}/graphql/ide/`));
     expect(asset.status).toBe(200);
+    expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(0);
   });
 });

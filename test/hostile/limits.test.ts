@@ -86,6 +86,7 @@ describe.each(testDatabaseKinds())('limits and browser security on %s', (kind) =
     const bundle = await fetch(`${h.url}/graphql/ide/main.js`);
     expect(bundle.status).toBe(200);
     expect(bundle.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(0);
   });
 
   it('allows cross-origin calls from configured storefront origins only', async () => {
