@@ -209,7 +209,9 @@ export function createBookingService(deps: BookingDeps) {
       await tx.flush();
       return created;
     });
-    return { order: await reload(order.id), orderToken: token };
+    // The order as written (no reload): the API resolves its course date and participants through
+    // DataLoaders, and a new reservation has no participants yet.
+    return { order, orderToken: token };
   }
 
   async function checkout(input: CheckoutInput): Promise<Order> {
