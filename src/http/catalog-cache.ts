@@ -21,7 +21,8 @@ export interface CatalogCacheOptions {
 type Kind_ = 'cacheable' | 'mutation' | 'other';
 
 interface Entry {
-  body: string;
+  /** Encoded once: sending a Buffer skips the per-request UTF-8 encoding and length count of a string. */
+  body: Buffer;
   expires: number;
 }
 
@@ -56,7 +57,7 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
 
   return {
     classify,
-    get(key: string): string | undefined {
+    get(key: string): Buffer | undefined {
       const e = entries.get(key);
       if (!e) return undefined;
       if (e.expires <= now()) {
@@ -69,7 +70,7 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
     set(key: string, body: string, since: number) {
       if (since !== generation || opts.ttlMs <= 0) return;
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-      entries.set(key, { body, expires: now() + opts.ttlMs });
+      entries.set(key, { body: Buffer.from(body, 'utf8'), expires: now() + opts.ttlMs });
     },
     generation: () => generation,
     invalidate() {
