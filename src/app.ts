@@ -13,7 +13,7 @@ import { WordPressClient } from './integrations/wordpress/index.js';
 import { startWordPressSimulator } from './simulators/wordpress.js';
 import { createMailTransport, type MailTransport } from './mail/transport.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
-import { createHttpLog, correlateJobs, registerHttpLogHooks, type HttpLog } from './connectors/http-log/index.js';
+import { createHttpLog, registerHttpLogHooks, type HttpLog } from './connectors/http-log/index.js';
 import { registerConnectors } from './connectors/index.js';
 import { registerApiDocs } from './connectors/docs.js';
 import { startCommerceConnectors, type CommerceConnectors } from './connectors/commerce.js';
@@ -142,7 +142,6 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   const mail = createMailTransport({ smtpUrl: config.mail.smtpUrl, mailDir: `${config.varDir}/mail` });
   const commerce = await startCommerceConnectors(config, { log: app.log, fetchFor: (system) => httpLog.fetch(system) });
   const jobs = createJobRunner({ config, db, maconomy, wordpress, mail, log: app.log, now, httpLog, commerce, onCatalogChanged: () => catalogCache.invalidate() }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs });
-  correlateJobs(jobs.agenda);
   instrumentJobs(jobs.agenda, metrics, app.log);
   let workerExpected = false;
   const hooks: BookingHooks = {

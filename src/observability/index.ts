@@ -158,8 +158,8 @@ export function instrumentJobs(agenda: Agenda, metrics: Metrics, log: { info(o: 
     const original = definition.fn as (job: Job) => Promise<void> | void;
     if (original.length > 1) continue; // callback-style handlers are left as they are
     definition.fn = (async (job: Job) => {
-      const data = (job.attrs.data ?? {}) as { requestId?: unknown; orderId?: unknown };
-      const requestId = typeof data.requestId === 'string' ? data.requestId : undefined;
+      const data = (job.attrs.data ?? {}) as { requestId?: unknown; correlationId?: unknown; orderId?: unknown };
+      const requestId = typeof data.correlationId === 'string' ? data.correlationId : typeof data.requestId === 'string' ? data.requestId : undefined;
       const about = typeof data.orderId === 'string' ? { orderId: data.orderId } : {};
       return runWithLogContext({ requestId, job: name, jobId: String(job.attrs._id ?? '') }, async () => {
         const started = performance.now();

@@ -8,7 +8,6 @@
 // correlation id. Docs, health checks and the log's own admin query are not recorded either.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpLog } from './log.js';
-import { runWithCorrelationId } from './context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,13 +43,7 @@ export function inboundSystem(url: string): string {
 }
 
 export function registerHttpLogHooks(app: FastifyInstance, httpLog: HttpLog): void {
-  app.addHook('onRequest', (request, _reply, done) => {
-    runWithCorrelationId(request.id, done);
-  });
-  // Again after body parsing, which runs on stream events outside the request's async scope.
-  app.addHook('preHandler', (request, _reply, done) => {
-    runWithCorrelationId(request.id, done);
-  });
+  // The request's correlation scope is the observability log context (its preHandler hook).
   app.addHook('onSend', (request, _reply, payload, done) => {
     if (typeof payload === 'string' || Buffer.isBuffer(payload)) (request as WithPayload)[kPayload] = payload;
     done(null, payload);

@@ -18,8 +18,9 @@
 // leaves a route out. Set `request.httpLogActor` to say who called (the connector guards do).
 //
 // CORRELATION IDS. Each inbound request runs with its request id (x-request-id honoured) as the
-// correlation id, and every outbound call made while handling it carries it. Jobs run with
-// `data.correlationId` when the enqueuer put it there (`correlationId: currentCorrelationId()`),
+// correlation id (the one log context of src/observability), and every outbound call made while
+// handling it carries it. Jobs run with
+// `data.correlationId` or `data.requestId` when the enqueuer put one there (checkout does),
 // else with `job:<name>:<id>`; `withCorrelationId(id, fn)` sets one by hand.
 //
 // Custom exchanges (e.g. a webhook answered outside Fastify) can be queued with
@@ -32,7 +33,7 @@
 // or personal data (name, e-mail, phone, address, post code, city, birth date, national id, ...)
 // become "[redacted]"; e-mail addresses, bearer/basic credentials and JWTs inside free text too.
 export { createHttpLog, loggedFetch, type HttpLog, type HttpLogRecord, type HttpLogStats, type FetchLike } from './log.js';
-export { withCorrelationId, currentCorrelationId, correlateJobs } from './context.js';
+export { withCorrelationId, currentCorrelationId } from './context.js';
 export { registerHttpLogHooks, shouldLogInbound, inboundSystem } from './inbound.js';
 export { redactBody, redactHeaders, redactUrl, redactJson, REDACTED } from './redact.js';
 export { HttpLogEntry, httpLogEntities } from './entities.js';
