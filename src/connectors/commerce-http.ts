@@ -3,6 +3,7 @@
 // and whether the request may have taken effect, jittered exponential backoff, and a per-process
 // requests-per-minute limiter. Every client takes a `fetch` so calls can go through the
 // request/response log's outbound wrapper.
+import { NOT_SENT_CODES, errorCode } from '../integrations/net-errors.js';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -37,14 +38,6 @@ export interface RawResponse {
   json: unknown;
   jsonOk: boolean;
   retryAfterMs: number | null;
-}
-
-// Connection never established: nothing reached the peer.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
-function errorCode(err: unknown): string | undefined {
-  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) if (typeof e.code === 'string') return e.code;
-  return undefined;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -10,6 +10,7 @@ import type { JobRunner } from '../../jobs/runner.js';
 import { enqueueJob } from '../../jobs/sql-backend.js';
 import type { FetchLike } from '../http-log/log.js';
 import { RequestOutRoute, RequestOutTicket } from './entities.js';
+import { NOT_SENT_CODES, errorCode } from '../../integrations/net-errors.js';
 
 export const REQUEST_OUT_JOB = 'request-out-call';
 
@@ -204,13 +205,7 @@ const upstreamAnswerSchema = z.looseObject({
   Data: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 export const MAX_ATTEMPTS = 3;
-
-function errorCode(err: unknown): string | undefined {
-  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) if (typeof e.code === 'string') return e.code;
-  return undefined;
-}
 
 /** Thrown when the call was not sent (refused connection): Agenda retries the job. */
 export class RetryableUpstreamError extends Error {

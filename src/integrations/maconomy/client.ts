@@ -23,6 +23,7 @@ import {
   type ParticipantRecord,
   type SeatInfo,
 } from './schemas.js';
+import { NOT_SENT_CODES, errorCode } from '../net-errors.js';
 
 export interface MaconomyCall {
   method: string;
@@ -83,20 +84,10 @@ interface RawResponse {
   sentAt: Date;
 }
 
-// Errors where the connection was never established: nothing was sent, so a write did not happen.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 2000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function errorCode(err: unknown): string | undefined {
-  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
-    if (typeof e.code === 'string') return e.code;
-  }
-  return undefined;
-}
 
 interface SeatEntry {
   promise: Promise<SeatInfo | null>;

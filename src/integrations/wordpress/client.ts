@@ -4,6 +4,7 @@
 // errors and timeouts; other 4xx are final. Logs and onCall carry method, URL, status and timing:
 // never the password.
 import { z } from 'zod';
+import { NOT_SENT_CODES, errorCode } from '../net-errors.js';
 
 export interface WordPressCall {
   method: string;
@@ -87,19 +88,10 @@ const errorSchema = z.looseObject({
   data: z.looseObject({ status: z.number().optional() }).nullish(),
 });
 
-// Connection never established: nothing reached WordPress.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 5000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function errorCode(err: unknown): string | undefined {
-  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
-    if (typeof e.code === 'string') return e.code;
-  }
-  return undefined;
-}
 
 interface RawResponse {
   status: number;
