@@ -6,7 +6,8 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { testDatabaseKinds } from '../support/databases.js';
 import { demoBaseLinkerOrder, type BaseLinkerSimulator } from '../../src/simulators/baselinker.js';
 import type { OptimakersSimulator } from '../../src/simulators/optimakers.js';
-import { BridgeOrder } from '../../src/connectors/baselinker-optimakers/entities.js';
+import { BridgeOrder, OptimakersProductChange } from '../../src/connectors/baselinker-optimakers/entities.js';
+import { handleOptimakersDelivery } from '../../src/connectors/baselinker-optimakers/webhooks.js';
 import { WebhookDelivery } from '../../src/connectors/commerce-entities.js';
 import { ADMIN, call, erpToken, runJob, waitFor } from './jubelio-bridge-support.js';
 
@@ -34,6 +35,7 @@ describe.each(testDatabaseKinds())('BaseLinker <-> Optimakers bridge on %s', (ki
     om.reset();
     const em = h.db.em();
     await em.nativeDelete(BridgeOrder, {});
+    await em.nativeDelete(OptimakersProductChange, {}); // the simulator's product ids start again at reset
     await em.getConnection().execute('delete from bridge_cursor');
     h.kursus.commerce.hooks.afterCreate = undefined;
   });
@@ -170,6 +172,27 @@ describe.each(testDatabaseKinds())('BaseLinker <-> Optimakers bridge on %s', (ki
     const after = await call(h, 'GET', '/api/connectors/optimakers/products', { headers: erp });
     expect(after.json.items.some((x: any) => x.productId === id)).toBe(false);
     expect((await call(h, 'GET', '/api/connectors/optimakers/products')).status).toBe(401);
+  });
+
+  it('records the right event and every version when product deliveries are processed out of order and at once', async () => {
+    const c = h.kursus.commerce;
+    const deps = { db: h.db, baselinker: c.baselinker!, optimakers: c.optimakers!, config: h.config.bridge, now: () => new Date() };
+    const delivery = (eventsource: string, id: number) =>
+      ({ body: JSON.stringify({ id: crypto.randomUUID(), eventsource, ids: [id] }) }) as WebhookDelivery;
+    // The simulator stays quiet here: this test delivers the messages itself, in its own order.
+    om.setWebhook(null);
+    const { id } = await om.upsertProduct({ name: 'Bord', sku: 'BORD-1' });
+    await om.upsertProduct({ id, name: 'Bord, eg', sku: 'BORD-1' });
+    om.setWebhook({ url: `${h.url}/api/connectors/optimakers/webhooks`, token: h.config.bridge.optimes.webhookToken });
+    // The update's delivery is processed before the creation's.
+    expect((await handleOptimakersDelivery(deps, delivery('Product.Updated', id))).status).toBe('DONE');
+    expect((await handleOptimakersDelivery(deps, delivery('Product.Created', id))).status).toBe('DONE');
+    let row = await h.db.em().findOneOrFail(OptimakersProductChange, { productId: id });
+    expect(row).toMatchObject({ event: 'updated', version: 2, payload: expect.objectContaining({ name: 'Bord, eg' }) });
+    // Five deliveries at once: five versions, none lost to a concurrent read-modify-write.
+    await Promise.all(Array.from({ length: 5 }, () => handleOptimakersDelivery(deps, delivery('Product.Updated', id))));
+    row = await h.db.em().findOneOrFail(OptimakersProductChange, { productId: id }, { refresh: true });
+    expect(row.version).toBe(7);
   });
 
   it('the connector check reports both systems reachable and every configured id present', async () => {

@@ -75,23 +75,34 @@ export async function sendRealisedStatus(deps: ProcessDeps, row: BridgeOrder): P
   return 'sent';
 }
 
-async function recordProduct(db: Db, productId: number, event: string, payload: Record<string, unknown> | null, now: Date) {
-  const write = async () => {
+/**
+ * Records a product's latest state for the ERP. Deliveries may be processed out of order and at the
+ * same time, so the event is not the webhook's word but what we know: the first sighting is
+ * `created`, later ones `updated`, a product Optimakers no longer has `deleted`; and the version is
+ * bumped by a conditional UPDATE, so two concurrent deliveries make two versions, never one.
+ */
+async function recordProduct(db: Db, productId: number, payload: Record<string, unknown> | null, now: Date) {
+  for (let attempt = 0; attempt < 10; attempt++) {
     const em = db.em();
     const row = await em.findOne(OptimakersProductChange, { productId });
     if (!row) {
-      em.create(OptimakersProductChange, { productId, event, version: 1, payload, changedAt: now });
-    } else {
-      Object.assign(row, { event, version: row.version + 1, payload, changedAt: now });
+      try {
+        em.create(OptimakersProductChange, { productId, event: payload ? 'created' : 'deleted', version: 1, payload, changedAt: now });
+        await em.flush();
+        return;
+      } catch (err) {
+        if (err instanceof UniqueConstraintViolationException) continue; // recorded meanwhile: update it
+        throw err;
+      }
     }
-    await em.flush();
-  };
-  try {
-    await write();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) await write();
-    else throw err;
+    const changed = await em.nativeUpdate(
+      OptimakersProductChange,
+      { id: row.id, version: row.version },
+      { event: payload ? 'updated' : 'deleted', version: row.version + 1, payload, changedAt: now },
+    );
+    if (changed === 1) return;
   }
+  throw new Error(`product ${productId} changed concurrently too often; the delivery is retried`);
 }
 
 export async function handleOptimakersDelivery(deps: ProcessDeps, delivery: WebhookDelivery): Promise<DeliveryOutcome> {
@@ -122,8 +133,7 @@ export async function handleOptimakersDelivery(deps: ProcessDeps, delivery: Webh
   const action = event.split('.')[1]!;
   for (const id of ids) {
     const product = action.startsWith('delet') ? null : await deps.optimakers.getProduct(id);
-    const name = action.startsWith('delet') || !product ? 'deleted' : action.startsWith('creat') ? 'created' : 'updated';
-    await recordProduct(deps.db, id, name, product ? (product as Record<string, unknown>) : null, deps.now());
+    await recordProduct(deps.db, id, product ? (product as Record<string, unknown>) : null, deps.now());
   }
   return { status: 'DONE' };
 }
