@@ -18,6 +18,7 @@ import type { MailTransport } from '../mail/transport.js';
 import { enqueueJob } from './sql-backend.js';
 import type { HttpLog } from '../connectors/http-log/log.js';
 import { defineConnectorJobs } from '../connectors/jobs.js';
+import { pruneConnectorPersonalData } from '../connectors/retention.js';
 import { COMMERCE_JOBS, defineCommerceJobs } from '../connectors/commerce-jobs.js';
 import type { CommerceConnectors } from '../connectors/commerce.js';
 
@@ -176,7 +177,10 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   agenda.define(
     JOBS.gdprCleanup,
     async () => {
-      await gdprCleanup(db, { retentionDays: config.jobs.gdprRetentionDays, now: now(), log });
+      const at = now();
+      await gdprCleanup(db, { retentionDays: config.jobs.gdprRetentionDays, now: at, log });
+      const connectors = await pruneConnectorPersonalData(db, { cutoff: new Date(at.getTime() - config.jobs.gdprRetentionDays * 86_400_000), log });
+      log.info(connectors, 'gdpr-cleanup: connector data past retention pruned');
     },
     { concurrency: 1, lockLifetime: 60 * 60_000 },
   );
