@@ -72,11 +72,17 @@ export async function deliverMail(deps: {
   const result: DeliveryResult = { sent: 0, retrying: 0, failed: 0, stuck: 0 };
   const em = deps.db.em();
 
-  result.stuck = await em.nativeUpdate(
-    MailMessage,
-    { status: 'SENDING', claimedAt: { $lt: new Date(now().getTime() - (deps.stuckAfterMs ?? 10 * 60_000)) } },
-    { status: 'FAILED', lastError: 'worker stopped while sending: the mail may or may not have been delivered; resend it if needed' },
-  );
+  // Found with a plain read, then updated by primary key with the condition re-checked: a range
+  // UPDATE on status = 'SENDING' would take MySQL gap locks on that index range while concurrent
+  // deliverers move rows into it, and the two lock orders deadlock.
+  const stuckBefore = new Date(now().getTime() - (deps.stuckAfterMs ?? 10 * 60_000));
+  const stuck = await em.find(MailMessage, { status: 'SENDING', claimedAt: { $lt: stuckBefore } }, { fields: ['id'], limit: 500 });
+  if (stuck.length)
+    result.stuck = await em.nativeUpdate(
+      MailMessage,
+      { id: { $in: stuck.map((m) => m.id) }, status: 'SENDING', claimedAt: { $lt: stuckBefore } },
+      { status: 'FAILED', lastError: 'worker stopped while sending: the mail may or may not have been delivered; resend it if needed' },
+    );
   if (result.stuck) deps.log?.warn({ count: result.stuck }, 'mail rows stuck in SENDING marked FAILED');
 
   const due = await em.find(
