@@ -4,3 +4,4 @@ export { Migration20261122200000_MailWordPress } from './Migration20261122200000
 export { Migration20261122223000_ConnectorAuthHttpLog } from './Migration20261122223000_ConnectorAuthHttpLog.js';
 export { Migration20261122233000_CommerceConnectors } from './Migration20261122233000_CommerceConnectors.js';
 export { Migration20261122224500_PriceRequestOut } from './Migration20261122224500_PriceRequestOut.js';
+export { Migration20261123010000_ClientHoldIndex } from './Migration20261123010000_ClientHoldIndex.js';

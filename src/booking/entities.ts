@@ -11,7 +11,8 @@ export const LOCALLY_HELD: readonly OrderStatus[] = ['RESERVED', 'PLACED', 'SYNC
 export const Order = defineEntity({
   name: 'Order',
   tableName: 'booking_order',
-  indexes: [{ properties: ['courseDate', 'status'] }, { properties: ['status', 'expiresAt'] }],
+  // clientKey first: the per-client seat cap sums one client's open holds on every reservation.
+  indexes: [{ properties: ['courseDate', 'status'] }, { properties: ['status', 'expiresAt'] }, { properties: ['clientKey', 'status', 'expiresAt'] }],
   properties: {
     id: p.string().length(36).primary().onCreate(() => randomUUID()),
     courseDate: () => p.manyToOne(CourseDate),
