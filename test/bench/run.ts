@@ -286,6 +286,9 @@ async function benchDatabase(target: DbTarget) {
     // from the same instant, so all 50 fire together at every second boundary.)
     const offered = Math.max(10, Math.min(200, Math.floor((reserved / reserve.duration) / 2)));
     const before = reserved;
+    // The closed loop leaves up to 50 requests queued in the server when it stops: let them drain,
+    // or the paced run's first requests measure that backlog instead of the paced load.
+    await sleep(1000);
     const paced = await openLoop({
       url: `${url}/graphql`,
       connections: SIZE.connections,
