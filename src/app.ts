@@ -63,6 +63,8 @@ export interface BuildOptions {
   jobLockLifetimeMs?: number;
   /** How long close() lets in-flight HTTP answers finish before cutting their connections. Default 10 s. */
   httpCloseGraceMs?: number;
+  /** How long close() lets running jobs finish. Default 5 s. */
+  jobDrainMs?: number;
 }
 
 export const REDACTED_PATHS = [
@@ -141,7 +143,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   });
   const mail = createMailTransport({ smtpUrl: config.mail.smtpUrl, mailDir: `${config.varDir}/mail` });
   const commerce = await startCommerceConnectors(config, { log: app.log, fetchFor: (system) => httpLog.fetch(system) });
-  const jobs = createJobRunner({ config, db, maconomy, wordpress, mail, log: app.log, now, httpLog, commerce, onCatalogChanged: () => catalogCache.invalidate() }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs });
+  const jobs = createJobRunner({ config, db, maconomy, wordpress, mail, log: app.log, now, httpLog, commerce, onCatalogChanged: () => catalogCache.invalidate() }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs, drainMs: opts.jobDrainMs });
   instrumentJobs(jobs.agenda, metrics, app.log);
   let workerExpected = false;
   const hooks: BookingHooks = {

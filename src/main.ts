@@ -22,10 +22,11 @@ function onShutdown(stop: () => Promise<void>) {
     }
     stopping = true;
     log.info({ signal }, 'shutting down: finishing in-flight requests');
+    // In-flight requests get 10 s, then running jobs 5 s (src/app.ts close()); this is the backstop.
     const force = setTimeout(() => {
-      log.error('shutdown took longer than 15 s: exiting');
+      log.error('shutdown took longer than 20 s: exiting');
       process.exit(1);
-    }, 15_000);
+    }, 20_000);
     force.unref();
     stop().then(
       () => {

@@ -35,6 +35,8 @@ export interface JobRunnerOptions {
    * after each run, so short-lived processes (tests) use a short one to exit promptly.
    */
   lockLifetimeMs?: number;
+  /** How long stop() lets running jobs finish. Default 5 s. */
+  drainMs?: number;
 }
 
 export function createJobRunner(deps: JobDeps, opts: JobRunnerOptions = {}): JobRunner {
@@ -66,8 +68,12 @@ export function createJobRunner(deps: JobDeps, opts: JobRunnerOptions = {}): Job
       deps.log.info({ store }, 'job worker started');
     },
     async stop() {
-      // Agenda's stop unlocks the jobs this worker holds, so another worker can take them at once.
-      if (started) await agenda.stop(false);
+      if (!started) return;
+      // No new jobs; running ones get drainMs to finish, so a mail or a sync half done completes
+      // here instead of being retried elsewhere. One still running after that keeps its lock and
+      // is taken over by another worker when the lock expires (every job is safe to run again).
+      const drained = await agenda.drain({ timeout: opts.drainMs ?? 5_000, closeConnection: false });
+      if (drained.timedOut) deps.log.warn({ running: drained.running }, 'jobs still running at shutdown: another worker takes them over when their locks expire');
     },
   };
 }

@@ -58,7 +58,7 @@ export async function startHarness(
   const queries: string[] = [];
   const db = await openDb(config.database, { onQuery: (sql) => queries.push(sql) });
   await migrate(db);
-  const kursus = await buildKursus(config, { db, logger: false, processEveryMs: 100, jobLockLifetimeMs: 4_000, httpCloseGraceMs: 2_000, ...opts.build });
+  const kursus = await buildKursus(config, { db, logger: false, processEveryMs: 100, jobLockLifetimeMs: 4_000, httpCloseGraceMs: 2_000, jobDrainMs: 2_000, ...opts.build });
   await kursus.importCourses();
   if (opts.worker) await kursus.startWorker();
   const url = await kursus.listen();
