@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/orm.js';
 import type { JobRunner } from '../jobs/runner.js';
-import { connectorScope, bearerSecurity } from './http.js';
+import { connectorScope, bearerSecurity, isPlainText } from './http.js';
 import { requireAdmin, requireConnectorUser } from './auth/index.js';
 import type { CommerceConnectors } from './commerce.js';
 import { storeDelivery } from './commerce-deliveries.js';
@@ -125,6 +125,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
       async (request, reply) => {
         const q = request.query as Record<string, string | undefined>;
         if (q.status !== undefined && !isProductStatus(q.status)) return fail(reply, 400, 'status must be pending, pushed or failed', 'status');
+        if (q.after !== undefined && !isPlainText(q.after)) return fail(reply, 400, 'after must be a nextCursor from an earlier answer', 'after');
         const limit = limitOf(q.limit, reply);
         if (limit === null) return;
         return listProducts(db, { status: q.status as never, limit, after: q.after || undefined });
@@ -232,6 +233,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
       if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return fail(reply, 400, 'the body must be a JSON object', '(body)');
       const action = (payload as { action?: unknown }).action;
       if (typeof action !== 'string' || !action) return fail(reply, 400, 'action is required (e.g. update-salesorder)', 'action');
+      if (!isPlainText(action)) return fail(reply, 400, 'action must not contain control characters or invalid Unicode', 'action');
       if (action === 'update-salesorder' && !Number.isSafeInteger(Number((payload as { salesorder_id?: unknown }).salesorder_id))) return fail(reply, 400, 'salesorder_id must be a number', 'salesorder_id');
       const stored = await storeDelivery(db, { provider: 'jubelio', key: deliveryKeyOf(payload), event: action, body: body.toString('utf8'), now: deps.now() }, jubelioJob.inTransaction);
       if (!stored.duplicate) await jubelioJob.afterCommit(stored.id);

@@ -59,6 +59,17 @@ export function bodyObject(body: unknown): Record<string, unknown> | null {
 
 export const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Half of a UTF-16 pair on its own: UTF-8 cannot carry it, so the database would reject or alter the text. */
+export const hasLoneSurrogate = (s: string): boolean => LONE_SURROGATE.test(s);
+
+/**
+ * One-line text that can be stored and compared as sent: no control characters (on SQLite a NUL
+ * cuts the statement short, a 500) and no lone surrogates. Check names, subjects and search texts
+ * with it before they reach a query.
+ */
+export const isPlainText = (s: string): boolean => !/[\u0000-\u001f\u007f]/.test(s) && !hasLoneSurrogate(s);
+
 // ---- JSON Schema fragments for the OpenAPI document ---------------------------------------------
 export const messageSchema = {
   type: 'object',

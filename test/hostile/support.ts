@@ -71,3 +71,25 @@ export function expectRefused(c: HostileCase, a: HttpAnswer): void {
     throw new Error(`${c.name}: expected a 4xx, got ${a.status}: ${a.text.slice(0, 300)}`);
   }
 }
+
+/** SQL and NoSQL injection strings, sent in every text field (the GraphQL suite has the same list). */
+export const INJECTIONS = [
+  `' OR '1'='1`,
+  `'; DROP TABLE booking_order; --`,
+  `" OR ""="`,
+  `1; SELECT SLEEP(5)`,
+  `%' OR 1=1 #`,
+  `\\'; DELETE FROM course_date; --`,
+  `{"$gt": ""}`,
+  `{"$ne": null}`,
+  `'; return true; var x='`,
+  `$where: function() { return true }`,
+  `../../../etc/passwd`,
+  `<script>alert(1)</script>`,
+];
+
+/** What an answer must never show a caller: a stack trace, source paths, driver error text. */
+export function leaksInternals(text: string): string | null {
+  const m = /\n\s+at \S+ \(|node_modules|\/src\/\S+\.[jt]s|\b(SqliteError|DriverException|ER_[A-Z_]+|sqlMessage|SQLITE_[A-Z]+|UniqueConstraintViolation)/.exec(text);
+  return m ? m[0] : null;
+}

@@ -2,10 +2,10 @@
 // users (ADMIN_TOKENS bearer).
 import type { FastifyInstance } from 'fastify';
 import type { ConnectorDeps } from '../deps.js';
-import { bearerSecurity, bodyObject, connectorScope, messageSchema, UUID_RE } from '../http.js';
+import { bearerSecurity, bodyObject, connectorScope, isPlainText, messageSchema, UUID_RE } from '../http.js';
 import { requireAdmin } from './guard.js';
 import { ConnectorUser } from './entities.js';
-import { ConnectorUserError, createConnectorUser, createLoginThrottle, login, revokeTokens, updateConnectorUser } from './service.js';
+import { ConnectorUserError, createConnectorUser, createLoginThrottle, isAcceptablePassword, login, revokeTokens, updateConnectorUser } from './service.js';
 
 const messageEnvelope = (_status: number, message: string) => ({ message });
 
@@ -72,7 +72,8 @@ export async function registerConnectorAuth(app: FastifyInstance, deps: Connecto
         const { email, password } = body;
         if (typeof email !== 'string' || !email.trim()) return reply.code(400).send({ message: 'email is required' });
         if (typeof password !== 'string' || !password) return reply.code(400).send({ message: 'password is required' });
-        if (email.length > 320 || password.length > 200) return reply.code(401).send({ message: 'Invalid email or password' });
+        // Nothing a stored address or password can be: refused before the database and scrypt see it.
+        if (email.length > 320 || password.length > 200 || !isPlainText(email.trim()) || !isAcceptablePassword(password)) return reply.code(401).send({ message: 'Invalid email or password' });
         const wait = throttle.blockedFor(email);
         if (wait > 0) {
           const minutes = Math.ceil(wait / 60_000);

@@ -4,6 +4,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Db, Em } from '../../db/orm.js';
 import { tokenMatches } from '../../booking/tokens.js';
 import { ConnectorToken, ConnectorUser } from './entities.js';
+import { hasLoneSurrogate, isPlainText } from '../http.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
 
 /** What a protected route learns about its caller (request.connectorUser). */
@@ -26,21 +27,28 @@ export class ConnectorUserError extends Error {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/**
+ * A password as it can be stored: no NUL (scrypt, like every HMAC-based hash, cannot tell `pw` from
+ * `pw\0`) and no lone surrogate (UTF-8 turns it into U+FFFD, so another string would match).
+ */
+export const isAcceptablePassword = (password: string): boolean => !password.includes('\u0000') && !hasLoneSurrogate(password);
+
 export function validateUserInput(input: { email?: unknown; name?: unknown; password?: unknown }, opts: { partial?: boolean } = {}) {
   const out: { email?: string; name?: string; password?: string } = {};
   if (input.email !== undefined || !opts.partial) {
-    if (typeof input.email !== 'string' || !EMAIL.test(input.email.trim()) || input.email.length > 320)
+    if (typeof input.email !== 'string' || !EMAIL.test(input.email.trim()) || input.email.length > 320 || !isPlainText(input.email.trim()))
       throw new ConnectorUserError('email must be an e-mail address', 'BAD_INPUT', 'email');
     out.email = input.email.trim().toLowerCase();
   }
   if (input.name !== undefined || !opts.partial) {
-    if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 200)
-      throw new ConnectorUserError('name must be a non-empty string of at most 200 characters', 'BAD_INPUT', 'name');
+    if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 200 || !isPlainText(input.name))
+      throw new ConnectorUserError('name must be a non-empty string of at most 200 characters, without control characters', 'BAD_INPUT', 'name');
     out.name = input.name.trim();
   }
   if (input.password !== undefined || !opts.partial) {
     if (typeof input.password !== 'string' || input.password.length < 10 || input.password.length > 200)
       throw new ConnectorUserError('password must be 10 to 200 characters long', 'BAD_INPUT', 'password');
+    if (!isAcceptablePassword(input.password)) throw new ConnectorUserError('password must not contain a NUL character or invalid Unicode', 'BAD_INPUT', 'password');
     out.password = input.password;
   }
   return out;
@@ -90,7 +98,11 @@ export async function login(
   opts: { now: Date; ttlHours: number },
 ): Promise<{ token: string; expiresAt: Date; user: ConnectorPrincipal } | null> {
   const em = db.em();
-  const user = await em.findOne(ConnectorUser, { email: email.trim().toLowerCase() });
+  const wanted = email.trim().toLowerCase();
+  const found = await em.findOne(ConnectorUser, { email: wanted });
+  // Exactly this address: MySQL's collation would also match other spellings (démo@ for demo@),
+  // each with a throttle of its own.
+  const user = found?.email === wanted ? found : null;
   // Verify against a dummy hash when the user is unknown: the answer takes as long either way.
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (!user || !ok || !user.active) return null;
@@ -125,21 +137,23 @@ export function createLoginThrottle(opts: { max?: number; windowMs?: number } = 
   const windowMs = opts.windowMs ?? 15 * 60_000;
   const failures = new Map<string, number[]>();
   const recent = (key: string, now: number) => (failures.get(key) ?? []).filter((t) => now - t < windowMs);
+  // The address as login() looks it up, so ' demo@example.com' counts for demo@example.com.
+  const keyOf = (email: string) => email.trim().toLowerCase();
   return {
     /** ms until the address may try again, 0 when it may try now. */
     blockedFor(email: string, now = Date.now()): number {
-      const list = recent(email.toLowerCase(), now);
+      const list = recent(keyOf(email), now);
       return list.length >= max ? windowMs - (now - list[0]!) : 0;
     },
     fail(email: string, now = Date.now()) {
-      const key = email.toLowerCase();
+      const key = keyOf(email);
       const list = recent(key, now);
       list.push(now);
       failures.set(key, list);
       if (failures.size > 10_000) for (const [k, v] of failures) if (!v.some((t) => now - t < windowMs)) failures.delete(k);
     },
     succeed(email: string) {
-      failures.delete(email.toLowerCase());
+      failures.delete(keyOf(email));
     },
   };
 }

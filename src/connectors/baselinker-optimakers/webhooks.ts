@@ -12,6 +12,7 @@ import type { BaseLinkerClient } from './baselinker-client.js';
 import type { OptimakersClient } from './optimakers-client.js';
 import type { BridgeConfig } from './config.js';
 import { BridgeOrder, OptimakersProductChange } from './entities.js';
+import { isPlainText } from '../http.js';
 
 export interface OptimakersMessage {
   id: string;
@@ -31,7 +32,7 @@ export function readMessage(body: unknown): { message: OptimakersMessage } | { e
   const ids = byLower.get('ids');
   if (typeof token !== 'string') return { error: 'Token is missing', field: 'Token' };
   if (typeof id !== 'string' || !/^[0-9a-zA-Z-]{1,64}$/.test(id)) return { error: 'Id must be the message GUID', field: 'Id' };
-  if (typeof eventSource !== 'string' || !eventSource || eventSource.length > 100) return { error: 'EventSource must be a string such as order.updated', field: 'EventSource' };
+  if (typeof eventSource !== 'string' || !eventSource || eventSource.length > 100 || !isPlainText(eventSource)) return { error: 'EventSource must be a string such as order.updated', field: 'EventSource' };
   const list = Array.isArray(ids) ? ids : ids === undefined || ids === null ? [] : [ids];
   const numbers = list.map((x) => Number(x));
   if (numbers.some((n) => !Number.isSafeInteger(n) || n <= 0) || numbers.length > 1000) return { error: 'Ids must be a list of entity ids', field: 'Ids' };

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/orm.js';
 import type { ConnectorDeps } from '../deps.js';
-import { bearerSecurity, connectorScope, messageSchema } from '../http.js';
+import { bearerSecurity, connectorScope, isPlainText, messageSchema } from '../http.js';
 import { requireAdmin } from '../auth/guard.js';
 import { HttpLogEntry } from './entities.js';
 
@@ -103,6 +103,7 @@ export async function registerHttpLogAdmin(app: FastifyInstance, deps: Connector
       async (request, reply) => {
         const q = request.query as Record<string, string | undefined>;
         const where: Record<string, unknown> = {};
+        for (const key of ['system', 'correlationId'] as const) if (q[key] && !isPlainText(q[key])) return reply.code(400).send({ message: `${key} must not contain control characters` });
         if (q.system) where.system = q.system;
         if (q.direction) {
           if (q.direction !== 'in' && q.direction !== 'out') return reply.code(400).send({ message: 'direction must be in or out' });

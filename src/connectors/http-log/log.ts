@@ -79,6 +79,9 @@ export function createHttpLog(opts: { db: Db; config: HttpLogConfig; log?: Logge
     opts.log?.warn(o, m);
   };
 
+  // A NUL (a decoded %00 in a path, a raw byte in a webhook body) would make SQLite refuse the
+  // whole batch: it is stored escaped, as it would read in JSON.
+  const noNul = (s: string | null) => (s === null ? null : s.replace(/\u0000/g, '\\u0000'));
   const toRow = (r: HttpLogRecord) => {
     const limit = config.bodyLimitBytes;
     const headers = (h: HeaderInput) => (h ? JSON.stringify(redactHeaders(h)) : null);
@@ -87,16 +90,16 @@ export function createHttpLog(opts: { db: Db; config: HttpLogConfig; log?: Logge
       direction: r.direction,
       system: r.system.slice(0, 50),
       method: r.method.toUpperCase().slice(0, 10),
-      url: redactUrl(r.url),
+      url: noNul(redactUrl(r.url)),
       status: r.status,
       durationMs: Math.max(0, Math.round(r.durationMs)),
       correlationId: r.correlationId ? r.correlationId.slice(0, 100) : null,
       actor: r.actor ? r.actor.slice(0, 64) : null,
       requestHeaders: headers(r.requestHeaders),
-      requestBody: redactBody(r.requestBody, r.requestContentType, limit),
+      requestBody: noNul(redactBody(r.requestBody, r.requestContentType, limit)),
       responseHeaders: headers(r.responseHeaders),
-      responseBody: redactBody(r.responseBody, r.responseContentType, limit),
-      error: r.error ? redactText(r.error).slice(0, 500) : null,
+      responseBody: noNul(redactBody(r.responseBody, r.responseContentType, limit)),
+      error: r.error ? noNul(redactText(r.error).slice(0, 500)) : null,
     };
   };
 

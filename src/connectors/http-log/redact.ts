@@ -18,8 +18,10 @@ const PERSONAL_EXACT = new Set([
 ]);
 const PERSONAL_PART = /email|phone|mobile|address|street|postcode|zipcode|postalcode|fullname|firstname|lastname|surname|givenname|familyname|birth|customername|contactname|byname$|^(delivery|invoice|shipping|billing|customer|buyer)(city|name|company|nip)$/;
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+// The local part is at most 64 characters (RFC 5321): unbounded, the pattern tried from every
+// position of a long run of letters backtracked quadratically, and 100 kB of letters in one field of
+// a logged body held the event loop for seconds while the log was written.
+const EMAIL = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 
 /** Above this size a body is not parsed for redaction and not logged at all. */
@@ -34,8 +36,32 @@ export function isPersonalName(name: string): boolean {
   return PERSONAL_EXACT.has(n) || PERSONAL_PART.test(n);
 }
 
+/**
+ * JWTs (`eyJ<5+>.<5+>.<any>` starting at a word boundary) in free text, in one pass over each run of
+ * token characters: the equivalent regex, tried from every "eyJ" of a long run (`eyJ-eyJ-...`),
+ * backtracked quadratically.
+ */
+function redactJwts(s: string): string {
+  if (!s.includes('eyJ')) return s;
+  return s.replace(/[A-Za-z0-9_.-]+/g, (run) => {
+    if (!run.includes('eyJ')) return run;
+    const seg = run.split('.');
+    const out: string[] = [];
+    for (let i = 0; i < seg.length; i++) {
+      const cur = seg[i]!;
+      // The first "eyJ" at a word boundary of the segment leaves the most characters after it.
+      const at = cur.startsWith('eyJ') ? 0 : cur.indexOf('-eyJ') >= 0 ? cur.indexOf('-eyJ') + 1 : -1;
+      if (at >= 0 && cur.length - at - 3 >= 5 && i + 2 < seg.length && seg[i + 1]!.length >= 5) {
+        out.push(cur.slice(0, at) + REDACTED);
+        i += 2;
+      } else out.push(cur);
+    }
+    return out.join('.');
+  });
+}
+
 export function redactText(s: string): string {
-  return s.replace(BEARER, '$1 ' + REDACTED).replace(JWT, REDACTED).replace(EMAIL, REDACTED_EMAIL);
+  return redactJwts(s.replace(BEARER, '$1 ' + REDACTED)).replace(EMAIL, REDACTED_EMAIL);
 }
 
 function redactValue(key: string | null, value: unknown, depth: number): unknown {

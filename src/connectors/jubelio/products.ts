@@ -5,6 +5,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Db } from '../../db/orm.js';
 import { canonicalJson } from '../../jobs/sql-backend.js';
+import { hasLoneSurrogate } from '../http.js';
 import { JubelioProduct, PRODUCT_STATUSES, type ProductStatus, type StagedProduct } from './entities.js';
 
 export const MAX_STAGE_BATCH = 1000;
@@ -12,7 +13,13 @@ export const MAX_STAGE_BATCH = 1000;
 const id = z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be a positive id');
 const money = z.number({ error: 'must be a number' }).finite('must be a finite number').min(0, 'must not be negative').max(1e13, 'is too large');
 // Control characters would break Jubelio's catalogue and marketplace feeds.
-const text = (max: number) => z.string({ error: 'must be a string' }).max(max, `must be at most ${max} characters`).regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f]*$/, 'must not contain control characters');
+// Lone surrogates cannot be stored as UTF-8 (MySQL refuses the row: a 500 before this check).
+const text = (max: number) =>
+  z
+    .string({ error: 'must be a string' })
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f]*$/, 'must not contain control characters')
+    .refine((s) => !hasLoneSurrogate(s), 'must be valid Unicode (no lone surrogates)');
 
 export const stagedProductSchema = z.strictObject(
   {
@@ -87,15 +94,15 @@ export async function stageProducts(db: Db, rows: unknown[], now: Date): Promise
     valid.set(product.sku, { index, product, hash: contentHash(product) });
   });
 
-  const write = () =>
+  const write = (rows: typeof valid) =>
     db.em().transactional(async (em) => {
       const out: StageRowResult[] = [];
-      const skus = [...valid.keys()];
+      const skus = [...rows.keys()];
       const existing = new Map<string, JubelioProduct>();
       for (let i = 0; i < skus.length; i += 500) {
         for (const p of await em.find(JubelioProduct, { sku: { $in: skus.slice(i, i + 500) } })) existing.set(p.sku, p);
       }
-      for (const [sku, { index, product, hash }] of valid) {
+      for (const [sku, { index, product, hash }] of rows) {
         const row = existing.get(sku);
         if (!row) {
           em.create(JubelioProduct, { sku, name: product.name, data: product, contentHash: hash, status: 'pending', stagedAt: now, updatedAt: now });
@@ -109,14 +116,33 @@ export async function stageProducts(db: Db, rows: unknown[], now: Date): Promise
       }
       return out;
     });
+  // Another batch created one of these SKUs at the same moment: the second try updates it.
+  const writeTwice = async (rows: typeof valid) => {
+    try {
+      return await write(rows);
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintViolationException)) throw err;
+      return write(rows);
+    }
+  };
 
   let written: StageRowResult[];
   try {
-    written = await write();
+    written = await writeTwice(valid);
   } catch (err) {
-    // Another batch created one of these SKUs at the same moment: the second try updates it.
     if (!(err instanceof UniqueConstraintViolationException)) throw err;
-    written = await write();
+    // Still a clash: the database holds a SKU it does not tell apart from one of these (MySQL's
+    // collation ignores letter case and accents). Row by row, so that only such a row is rejected.
+    written = [];
+    for (const [sku, entry] of valid) {
+      try {
+        written.push(...(await writeTwice(new Map([[sku, entry]]))));
+      } catch (e) {
+        if (!(e instanceof UniqueConstraintViolationException)) throw e;
+        const message = `sku ${sku} clashes with a staged SKU that the database does not tell apart from it (it differs only in letter case or accents)`;
+        written.push({ index: entry.index, sku, result: 'rejected', errors: [{ field: `products[${entry.index}].sku`, message }] });
+      }
+    }
   }
   for (const r of written) results[r.index] = r;
   const rejected = results.filter((r) => r.result === 'rejected').length;

@@ -11,6 +11,7 @@ import type { WebhookDelivery } from '../commerce-entities.js';
 import type { JubelioClient } from './client.js';
 import type { JubelioConfig } from './config.js';
 import { JubelioSalesOrder, JubelioSalesOrderEvent } from './entities.js';
+import { UUID_RE } from '../http.js';
 
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest();
 
@@ -184,7 +185,7 @@ export async function listSalesOrders(db: Db, q: { since?: Date; status?: string
 export function parseCursor(cursor: string): { changedAt: Date; id: string } | null {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const d = new Date(at ?? '');
-  return id && !Number.isNaN(d.getTime()) ? { changedAt: d, id } : null;
+  return id && UUID_RE.test(id) && !Number.isNaN(d.getTime()) ? { changedAt: d, id } : null;
 }
 
 export type AckResult = { found: false } | { found: true; conflict: true; currentVersion: number } | { found: true; conflict: false; acknowledgedVersion: number; currentVersion: number };

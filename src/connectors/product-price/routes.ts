@@ -3,7 +3,7 @@
 // a connector user shops and products.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConnectorDeps } from '../deps.js';
-import { bearerSecurity, bodyObject, connectorScope, UUID_RE } from '../http.js';
+import { bearerSecurity, bodyObject, connectorScope, isPlainText, UUID_RE } from '../http.js';
 import { requireAdmin, requireConnectorUser, requireSameUser } from '../auth/guard.js';
 import { ConnectorUser } from '../auth/entities.js';
 import { Product, Shop } from './entities.js';
@@ -289,8 +289,8 @@ export async function registerProductPriceApi(app: FastifyInstance, deps: Connec
           const { id } = request.params as { id: string };
           if (!UUID_RE.test(id)) return reply.code(400).send({ message: 'id must be a 36-character id' });
           const body = bodyObject(request.body) ?? {};
-          if (typeof body.name !== 'string' || !body.name.trim() || body.name.length > 200) return reply.code(400).send({ message: 'name must be a non-empty string of at most 200 characters' });
-          if (body.sku !== undefined && (typeof body.sku !== 'string' || body.sku.length > 100)) return reply.code(400).send({ message: 'sku must be a string of at most 100 characters' });
+          if (typeof body.name !== 'string' || !body.name.trim() || body.name.length > 200 || !isPlainText(body.name)) return reply.code(400).send({ message: 'name must be a non-empty string of at most 200 characters, without control characters' });
+          if (body.sku !== undefined && (typeof body.sku !== 'string' || body.sku.length > 100 || !isPlainText(body.sku))) return reply.code(400).send({ message: 'sku must be a string of at most 100 characters, without control characters' });
           const em = deps.db.em();
           if (!(await em.findOne(ConnectorUser, { id }))) return reply.code(404).send({ message: 'connector user not found' });
           const row = em.create(entity as typeof Shop, { owner: id, name: body.name.trim(), ...(what === 'products' ? { sku: (body.sku as string | undefined) ?? null } : {}) } as never);

@@ -3,7 +3,7 @@
 import { IsolationLevel } from '@mikro-orm/core';
 import type { Db, Em } from '../../db/orm.js';
 import { ConnectorUser } from '../auth/entities.js';
-import { UUID_RE } from '../http.js';
+import { isPlainText, UUID_RE } from '../http.js';
 import { Product, ProductPrice, Shop } from './entities.js';
 import { formatWallTime, parseWallTime, phpDateTime } from './dates.js';
 
@@ -198,7 +198,7 @@ export async function listPrices(
   const where = ['pp.product_id = ?', 'pp.deleted_at is null'];
   const params: unknown[] = [args.productId];
   if (args.q !== undefined && args.q !== '') {
-    if (typeof args.q !== 'string' || args.q.length > 100) throw new PriceApiError(400, 'q must be a search text of at most 100 characters');
+    if (typeof args.q !== 'string' || args.q.length > 100 || !isPlainText(args.q)) throw new PriceApiError(400, 'q must be a search text of at most 100 characters, without control characters');
     const q = args.q.trim();
     // A term matches the shop's name, the exact price, or (a date) the prices valid on that day.
     const alternatives = [`lower(s.name) like ? escape '!'`];
@@ -339,7 +339,7 @@ export async function listOwned<T extends typeof Shop | typeof Product>(
 ): Promise<{ total: number; items: (Shop | Product)[] }> {
   const where: Record<string, unknown> = { owner: args.userId, deletedAt: null };
   if (args.q !== undefined && args.q !== '') {
-    if (typeof args.q !== 'string' || args.q.length > 100) throw new PriceApiError(400, 'q must be a search text of at most 100 characters');
+    if (typeof args.q !== 'string' || args.q.length > 100 || !isPlainText(args.q)) throw new PriceApiError(400, 'q must be a search text of at most 100 characters, without control characters');
     where.name = { $like: `%${args.q.trim().replace(/[%_\\]/g, '')}%` };
   }
   let orderBy: Record<string, 'asc' | 'desc'> = { createdAt: 'asc' };

@@ -3,7 +3,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { ConnectorDeps } from '../deps.js';
-import { bearerSecurity, bodyObject, connectorScope, messageSchema, UUID_RE } from '../http.js';
+import { bearerSecurity, bodyObject, connectorScope, isPlainText, messageSchema, UUID_RE } from '../http.js';
+import { TICKET_RE } from './service.js';
 import { requireAdmin } from '../auth/guard.js';
 import { REQUEST_OUT_AUTH_TYPES, RequestOutRoute, RequestOutTicket, type RequestOutAuthType } from './entities.js';
 
@@ -88,7 +89,7 @@ export function routeFields(body: Record<string, unknown>, partial: boolean): Pa
   const str = (field: string, max: number, lower = false) => {
     const v = body[field];
     if (v === undefined && partial) return;
-    if (typeof v !== 'string' || !v.trim() || v.trim().length > max) throw new BadRoute(`${field} must be a non-empty string of at most ${max} characters`);
+    if (typeof v !== 'string' || !v.trim() || v.trim().length > max || !isPlainText(v)) throw new BadRoute(`${field} must be a non-empty string of at most ${max} characters, without control characters`);
     out[field] = lower ? v.trim().toLowerCase() : v.trim();
   };
   str('subject', 100, true);
@@ -219,7 +220,7 @@ export async function registerRequestOutAdmin(app: FastifyInstance, deps: Connec
       { preHandler: admin, schema: { ...common, summary: 'A ticket: its state, upstream status and error', params: { type: 'object', properties: { ticketId: { type: 'string' } } }, response: { 200: ticketSchema, 401: messageSchema, 404: messageSchema } } },
       async (request, reply) => {
         const { ticketId } = request.params as { ticketId: string };
-        const t = await deps.db.em().findOne(RequestOutTicket, { ticketId });
+        const t = TICKET_RE.test(ticketId) ? await deps.db.em().findOne(RequestOutTicket, { ticketId }) : null;
         if (!t) return reply.code(404).send({ message: 'ticket not found' });
         const id = (r: unknown) => (r === null || r === undefined ? null : typeof r === 'string' ? r : (r as { id: string }).id);
         return {

@@ -11,6 +11,7 @@ import { enqueueJob } from '../../jobs/sql-backend.js';
 import type { FetchLike } from '../http-log/log.js';
 import { RequestOutRoute, RequestOutTicket } from './entities.js';
 import { NOT_SENT_CODES, errorCode } from '../../integrations/net-errors.js';
+import { isPlainText } from '../http.js';
 
 export const REQUEST_OUT_JOB = 'request-out-call';
 
@@ -91,7 +92,7 @@ export interface RequestOutInput {
   SubjectIdentifier: string;
 }
 
-const TICKET_RE = /^[A-Za-z0-9._:-]{1,100}$/;
+export const TICKET_RE = /^[A-Za-z0-9._:-]{1,100}$/;
 
 export function validateRequest(body: unknown): RequestOutInput {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new RequestOutError(400, 'the request body must be a JSON object with TicketId, Subject, SubjectType and SubjectIdentifier');
@@ -102,6 +103,7 @@ export function validateRequest(body: unknown): RequestOutInput {
     if (v === undefined || v === null || (typeof v === 'string' && !v.trim())) throw new RequestOutError(400, `${field} is required`);
     if (typeof v !== 'string') throw new RequestOutError(400, `${field} must be a string`);
     if (v.trim().length > 100) throw new RequestOutError(400, `${field} must be at most 100 characters`);
+    if (!isPlainText(v)) throw new RequestOutError(400, `${field} must not contain control characters or invalid Unicode`);
     out[field] = v.trim();
   }
   if (!TICKET_RE.test(out.TicketId!)) throw new RequestOutError(400, 'TicketId may contain only letters, digits, ".", "_", ":" and "-"');
@@ -152,11 +154,11 @@ export async function handleRequestOut(deps: RequestOutDeps, userId: string, inp
   const found = await deps.db.em().findOne(RequestOutTicket, { ticketId: input.TicketId });
   if (found) return existingAnswer(found, userId, input);
 
-  const route = await deps.db.em().findOne(RequestOutRoute, {
-    subject: input.Subject.toLowerCase(),
-    subjectType: input.SubjectType.toLowerCase(),
-    subjectIdentifier: input.SubjectIdentifier.toLowerCase(),
-  });
+  const wanted = { subject: input.Subject.toLowerCase(), subjectType: input.SubjectType.toLowerCase(), subjectIdentifier: input.SubjectIdentifier.toLowerCase() };
+  const candidate = await deps.db.em().findOne(RequestOutRoute, wanted);
+  // Case-insensitive (routes are stored lower-cased), nothing looser: MySQL's collation would also
+  // match other spellings (accents, full-width letters) that SQLite does not.
+  const route = candidate && candidate.subject === wanted.subject && candidate.subjectType === wanted.subjectType && candidate.subjectIdentifier === wanted.subjectIdentifier ? candidate : null;
   // No ticket is kept: once the route exists or is enabled, the same TicketId is processed.
   if (!route || !route.enabled) return inProcessBody();
 
