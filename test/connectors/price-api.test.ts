@@ -375,4 +375,23 @@ describe.each(testDatabaseKinds())('Product Price API on %s', (kind) => {
     expect(search.json.data.map((p: any) => p.name)).toEqual(['Tea Leaves 100 g']);
     expect((await call('GET', `/public/product/list/${U}/0/10?orderBy=sku`)).status).toBe(400);
   });
+
+  test('shop and product search takes %, _, \\ and ! literally', async () => {
+    const other = await newUser(h.url, ADMIN, 'Wildcard Client');
+    const add = async (kind: 'shops' | 'products', name: string) => {
+      const r = await http(h.url, 'POST', `/api/admin/connector-users/${other.id}/${kind}`, { token: ADMIN, body: { name } });
+      expect(r.status).toBe(201);
+    };
+    for (const name of ['Sugar 100_g', 'Sugar 100xg', 'Salt 5% off', 'Salt 5x off', 'Back\\slash', 'Bang!on']) await add('products', name);
+    for (const name of ['Outlet 100_g', 'Outlet 100xg']) await add('shops', name);
+    const names = async (kind: 'shop' | 'product', q: string) =>
+      (await http(h.url, 'GET', `/public/${kind}/list/${other.id}/0/100?q=${encodeURIComponent(q)}&orderBy=name`, { token: other.token })).json.data.map((x: any) => x.name);
+    expect(await names('product', '100_g')).toEqual(['Sugar 100_g']);
+    expect(await names('shop', '100_g')).toEqual(['Outlet 100_g']);
+    expect(await names('product', '5%')).toEqual(['Salt 5% off']);
+    expect(await names('product', 'k\\s')).toEqual(['Back\\slash']);
+    expect(await names('product', 'g!o')).toEqual(['Bang!on']);
+    expect(await names('product', 'SUGAR')).toEqual(['Sugar 100_g', 'Sugar 100xg']);
+    expect(await names('product', '%')).toEqual(['Salt 5% off']);
+  });
 });

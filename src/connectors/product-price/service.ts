@@ -1,6 +1,6 @@
 // The Product Price API's rules: validation, ownership, overlap of validity windows, soft delete,
 // search and ordering, and the documented record shape.
-import { IsolationLevel } from '@mikro-orm/core';
+import { IsolationLevel, raw } from '@mikro-orm/core';
 import type { Db, Em } from '../../db/orm.js';
 import { ConnectorUser } from '../auth/entities.js';
 import { isPlainText, UUID_RE } from '../http.js';
@@ -337,10 +337,11 @@ export async function listOwned<T extends typeof Shop | typeof Product>(
   entity: T,
   args: { userId: string; offset: number; limit: number; q?: unknown; orderBy?: unknown },
 ): Promise<{ total: number; items: (Shop | Product)[] }> {
-  const where: Record<string, unknown> = { owner: args.userId, deletedAt: null };
+  const where: Record<string | symbol, unknown> = { owner: args.userId, deletedAt: null };
   if (args.q !== undefined && args.q !== '') {
     if (typeof args.q !== 'string' || args.q.length > 100 || !isPlainText(args.q)) throw new PriceApiError(400, 'q must be a search text of at most 100 characters, without control characters');
-    where.name = { $like: `%${args.q.trim().replace(/[%_\\]/g, '')}%` };
+    // The same LIKE escaping as the price list: "100_g" finds "100_g", not "100xg".
+    where[raw((alias: string) => `lower(${alias}.name) like ? escape '!'`, [`%${escapeLike(args.q.trim().toLowerCase())}%`])] = [];
   }
   let orderBy: Record<string, 'asc' | 'desc'> = { createdAt: 'asc' };
   if (args.orderBy !== undefined && args.orderBy !== '') {
