@@ -13,7 +13,7 @@ import { clearReservations, gdprCleanup } from '../booking/housekeeping.js';
 import { queueOrderConfirmation } from '../booking/confirmation.js';
 import { Order } from '../booking/entities.js';
 import { deliverMail, enqueueMail } from '../mail/outbox.js';
-import { operatorAlert } from '../mail/templates.js';
+import { orderSyncFailedAlert } from '../mail/templates.js';
 import type { MailTransport } from '../mail/transport.js';
 import { enqueueJob } from './sql-backend.js';
 import type { HttpLog } from '../connectors/http-log/log.js';
@@ -119,10 +119,13 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
       log.error({ orderId, error: error.message }, 'sync-order gave up: order is SYNC_FAILED');
       if (changed && config.mail.opsEmail) {
         const order = await db.em().findOne(Order, { id: orderId }, { populate: ['courseDate'] });
-        const alert = operatorAlert({
-          title: 'An order could not be sent to Maconomy',
-          details: { order: orderId, courseDate: order?.courseDate.maconomyId ?? null, seats: order?.seats ?? null, attempts: order?.syncAttempts ?? null, error: error.message },
-          action: 'Check that Maconomy is reachable and the course date is open, then retry the order with the retryOrderSync admin mutation. Its seats stay held meanwhile.',
+        const alert = orderSyncFailedAlert({
+          lang: config.mail.language,
+          orderId,
+          courseDate: order?.courseDate.maconomyId ?? null,
+          seats: order?.seats ?? null,
+          attempts: order?.syncAttempts ?? null,
+          error: error.message,
         });
         await enqueueMail(db.em(), { key: `ops:sync-failed:${orderId}:${order?.syncAttempts ?? 0}`, kind: 'operator-alert', to: config.mail.opsEmail, ...alert });
         await deliver();

@@ -98,8 +98,9 @@ export function orderConfirmation(input: {
   const t = T[input.lang];
   const c = input.course;
   const rows = courseRows(c, input.lang);
+  // Every recipient sees the price (a participant often books through a manager); only the booker the total.
+  rows.push([t.price, formatMoney(c.unitPriceMinor, c.currency, input.lang)]);
   if (input.role === 'booker') {
-    rows.push([t.price, formatMoney(c.unitPriceMinor, c.currency, input.lang)]);
     rows.push([t.total, formatMoney(c.unitPriceMinor * input.seats, c.currency, input.lang)]);
     rows.push([t.participants, input.participants.map((p) => `${p.firstName} ${p.lastName} <${p.email}>`).join('\n')]);
   } else {
@@ -146,10 +147,54 @@ export function participantList(input: { lang: Language; trainerName: string; co
   return { subject, html, text, csv: participantCsv(input.participants) };
 }
 
-export function operatorAlert(input: { title: string; details: Record<string, string | number | null>; action: string }): Rendered {
-  const rows = Object.entries(input.details).map(([k, v]) => [k, String(v ?? '')] as [string, string]);
+const ALERTS = {
+  da: {
+    action: 'Hvad skal du gøre',
+    syncFailed: {
+      title: 'En ordre kunne ikke sendes til Maconomy',
+      labels: { order: 'Ordre', courseDate: 'Kursusdato', seats: 'Pladser', attempts: 'Forsøg', error: 'Fejl' },
+      action: 'Tjek at Maconomy svarer og at kursusdatoen er åben, og send derefter ordren igen med admin-mutationen retryOrderSync. Dens pladser forbliver reserveret imens.',
+    },
+  },
+  en: {
+    action: 'What to do',
+    syncFailed: {
+      title: 'An order could not be sent to Maconomy',
+      labels: { order: 'Order', courseDate: 'Course date', seats: 'Seats', attempts: 'Attempts', error: 'Error' },
+      action: 'Check that Maconomy is reachable and the course date is open, then retry the order with the retryOrderSync admin mutation. Its seats stay held meanwhile.',
+    },
+  },
+} as const;
+
+export function operatorAlert(input: { lang: Language; title: string; details: [string, string | number | null][]; action: string }): Rendered {
+  const rows = input.details.map(([k, v]) => [k, String(v ?? '')] as [string, string]);
+  const what = ALERTS[input.lang].action;
   const subject = `[Kursus] ${input.title}`;
-  const text = `${input.title}\n\n${rows.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\nWhat to do: ${input.action}\n`;
-  const html = layout(subject, `<h2>${esc(input.title)}</h2>${table(rows)}<p><b>What to do:</b> ${esc(input.action)}</p>`, 'Kursus');
+  const text = `${input.title}\n\n${rows.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${what}: ${input.action}\n`;
+  const html = layout(subject, `<h2>${esc(input.title)}</h2>${table(rows)}<p><b>${esc(what)}:</b> ${esc(input.action)}</p>`, 'Kursus');
   return { subject, html, text };
+}
+
+/** To OPS_EMAIL when sync-order has used its last attempt and the order is SYNC_FAILED. */
+export function orderSyncFailedAlert(input: {
+  lang: Language;
+  orderId: string;
+  courseDate: string | null;
+  seats: number | null;
+  attempts: number | null;
+  error: string;
+}): Rendered {
+  const a = ALERTS[input.lang].syncFailed;
+  return operatorAlert({
+    lang: input.lang,
+    title: a.title,
+    details: [
+      [a.labels.order, input.orderId],
+      [a.labels.courseDate, input.courseDate],
+      [a.labels.seats, input.seats],
+      [a.labels.attempts, input.attempts],
+      [a.labels.error, input.error],
+    ],
+    action: a.action,
+  });
 }

@@ -1,0 +1,201 @@
+// What the booker, each participant and the operators actually receive, in Danish and in English:
+// a real checkout over GraphQL, the real send-order-confirmation job, delivered through a real SMTP
+// server and parsed back. Both the plain-text and the HTML part must carry the course, its dates,
+// days and times, location and price.
+import type { ParsedMail } from 'mailparser';
+import { testDatabaseKinds } from '../support/databases.js';
+import { startSmtp, type Inbox } from '../support/smtp.js';
+import { until } from '../support/wait.js';
+import { startHarness, person, type Harness } from '../support/harness.js';
+import { CoursesDocument, ReserveSeatsDocument, CheckoutDocument } from '../generated/graphql.js';
+import type { SimulatorData } from '../../src/simulators/maconomy.js';
+
+/** One course date with known dates, times, a location that needs HTML escaping and a price in øre. */
+export const MAIL_COURSE: SimulatorData = {
+  mainCourses: [{ main_course_no: '25172', title: 'Projektledelse i praksis', description: null, category: null }],
+  courseDates: [
+    {
+      course_no: '25172-90',
+      main_course_no: '25172',
+      title: 'Projektledelse i praksis',
+      start_date: '2030-03-11',
+      end_date: '2030-03-12',
+      location: 'Nyborg Strand & Konference',
+      price: 12345.5,
+      currency: 'DKK',
+      capacity: 20,
+      free_seats: 20,
+      status: 'open',
+      days: [
+        { date: '2030-03-11', start_time: '09:00', end_time: '16:00' },
+        { date: '2030-03-12', start_time: '08:30', end_time: '15:00' },
+      ],
+    },
+  ],
+};
+
+/** The course rows every confirmation shows, as label -> value, per language. */
+export const EXPECTED = {
+  da: {
+    subject: 'Bekræftelse: Projektledelse i praksis',
+    rows: {
+      Kursus: 'Projektledelse i praksis (25172-90)',
+      Dato: 'mandag den 11. marts 2030 til tirsdag den 12. marts 2030',
+      Sted: 'Nyborg Strand & Konference',
+      Kursusdage: 'mandag den 11. marts 2030 09:00–16:00\ntirsdag den 12. marts 2030 08:30–15:00',
+      'Pris pr. deltager': '12.345,50 kr.',
+    },
+    total: ['I alt', '24.691,00 kr.'],
+    bookedBy: 'Bestilt af',
+    participants: 'Deltagere',
+    order: 'Ordrenummer',
+    hello: 'Kære',
+    alertSubject: '[Kursus] En ordre kunne ikke sendes til Maconomy',
+    alertAction: 'Hvad skal du gøre:',
+    alertOrder: 'Ordre',
+  },
+  en: {
+    subject: 'Confirmation: Projektledelse i praksis',
+    rows: {
+      Course: 'Projektledelse i praksis (25172-90)',
+      Dates: 'Monday, 11 March 2030 to Tuesday, 12 March 2030',
+      Location: 'Nyborg Strand & Konference',
+      'Course days': 'Monday, 11 March 2030 09:00–16:00\nTuesday, 12 March 2030 08:30–15:00',
+      'Price per participant': 'DKK 12,345.50',
+    },
+    total: ['Total', 'DKK 24,691.00'],
+    bookedBy: 'Booked by',
+    participants: 'Participants',
+    order: 'Order number',
+    hello: 'Dear',
+    alertSubject: '[Kursus] An order could not be sent to Maconomy',
+    alertAction: 'What to do:',
+    alertOrder: 'Order',
+  },
+} as const;
+export type Lang = keyof typeof EXPECTED;
+
+// Intl puts a no-break space inside amounts (12.345,50\u00a0kr.); compare with plain spaces.
+const nbsp = (s: string) => s.replace(/\u00a0/g, ' ');
+
+const decode = (s: string) =>
+  nbsp(s)
+    .replace(/<br>/g, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+
+/** The label -> value table of an HTML mail part (what a reader sees in each row). */
+export function htmlRows(html: string): Record<string, string> {
+  const rows: Record<string, string> = {};
+  for (const m of html.matchAll(/<tr><th[^>]*>(.*?)<\/th><td>(.*?)<\/td><\/tr>/g)) rows[decode(m[1]!)] = decode(m[2]!);
+  return rows;
+}
+
+/** The label -> value lines of the plain-text part; continuation lines (indented) join the value. */
+export function textRows(text: string): Record<string, string> {
+  const rows: Record<string, string> = {};
+  let last: string | null = null;
+  for (const line of text.split(/\r?\n/)) {
+    const cont = /^ {2}(\S.*)$/.exec(line);
+    if (cont && last) {
+      rows[last] += `\n${nbsp(cont[1]!)}`;
+      continue;
+    }
+    const m = /^([^:]+): (.*)$/.exec(line);
+    last = m ? m[1]! : null;
+    if (m) rows[m[1]!] = nbsp(m[2]!);
+  }
+  return rows;
+}
+
+export const recipient = (m: ParsedMail) => (Array.isArray(m.to) ? m.to[0] : m.to)!.value[0]!.address;
+
+/** Asserts one confirmation, text and HTML alike. */
+export function expectConfirmation(m: ParsedMail, lang: Lang, role: 'booker' | 'participant', orderId: string, names: { booker: string; participants: string[] }) {
+  const e = EXPECTED[lang];
+  expect(m.subject).toBe(e.subject);
+  expect(typeof m.html).toBe('string');
+  const html = m.html as string;
+  // Values are escaped in the HTML, not pasted in raw.
+  expect(html).toContain('Nyborg Strand &amp; Konference');
+  expect(html).not.toContain('Strand & Konference');
+  for (const [part, rows] of [['text', textRows(m.text ?? '')], ['html', htmlRows(html)]] as const) {
+    for (const [label, value] of Object.entries(e.rows)) expect({ part, label, value: rows[label] }).toEqual({ part, label, value });
+    expect({ part, order: rows[e.order] }).toEqual({ part, order: orderId });
+    if (role === 'booker') {
+      expect({ part, total: rows[e.total[0]] }).toEqual({ part, total: e.total[1] });
+      for (const p of names.participants) expect(rows[e.participants]).toContain(p);
+    } else {
+      expect({ part, total: rows[e.total[0]] }).toEqual({ part, total: undefined });
+      expect({ part, bookedBy: rows[e.bookedBy] }).toEqual({ part, bookedBy: names.booker });
+    }
+  }
+  expect(m.text).toContain(e.hello);
+}
+
+/** Reserves `seats` on the one course date and checks out; returns the order id and the people on it. */
+export async function bookMailCourse(h: Harness, seats: number, tag: string) {
+  const node = (await h.gql(CoursesDocument, { first: 1 })).data!.courses.edges[0]!.node;
+  h.sim.state.setFreeSeats(node.maconomyId, 10);
+  const reserved = await h.gql(ReserveSeatsDocument, { input: { courseId: node.id, seats } });
+  expect(reserved.errors).toBeUndefined();
+  const { order, orderToken } = reserved.data!.reserveSeats;
+  const booker = person(0, tag);
+  const participants = Array.from({ length: seats }, (_, i) => person(i + 1, tag));
+  const r = await h.gql(CheckoutDocument, { input: { orderId: order.id, orderToken, booker, participants } });
+  expect(r.errors).toBeUndefined();
+  return { orderId: order.id, booker, participants };
+}
+
+const cases = testDatabaseKinds().flatMap((kind) => (['da', 'en'] as const).map((lang) => [kind, lang] as const));
+
+describe.each(cases)('order confirmation and operator alert on %s in MAIL_LANGUAGE=%s, over SMTP', (kind, lang) => {
+  let h: Harness;
+  let smtp: Inbox;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    h = await startHarness(kind, {
+      worker: true,
+      simData: MAIL_COURSE,
+      env: { SMTP_URL: smtp.url, MAIL_LANGUAGE: lang, OPS_EMAIL: 'drift@example.dk', SYNC_ATTEMPTS: '1', MAIL_FROM: 'Kurser <kurser@example.dk>' },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await smtp?.close();
+  });
+  afterEach(() => h.sim.faults.clear());
+
+  it('mails the booker and each participant once, with course, dates, days and times, location and price in text and HTML', async () => {
+    const o = await bookMailCourse(h, 2, `-${lang}`);
+    const mine = () => smtp.received.filter((m) => m.text?.includes(o.orderId));
+    await until('3 confirmation mails', () => mine().length >= 3);
+    const mails = mine();
+    expect(mails.map(recipient).sort()).toEqual([o.booker.email, ...o.participants.map((p) => p.email)].sort());
+    const names = { booker: `${o.booker.firstName} ${o.booker.lastName}`, participants: o.participants.map((p) => `${p.firstName} ${p.lastName} <${p.email}>`) };
+    for (const m of mails) {
+      const to = recipient(m);
+      expect(m.from!.value[0]).toEqual({ address: 'kurser@example.dk', name: 'Kurser' });
+      expectConfirmation(m, lang, to === o.booker.email ? 'booker' : 'participant', o.orderId, names);
+    }
+  });
+
+  it('alerts OPS_EMAIL in the same language when an order cannot be sent to Maconomy', async () => {
+    h.sim.faults.failNext(1000, { status: 503, path: '/api/webparticipant' });
+    const o = await bookMailCourse(h, 1, `-${lang}-fail`);
+    const alert = await until('operator alert', () => smtp.to('drift@example.dk').find((m) => m.text?.includes(o.orderId)), 30_000);
+    const e = EXPECTED[lang];
+    expect(alert.subject).toBe(e.alertSubject);
+    expect(textRows(alert.text ?? '')[e.alertOrder]).toBe(o.orderId);
+    expect(htmlRows(alert.html as string)[e.alertOrder]).toBe(o.orderId);
+    expect(alert.text).toContain(`${e.alertAction} `);
+    expect(alert.text).toContain('retryOrderSync');
+    // Operators get ids, not the customer's personal data.
+    expect(alert.text).not.toContain(o.booker.email);
+  });
+});
