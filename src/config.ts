@@ -77,6 +77,8 @@ export interface Config {
     priceTimezone: string;
     /** How long POST /api/request-out waits for a new ticket's upstream call before answering "on process". */
     requestOutWaitMs: number;
+    /** POST /public/auth/login calls per client (IP) per minute; 0 disables. */
+    loginRatePerMinute: number;
   };
   /** The request/response log of connector traffic (src/connectors/http-log/). */
   httpLog: {
@@ -248,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tokenTtlHours: read('CONNECTOR_TOKEN_TTL_HOURS', intVar('CONNECTOR_TOKEN_TTL_HOURS', 1, 24 * 365), '24'),
       priceTimezone: read('PRICE_API_TIMEZONE', z.string().refine(validTimeZone, 'PRICE_API_TIMEZONE must be an IANA time zone such as Asia/Bangkok'), 'Asia/Bangkok'),
       requestOutWaitMs: read('REQUEST_OUT_WAIT_MS', intVar('REQUEST_OUT_WAIT_MS', 0, 60_000), '5000'),
+      loginRatePerMinute: read('RATE_LIMIT_LOGIN_PER_MINUTE', intVar('RATE_LIMIT_LOGIN_PER_MINUTE', 0, 1_000_000), '20'),
     },
     httpLog: {
       retentionDays: read('HTTP_LOG_RETENTION_DAYS', intVar('HTTP_LOG_RETENTION_DAYS', 1, 3650), '30'),

@@ -2,6 +2,7 @@
 // admin API for connector users, and the requireConnectorUser guard that other connectors reuse.
 import Fastify from 'fastify';
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { startHarness, type Harness } from '../support/harness.js';
 import { createTestDatabase, testDatabaseKinds } from '../support/databases.js';
 import { openDb, migrate } from '../../src/db/orm.js';
@@ -89,6 +90,49 @@ describe.each(testDatabaseKinds())('connector auth on %s', (kind) => {
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
     // Another address is not affected.
     expect((await http(h.url, 'POST', '/public/auth/login', { body: { email: DEMO_USER.email, password: DEMO_USER.password } })).status).toBe(200);
+  });
+
+  describe('per-client login rate limit (RATE_LIMIT_LOGIN_PER_MINUTE)', () => {
+    let limited: Harness;
+    beforeAll(async () => {
+      limited = await startHarness(kind, { env: { RATE_LIMIT_LOGIN_PER_MINUTE: '3' } });
+    });
+    afterAll(async () => {
+      await limited?.close();
+    });
+
+    /** A login sent from another loopback address (127.0.0.2): another client. */
+    const loginFrom = (localAddress: string, body: unknown) =>
+      new Promise<{ status: number; json: any }>((resolve, reject) => {
+        const payload = JSON.stringify(body);
+        const req = httpRequest(`${limited.url}/public/auth/login`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.end(payload);
+      });
+
+    test('one client cannot try passwords across many addresses: 429 in the login envelope with Retry-After', async () => {
+      // Three different addresses, so the per-address throttle (10 failures) never applies.
+      for (let i = 0; i < 3; i++) {
+        const r = await http(limited.url, 'POST', '/public/auth/login', { body: { email: `victim-${i}@example.com`, password: 'guess-password' } });
+        expect(r.status).toBe(401);
+      }
+      const refused = await http(limited.url, 'POST', '/public/auth/login', { body: { email: DEMO_USER.email, password: DEMO_USER.password } });
+      expect(refused.status).toBe(429);
+      expect(Object.keys(refused.json)).toEqual(['message']);
+      expect(refused.json.message).toMatch(/Too many login attempts from this client; try again in \d+ s/);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Refused before anything ran: no token was issued for the right password.
+      expect(await limited.db.em().count(ConnectorToken, {})).toBe(0);
+      // Another client is not affected.
+      const other = await loginFrom('127.0.0.2', { email: DEMO_USER.email, password: DEMO_USER.password });
+      expect(other.status).toBe(200);
+      expect(other.json.user.id).toBe(DEMO_USER.id);
+    });
   });
 
   describe('admin API for connector users', () => {

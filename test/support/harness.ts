@@ -52,6 +52,7 @@ export async function startHarness(
     // Every test client is 127.0.0.1: per-client limits are off unless a suite turns them on.
     RATE_LIMIT_RESERVE_PER_MINUTE: '0',
     RATE_LIMIT_CHECKOUT_PER_MINUTE: '0',
+    RATE_LIMIT_LOGIN_PER_MINUTE: '0',
     MAX_SEATS_PER_CLIENT: '100000',
     ...opts.env,
   });

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConnectorDeps } from '../deps.js';
 import { bearerSecurity, bodyObject, connectorScope, isPlainText, messageSchema, UUID_RE } from '../http.js';
+import { createRateLimiter, rateLimitHook } from '../../security/rate-limit.js';
 import { requireAdmin } from './guard.js';
 import { ConnectorUser } from './entities.js';
 import { ConnectorUserError, createConnectorUser, createLoginThrottle, isAcceptablePassword, login, revokeTokens, updateConnectorUser } from './service.js';
@@ -31,6 +32,11 @@ function userError(err: unknown): { status: number; message: string } | null {
 
 export async function registerConnectorAuth(app: FastifyInstance, deps: ConnectorDeps): Promise<void> {
   const throttle = createLoginThrottle();
+  // Per client (IP), every attempt counted: the per-address throttle alone lets one client try a
+  // password on any number of addresses. Checked on request, before the body is parsed or scrypt runs.
+  const perClient = rateLimitHook(createRateLimiter({ limit: deps.config.connectors.loginRatePerMinute, windowMs: 60_000 }), {
+    reply: (reply, seconds) => reply.send({ message: `Too many login attempts from this client; try again in ${seconds} s` }),
+  });
 
   await app.register(async (scope) => {
     connectorScope(scope, { envelope: messageEnvelope, forms: true });
@@ -38,12 +44,13 @@ export async function registerConnectorAuth(app: FastifyInstance, deps: Connecto
     scope.post(
       '/public/auth/login',
       {
+        onRequest: perClient,
         config: { httpLogSystem: 'connector-auth' },
         schema: {
           tags: ['Authentication'],
           summary: 'Log in a connector client',
           description:
-            'Exchanges a connector user\'s e-mail and password for a bearer token. Send it as `Authorization: Bearer <token>` to the Product Price API, Request Out and the other connectors. `expiresAt` is ISO 8601 in UTC. After 10 failed attempts for one e-mail address within 15 minutes that address is refused with 429 until the window has passed.',
+            'Exchanges a connector user\'s e-mail and password for a bearer token. Send it as `Authorization: Bearer <token>` to the Product Price API, Request Out and the other connectors. `expiresAt` is ISO 8601 in UTC. After 10 failed attempts for one e-mail address within 15 minutes that address is refused with 429 until the window has passed, and one client (IP) may try RATE_LIMIT_LOGIN_PER_MINUTE times a minute (default 20) before it gets 429; both answers carry Retry-After.',
           body: {
             type: 'object',
             required: ['email', 'password'],
