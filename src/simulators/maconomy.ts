@@ -59,7 +59,13 @@ export interface FaultControl {
   hangNext(n: number, opts?: FaultOptions): void;
   /** The next n successful POST /api/webparticipant create the participant, then never answer. */
   acceptThenHangNext(n: number): void;
-  /** Removes all pending faults and restores latencyMs to the start option. */
+  /**
+   * true (the default): a second POST /api/webparticipant with an external_ref already on the
+   * course date answers 409 duplicate_external_ref. false: it creates another participant, like a
+   * Maconomy that does not deduplicate, so exactly-once tests count what the client really sent.
+   */
+  dedupeExternalRef: boolean;
+  /** Removes all pending faults and restores latencyMs and dedupeExternalRef to the start options. */
   clear(): void;
 }
 
@@ -69,6 +75,8 @@ export interface MaconomySimulatorOptions {
   token?: string;
   data?: SimulatorData;
   latencyMs?: number;
+  /** See FaultControl.dedupeExternalRef. Default true. */
+  dedupeExternalRef?: boolean;
 }
 
 export interface MaconomySimulator {
@@ -193,9 +201,11 @@ export async function startMaconomySimulator(opts: MaconomySimulatorOptions = {}
     malformedNext: (n, o = {}) => push(queues.malformed, n, { path: o.path, raw: o.raw }),
     hangNext: (n, o = {}) => push(queues.hang, n, { path: o.path }),
     acceptThenHangNext: (n) => push(queues.acceptThenHang, n, {}),
+    dedupeExternalRef: opts.dedupeExternalRef ?? true,
     clear() {
       for (const q of Object.values(queues)) q.length = 0;
       faults.latencyMs = opts.latencyMs ?? 0;
+      faults.dedupeExternalRef = opts.dedupeExternalRef ?? true;
     },
   };
 
@@ -206,7 +216,7 @@ export async function startMaconomySimulator(opts: MaconomySimulatorOptions = {}
     const input = parsed.data;
     const d = dates.get(input.course_no);
     if (!d) throw new HttpError(404, { error: 'not_found', message: `course date ${input.course_no} does not exist` });
-    const existing = d.participants.find((p) => p.external_ref === input.external_ref);
+    const existing = faults.dedupeExternalRef ? d.participants.find((p) => p.external_ref === input.external_ref) : undefined;
     if (existing) {
       return { status: 409, body: { error: 'duplicate_external_ref', participant_id: existing.participant_id, message: 'external_ref already registered on this course date' }, created: false };
     }
@@ -286,6 +296,7 @@ export async function startMaconomySimulator(opts: MaconomySimulatorOptions = {}
       if (b.malformedNext) faults.malformedNext(Number(b.malformedNext.n ?? 1), { path: b.malformedNext.path, raw: b.malformedNext.raw });
       if (b.hangNext) faults.hangNext(Number(b.hangNext.n ?? 1), { path: b.hangNext.path });
       if (b.acceptThenHangNext) faults.acceptThenHangNext(Number(b.acceptThenHangNext.n ?? b.acceptThenHangNext));
+      if (typeof b.dedupeExternalRef === 'boolean') faults.dedupeExternalRef = b.dedupeExternalRef;
       return { status: 200, body: { ok: true } };
     }
     if (method === 'POST' && path === '/__sim/reset') {

@@ -43,7 +43,10 @@ describe.each(testDatabaseKinds())('worker crash and SIGTERM on %s', (kind) => {
     const node = (await post(url, { query: '{ courses(first: 1, filter: { onlyAvailable: true }) { edges { node { id maconomyId } } } }' })).json.data.courses.edges[0].node;
     h.sim.state.setFreeSeats(node.maconomyId, 30);
     const r = (await post(url, { query: RESERVE, variables: { input: { courseId: node.id, seats: 3 } } })).json.data.reserveSeats;
-    // Maconomy accepts the first participant and then never answers: the worker is stuck mid-job.
+    // A Maconomy that does not refuse a repeated external_ref, so a participant sent twice is
+    // stored twice and the ledger sees it. It accepts the first participant and then never
+    // answers: the worker is stuck mid-job.
+    h.sim.faults.dedupeExternalRef = false;
     h.sim.faults.acceptThenHangNext(1);
     const worker = startKursusProcess('worker', childEnv({ MACONOMY_TIMEOUT_MS: '120000' }));
     try {
@@ -58,11 +61,13 @@ describe.each(testDatabaseKinds())('worker crash and SIGTERM on %s', (kind) => {
     }
     expect((await h.db.em().findOneOrFail(Order, { id: r.order.id })).status).toBe('PLACED');
     h.sim.faults.clear();
+    h.sim.faults.dedupeExternalRef = false; // clear() restored the default
     // A second worker (this process; its lock lifetime is 4 s) finds the dead worker's lock expired.
     await h.kursus.startWorker();
     await until('SYNCED by the second worker', async () => (await h.db.em().findOne(Order, { id: r.order.id }))?.status === 'SYNCED', 40_000);
     await expectLedger(h.db, { confirmed: new Map([[r.order.id, 3]]), maconomyParticipants: h.sim.state.participants(node.maconomyId), synced: [r.order.id] });
     await h.kursus.jobs.stop();
+    h.sim.faults.clear();
   });
 
   it('SIGTERM under load: in-flight reservations finish, nothing is cut mid-write, holds survive', async () => {

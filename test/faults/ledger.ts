@@ -15,7 +15,11 @@ export async function expectLedger(
   opts: {
     /** Orders the client was told exist (id -> seats). */
     confirmed: Map<string, number>;
-    /** Participants Maconomy holds for the course dates involved. */
+    /**
+     * Participants Maconomy holds for the course dates involved. "Created twice" is only provable
+     * when the simulator ran with faults.dedupeExternalRef = false: one that refuses a repeated
+     * external_ref (409) hides a second POST, and the duplicate check below cannot fail.
+     */
     maconomyParticipants: ParticipantRecordLike[];
     /** Orders that must be SYNCED (their participants in Maconomy exactly once). */
     synced?: string[];
@@ -31,8 +35,10 @@ export async function expectLedger(
     if (!o) throw new Error(`order ${id} was confirmed to the client but is not stored`);
     if (o.seats !== seats) throw new Error(`order ${id} has ${o.seats} seats, the client was told ${seats}`);
   }
+  // One record per POST that created a participant (the simulator does not deduplicate when the
+  // test says so): a participant sent twice shows up twice here.
   const refs = opts.maconomyParticipants.map((p) => p.external_ref);
-  const dupes = refs.filter((r, i) => refs.indexOf(r) !== i);
+  const dupes = [...new Set(refs.filter((r, i) => refs.indexOf(r) !== i))];
   if (dupes.length) throw new Error(`participants created twice in Maconomy: ${dupes.join(', ')}`);
   for (const id of opts.synced ?? []) {
     const o = byId.get(id) ?? (await em.findOne(Order, { id }));
