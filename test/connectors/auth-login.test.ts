@@ -7,7 +7,9 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { createTestDatabase, testDatabaseKinds } from '../support/databases.js';
 import { openDb, migrate } from '../../src/db/orm.js';
 import { registerConnectors } from '../../src/connectors/index.js';
-import { requireConnectorUser, ConnectorUser, ConnectorToken } from '../../src/connectors/auth/index.js';
+import { requireConnectorUser, ConnectorUser, ConnectorToken, createConnectorUser } from '../../src/connectors/auth/index.js';
+import { RequestOutRoute } from '../../src/connectors/request-out/entities.js';
+import { DEMO_ROUTE_ID } from '../../src/connectors/request-out/demo.js';
 import { createHttpLog } from '../../src/connectors/http-log/index.js';
 import { DEMO_USER, http, loginDemo, newUser } from './connector-helpers.js';
 
@@ -249,6 +251,54 @@ describe.each(testDatabaseKinds())('connector auth on %s', (kind) => {
       await app.close();
       await httpLog.close();
     } finally {
+      await db.close();
+      await database.drop();
+    }
+  });
+
+  test('a production start on a database that ran in demo mode disables the demo user, its tokens and the demo route', async () => {
+    const database = await createTestDatabase(kind);
+    const db = await openDb({ ...h.config.database, ...(await import('../../src/config.js')).parseDatabaseUrl(database.url) });
+    const httpLog = createHttpLog({ db, config: h.config.httpLog });
+    const login = (app: ReturnType<typeof Fastify>, email: string, password: string) => app.inject({ method: 'POST', url: '/public/auth/login', payload: { email, password } });
+    try {
+      await migrate(db);
+      // Once in demo mode: demo user, shops, products and route seeded; a client logged in.
+      const demoApp = Fastify();
+      await registerConnectors(demoApp, { config: h.config, db, now: () => new Date(), httpLog, log: demoApp.log });
+      await demoApp.ready();
+      const demoToken = (await login(demoApp, DEMO_USER.email, DEMO_USER.password)).json().token as string;
+      expect((await demoApp.inject({ method: 'GET', url: `/public/shop/list/${DEMO_USER.id}/0/10`, headers: { authorization: `Bearer ${demoToken}` } })).statusCode).toBe(200);
+      expect((await db.em().findOneOrFail(RequestOutRoute, { id: DEMO_ROUTE_ID })).enabled).toBe(true);
+      await createConnectorUser(db, { email: 'erp@example.com', name: 'ERP', password: 'a-real-password' });
+      await demoApp.close();
+
+      // Then production on the same database.
+      const warnings: string[] = [];
+      const prodApp = Fastify();
+      const log = Object.assign(Object.create(prodApp.log), { warn: (_o: object, m: string) => warnings.push(m) });
+      await registerConnectors(prodApp, { config: { ...h.config, demo: false, env: 'production' }, db, now: () => new Date(), httpLog, log });
+      await prodApp.ready();
+      expect((await login(prodApp, DEMO_USER.email, DEMO_USER.password)).statusCode).toBe(401);
+      const shops = await prodApp.inject({ method: 'GET', url: `/public/shop/list/${DEMO_USER.id}/0/10`, headers: { authorization: `Bearer ${demoToken}` } });
+      expect(shops.statusCode).toBe(401);
+      expect(await db.em().count(ConnectorToken, { user: DEMO_USER.id })).toBe(0);
+      expect((await db.em().findOneOrFail(ConnectorUser, { id: DEMO_USER.id })).active).toBe(false);
+      expect((await db.em().findOneOrFail(RequestOutRoute, { id: DEMO_ROUTE_ID })).enabled).toBe(false);
+      expect(warnings).toEqual([expect.stringMatching(/ran in demo mode.*disabled/)]);
+      // Real users are untouched.
+      expect((await login(prodApp, 'erp@example.com', 'a-real-password')).statusCode).toBe(200);
+      await prodApp.close();
+
+      // Every production start does it again, quietly when there is nothing to do.
+      const again = Fastify();
+      warnings.length = 0;
+      await registerConnectors(again, { config: { ...h.config, demo: false, env: 'production' }, db, now: () => new Date(), httpLog, log: Object.assign(Object.create(again.log), { warn: (_o: object, m: string) => warnings.push(m) }) });
+      await again.ready();
+      expect(warnings).toEqual([]);
+      await again.close();
+    } finally {
+      await httpLog.close();
       await db.close();
       await database.drop();
     }

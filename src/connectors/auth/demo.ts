@@ -2,7 +2,7 @@
 // the Product Price API's documentation examples, so the documented URLs work as they are.
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Db } from '../../db/orm.js';
-import { ConnectorUser } from './entities.js';
+import { ConnectorToken, ConnectorUser } from './entities.js';
 import { createConnectorUser } from './service.js';
 
 export const DEMO_USER = {
@@ -20,4 +20,17 @@ export async function seedDemoConnectorUser(db: Db): Promise<void> {
   } catch (err) {
     if (!(err instanceof UniqueConstraintViolationException) && !(err as Error)?.message?.includes('already exists')) throw err;
   }
+}
+
+/**
+ * Production on a database that once ran in demo mode: the demo user (published id, e-mail and
+ * password) is deactivated and its tokens deleted, at every start, so the published login never
+ * works in production. Its shops, products and prices stay in the database, unreachable. Returns
+ * what was changed, for the start-up warning.
+ */
+export async function disableDemoConnectorUser(db: Db): Promise<{ deactivated: boolean; tokensRevoked: number }> {
+  const em = db.em();
+  const deactivated = (await em.nativeUpdate(ConnectorUser, { id: DEMO_USER.id, active: true }, { active: false })) > 0;
+  const tokensRevoked = await em.nativeDelete(ConnectorToken, { user: DEMO_USER.id });
+  return { deactivated, tokensRevoked };
 }

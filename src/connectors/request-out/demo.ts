@@ -23,3 +23,12 @@ export async function startDemoUpstream(db: Db): Promise<UpstreamSimulator> {
   }
   return sim;
 }
+
+/**
+ * Production on a database that once ran in demo mode: the demo route (to a loopback simulator that
+ * does not run in production, with a published secret) is disabled at every start. True when it
+ * was enabled.
+ */
+export async function disableDemoRoute(db: Db): Promise<boolean> {
+  return (await db.em().nativeUpdate(RequestOutRoute, { id: DEMO_ROUTE_ID, enabled: true }, { enabled: false })) > 0;
+}
