@@ -37,7 +37,7 @@ export async function registerGraphQL(
           }
           if (cost > maxComplexity)
             throw new GraphQLError(`query is too expensive (cost ${cost}, maximum ${maxComplexity}); ask for fewer items or fields`, {
-              extensions: { code: 'BAD_USER_INPUT', cost, maxCost: maxComplexity },
+              extensions: { code: 'BAD_USER_INPUT', cost, maxCost: maxComplexity, http: { status: 400 } },
             });
         },
       };

@@ -76,6 +76,8 @@ describe.each(testDatabaseKinds())('catalogue on %s', (kind) => {
     expect(r.data!.courses.edges.filter((e) => e.node.trainers.length > 0).length).toBeGreaterThanOrEqual(10);
     expect(r.data!.courses.edges.every((e) => e.node.days.length > 0)).toBe(true);
     // count + page + days + trainers + main courses + held seats; not one per course date
+    // The counter sees the statements (a broken hook would pass any upper bound).
+    expect(h.queries.length).toBeGreaterThanOrEqual(3);
     expect(h.queries.length).toBeLessThanOrEqual(8);
   });
 
@@ -123,6 +125,7 @@ describe.each(testDatabaseKinds())('catalogue on %s', (kind) => {
     const aliases = Array.from({ length: 60 }, (_, i) => `c${i}: courses(first: 100) { edges { node { id days { date } trainers { name } } } }`).join(' ');
     h.queries.length = 0;
     const costly = await h.raw({ query: `{ ${aliases} }` });
+    expect(costly.status).toBe(400);
     expect(costly.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(costly.json.errors[0].message).toMatch(/too expensive/);
     expect(h.queries).toHaveLength(0); // refused before any SQL ran
@@ -133,6 +136,18 @@ describe.each(testDatabaseKinds())('catalogue on %s', (kind) => {
     expect(unknownField.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     const notJson = await h.raw('{"query": "{ courses');
     expect(notJson.status).toBe(400);
+
+    // The schema has no cycles, so only a query that cannot be valid nests deeper than the
+    // limit; it is still refused by depth (not just as unknown fields), and a pathological
+    // nesting is a 400, never a crash or a stack overflow.
+    const nest = (n: number) => `{ courses { edges { node { mainCourse ${'{ id '.repeat(n)}${'}'.repeat(n)} } } } }`;
+    const deep = await h.raw({ query: nest(10) });
+    expect(deep.status).toBe(400);
+    expect(deep.json.errors.map((e: { message: string }) => e.message).join('\n')).toMatch(/nested 14 levels deep; the maximum is 8/);
+    expect(deep.json.errors.every((e: { extensions: { code: string } }) => e.extensions.code === 'BAD_USER_INPUT')).toBe(true);
+    const pathological = await h.raw({ query: nest(20_000) });
+    expect(pathological.status).toBe(400);
+    expect(pathological.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
   it('serves an offline GraphQL IDE at /graphql to browsers', async () => {

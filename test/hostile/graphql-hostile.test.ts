@@ -14,6 +14,9 @@ const CANCEL = 'mutation X($input: CancelReservationInput!) { cancelReservation(
 const ORDER = 'query O($id: ID!, $token: String!) { order(id: $id, token: $token) { id status seats } }';
 const COURSES = 'query L($filter: CourseFilter, $first: Int, $after: String) { courses(filter: $filter, first: $first, after: $after) { totalCount edges { node { id } } } }';
 const COURSE = 'query One($id: ID, $maconomyId: String) { course(id: $id, maconomyId: $maconomyId) { id } }';
+const ENRICH = 'mutation E($i: EnrichCourseInput!) { enrichCourse(input: $i) { id description note trainers { key name title bio } } }';
+const EDITOR = { authorization: 'Bearer editor-secret-1' };
+const ADMIN = { authorization: 'Bearer admin-secret' };
 
 export const INJECTIONS = [
   `' OR '1'='1`,
@@ -132,6 +135,14 @@ function cases(url: string): HostileCase[] {
       { name: `filter.mainCourseId = ${inj}`, send: () => gql(COURSES, { filter: { mainCourseId: inj } }), code: 'BAD_USER_INPUT' },
       { name: `filter.from = ${inj}`, send: () => gql(COURSES, { filter: { from: inj } }), code: 'BAD_USER_INPUT' },
       { name: `after = ${inj}`, send: () => gql(COURSES, { after: inj }), code: 'BAD_USER_INPUT' },
+      { name: `enrichCourse trainers[0].key = ${inj}`, send: (c) => gql(ENRICH, { i: { courseId: c.courseId, trainers: [{ key: inj, name: 'Mette' }] } }, EDITOR), code: 'BAD_USER_INPUT' },
+      { name: `enrichCourse trainers[0].email = ${inj}`, send: (c) => gql(ENRICH, { i: { courseId: c.courseId, trainers: [{ key: 'mkj', name: 'Mette', email: inj }] } }, EDITOR), status: 400, code: 'BAD_USER_INPUT' },
+      { name: `enrichCourse courseId = ${inj}`, send: () => gql(ENRICH, { i: { courseId: inj, note: 'x' } }, EDITOR), code: 'BAD_USER_INPUT' },
+      { name: `admin runJob(name) = ${inj}`, send: () => gql('mutation($n: String!) { runJob(name: $n) }', { n: inj }, ADMIN), code: 'BAD_USER_INPUT' },
+      { name: `admin jobs(state) = ${inj}`, send: () => gql('query($s: String) { jobs(state: $s) { id } }', { s: inj }, ADMIN), code: 'BAD_USER_INPUT' },
+      { name: `admin jobs(name) = ${inj}`, send: () => gql('query($n: String) { jobs(name: $n) { id } }', { n: inj }, ADMIN), allowEmptyResult: (j: any) => Array.isArray(j?.data?.jobs) && j.data.jobs.length === 0, code: 'BAD_USER_INPUT' },
+      { name: `admin retryOrderSync(orderId) = ${inj}`, send: () => gql('mutation($o: ID!) { retryOrderSync(orderId: $o) }', { o: inj }, ADMIN), code: 'NOT_FOUND' },
+      { name: `admin resendMail(mailId) = ${inj}`, send: () => gql('mutation($m: ID!) { resendMail(mailId: $m) }', { m: inj }, ADMIN), code: 'NOT_FOUND' },
     );
   }
   return list;
@@ -176,6 +187,31 @@ describe.each(testDatabaseKinds())('hostile GraphQL input on %s', (kind) => {
     expect(failures).toEqual([]);
     expect(await orderState()).toEqual(ordersBefore);
     expect(all.length).toBeGreaterThan(250);
+  });
+
+  it("stores editors' text that looks like SQL or NoSQL verbatim, and changes nothing but that course date", async () => {
+    const id = ctx.courseId!;
+    const other = async () => {
+      const counts = await rowCounts(h.db);
+      // What an enrichment may write: the course date's own overrides, its trainers, the WordPress push it queues.
+      for (const t of ['course_date', 'course_day', 'trainer', 'course_date_trainer', 'agenda_job']) delete counts[t];
+      return counts;
+    };
+    const before = await other();
+    const coursesBefore = (await h.raw({ query: COURSES, variables: { first: 100 } })).json.data.courses.totalCount;
+    for (const [i, inj] of INJECTIONS.entries()) {
+      const input = { courseId: id, description: inj, note: inj, trainers: [{ key: `t${i}`, name: inj, title: inj, bio: inj }] };
+      const r = await h.raw({ query: ENRICH, variables: { i: input } }, EDITOR);
+      expect(r.json.errors).toBeUndefined();
+      expect(r.json.data.enrichCourse).toEqual({ id, description: inj, note: inj, trainers: [{ key: `t${i}`, name: inj, title: inj, bio: inj }] });
+      const read = (await h.raw({ query: 'query($id: ID) { course(id: $id) { description note trainers { name } } }', variables: { id } })).json.data.course;
+      expect(read).toEqual({ description: inj, note: inj, trainers: [{ name: inj }] });
+    }
+    expect(await other()).toEqual(before);
+    expect((await h.raw({ query: COURSES, variables: { first: 100 } })).json.data.courses.totalCount).toBe(coursesBefore);
+    // Put the course date back as it was for the other cases.
+    const reset = await h.raw({ query: ENRICH, variables: { i: { courseId: id, description: null, note: null, trainers: [] } } }, EDITOR);
+    expect(reset.json.errors).toBeUndefined();
   });
 
   it('stores a name that looks like SQL verbatim, as the name it is, and nothing else changes', async () => {
