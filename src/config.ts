@@ -31,7 +31,7 @@ export interface Config {
     fieldMode: 'meta' | 'acf';
   };
   mail: {
-    /** null: write .eml files to `${varDir}/mail`. */
+    /** null: write .eml files to `${varDir}/mail` (demo and test only; required in production). */
     smtpUrl: string | null;
     from: string;
     opsEmail: string | null;
@@ -87,6 +87,8 @@ export interface Config {
     bodyLimitBytes: number;
     /** Entries waiting to be written; beyond this new entries are dropped and counted. */
     queueMax: number;
+    /** The same bound in bytes (bodies are cut to bodyLimitBytes before they are queued). */
+    queueMaxBytes: number;
     batchSize: number;
     flushMs: number;
   };
@@ -110,6 +112,14 @@ function validTimeZone(tz: string): boolean {
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/** The published demo credentials: defaults outside production, refused in production. */
+export const DEMO_SECRETS = {
+  maconomyToken: 'demo-maconomy-token',
+  wordpressAppPassword: 'abcd efgh ijkl mnop qrst uvwx',
+  editorToken: 'demo-editor-token',
+  adminToken: 'demo-admin-token',
+} as const;
 
 /** CORS_ORIGINS: comma-separated origins such as https://kurser.example.dk (scheme, host, port; no path). */
 function parseOrigins(raw: string): string[] {
@@ -153,7 +163,7 @@ export function parseDatabaseUrl(url: string): Config['database'] {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const demo = nodeEnv !== 'production';
-  const varDir = env.VAR_DIR ?? './var';
+  const varDir = env.VAR_DIR || './var';
 
   const read = <T>(name: string, schema: z.ZodType<T>, fallback: string): T => {
     const raw = env[name] === undefined || env[name] === '' ? fallback : env[name];
@@ -162,34 +172,57 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return parsed.data;
   };
 
+  // Production: every external URL and credential must be set. All missing names are collected and
+  // reported together, so an operator fixes the environment in one go.
+  const missing: string[] = [];
   const required = (name: string): string | null => {
     const v = env[name];
     if (v) return v;
-    if (!demo) throw new ConfigError(`${name} is required in production (NODE_ENV=production)`);
+    if (!demo) missing.push(name);
     return null;
+  };
+  const url = (name: string, value: string | null, protocols: string[], example: string): void => {
+    if (!value) return;
+    let u: URL | null = null;
+    try {
+      u = new URL(value);
+    } catch {
+      /* reported below */
+    }
+    if (!u || !protocols.includes(u.protocol)) throw new ConfigError(`${name} is not a valid ${protocols.map((p) => `${p}//`).join(' or ')} URL, e.g. ${example}`);
   };
 
   const maconomyUrl = required('MACONOMY_URL');
-  if (maconomyUrl) {
-    try {
-      new URL(maconomyUrl);
-    } catch {
-      throw new ConfigError('MACONOMY_URL is not a valid URL');
-    }
-  }
-  const maconomyToken = env.MACONOMY_TOKEN ?? (demo ? 'demo-maconomy-token' : '');
-  if (!maconomyToken) throw new ConfigError('MACONOMY_TOKEN is required in production (NODE_ENV=production)');
+  url('MACONOMY_URL', maconomyUrl, ['https:', 'http:'], 'https://maconomy-api.example.dk');
+  const maconomyToken = env.MACONOMY_TOKEN || (demo ? DEMO_SECRETS.maconomyToken : (missing.push('MACONOMY_TOKEN'), ''));
   const wordpressUrl = required('WORDPRESS_URL');
-  if (wordpressUrl) {
-    try {
-      new URL(wordpressUrl);
-    } catch {
-      throw new ConfigError('WORDPRESS_URL is not a valid URL');
-    }
-    if (!demo && !env.WORDPRESS_APP_PASSWORD) throw new ConfigError('WORDPRESS_APP_PASSWORD is required in production (NODE_ENV=production)');
-    if (!demo && !env.WORDPRESS_USER) throw new ConfigError('WORDPRESS_USER is required in production (NODE_ENV=production)');
+  url('WORDPRESS_URL', wordpressUrl, ['https:', 'http:'], 'https://kurser.example.dk');
+  if (!demo) {
+    required('WORDPRESS_USER');
+    required('WORDPRESS_APP_PASSWORD');
+    // The database has an embedded default, not a simulator; production must still say which one.
+    required('DATABASE_URL');
   }
+  // Without it mail would go to .eml files on the server's disk and no customer would get any.
+  const smtpUrl = required('SMTP_URL');
+  url('SMTP_URL', smtpUrl, ['smtp:', 'smtps:'], 'smtp://user:pass@smtp.example.dk:587');
+  if (missing.length) throw new ConfigError(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required in production (NODE_ENV=production)`);
   if (env.MONGODB_URL && !/^mongodb(\+srv)?:\/\//.test(env.MONGODB_URL)) throw new ConfigError('MONGODB_URL must start with mongodb:// or mongodb+srv://');
+  const editorTokens = tokenList(env.EDITOR_TOKENS ?? (demo ? DEMO_SECRETS.editorToken : ''));
+  const adminTokens = tokenList(env.ADMIN_TOKENS ?? (demo ? DEMO_SECRETS.adminToken : ''));
+  if (!demo) {
+    // The demo credentials are in the README: anyone could use them against a production instance.
+    const published = new Set<string>(Object.values(DEMO_SECRETS));
+    const demoValue = (
+      [
+        ['MACONOMY_TOKEN', [maconomyToken]],
+        ['WORDPRESS_APP_PASSWORD', [env.WORDPRESS_APP_PASSWORD ?? '']],
+        ['EDITOR_TOKENS', editorTokens],
+        ['ADMIN_TOKENS', adminTokens],
+      ] as const
+    ).find(([, values]) => values.some((v) => published.has(v)));
+    if (demoValue) throw new ConfigError(`${demoValue[0]} contains a published demo credential, which is refused in production (NODE_ENV=production); set a random secret`);
+  }
 
   return {
     env: nodeEnv,
@@ -207,12 +240,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wordpress: {
       url: wordpressUrl,
       user: env.WORDPRESS_USER ?? (demo ? 'kursus' : ''),
-      appPassword: env.WORDPRESS_APP_PASSWORD ?? (demo ? 'abcd efgh ijkl mnop qrst uvwx' : ''),
+      appPassword: env.WORDPRESS_APP_PASSWORD ?? (demo ? DEMO_SECRETS.wordpressAppPassword : ''),
       postType: env.WORDPRESS_POST_TYPE || 'kursus',
       fieldMode: read('WORDPRESS_FIELD_MODE', z.enum(['meta', 'acf'], { error: 'WORDPRESS_FIELD_MODE must be meta or acf' }), 'meta'),
     },
     mail: {
-      smtpUrl: env.SMTP_URL || null,
+      smtpUrl,
       from: env.MAIL_FROM || 'Kursus <kursus@example.dk>',
       opsEmail: env.OPS_EMAIL || null,
       language: read('MAIL_LANGUAGE', z.enum(['da', 'en'], { error: 'MAIL_LANGUAGE must be da or en' }), 'da'),
@@ -233,8 +266,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       corsOrigins: parseOrigins(env.CORS_ORIGINS ?? (demo ? 'http://localhost:3000,http://127.0.0.1:3000' : '')),
       catalogCacheMs: read('CATALOG_CACHE_MS', intVar('CATALOG_CACHE_MS', 0, 3_600_000), '5000'),
     },
-    editorTokens: tokenList(env.EDITOR_TOKENS ?? (demo ? 'demo-editor-token' : '')),
-    adminTokens: tokenList(env.ADMIN_TOKENS ?? (demo ? 'demo-admin-token' : '')),
+    editorTokens,
+    adminTokens,
     graphql: {
       maxDepth: read('GRAPHQL_MAX_DEPTH', intVar('GRAPHQL_MAX_DEPTH', 2, 50), '8'),
       maxComplexity: read('GRAPHQL_MAX_COMPLEXITY', intVar('GRAPHQL_MAX_COMPLEXITY', 10, 1_000_000), '5000'),
@@ -256,6 +289,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retentionDays: read('HTTP_LOG_RETENTION_DAYS', intVar('HTTP_LOG_RETENTION_DAYS', 1, 3650), '30'),
       bodyLimitBytes: read('HTTP_LOG_BODY_LIMIT_BYTES', intVar('HTTP_LOG_BODY_LIMIT_BYTES', 0, 60_000), '8192'),
       queueMax: read('HTTP_LOG_QUEUE_MAX', intVar('HTTP_LOG_QUEUE_MAX', 1, 1_000_000), '10000'),
+      queueMaxBytes: read('HTTP_LOG_QUEUE_MAX_BYTES', intVar('HTTP_LOG_QUEUE_MAX_BYTES', 4096, 2 ** 31), String(64 * 1024 * 1024)),
       batchSize: read('HTTP_LOG_BATCH_SIZE', intVar('HTTP_LOG_BATCH_SIZE', 1, 5000), '200'),
       flushMs: read('HTTP_LOG_FLUSH_MS', intVar('HTTP_LOG_FLUSH_MS', 10, 60_000), '1000'),
     },

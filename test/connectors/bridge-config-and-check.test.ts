@@ -17,6 +17,8 @@ const prod = {
   WORDPRESS_APP_PASSWORD: 'p',
   EDITOR_TOKENS: 'e',
   ADMIN_TOKENS: 'a',
+  DATABASE_URL: 'mysql://k:s@db:3306/kursus',
+  SMTP_URL: 'smtp://smtp.example.dk:587',
 };
 const bridgeEnv = { ...DEMO_BRIDGE_ENV, OPTIMES_URL: 'https://test.syneo.pl', BASELINKER_API_KEY: '5001-xyz' };
 const quiet = { info: () => undefined, warn: () => undefined };

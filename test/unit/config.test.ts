@@ -12,17 +12,80 @@ describe('configuration', () => {
     expect(c.jobs.mongodbUrl).toBeNull();
   });
 
-  it('names the missing variable in production instead of falling back to a simulator', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(new ConfigError('MACONOMY_URL is required in production (NODE_ENV=production)'));
-    expect(() => loadConfig({ NODE_ENV: 'production', MACONOMY_URL: 'https://m.example.dk' })).toThrow(/MACONOMY_TOKEN is required/);
-    expect(() => loadConfig({ NODE_ENV: 'production', MACONOMY_URL: 'https://m.example.dk', MACONOMY_TOKEN: 't' })).toThrow(/WORDPRESS_URL is required/);
-    const ok = loadConfig({
-      NODE_ENV: 'production', MACONOMY_URL: 'https://m.example.dk', MACONOMY_TOKEN: 't', WORDPRESS_URL: 'https://wp.example.dk',
-      WORDPRESS_USER: 'u', WORDPRESS_APP_PASSWORD: 'p', DATABASE_URL: 'mysql://k:s@db:3306/kursus',
-    });
-    expect(ok.demo).toBe(false);
-    expect(ok.editorTokens).toEqual([]); // no demo tokens in production
-    expect(ok.database.kind).toBe('mysql');
+  /** A complete production environment; each test removes or changes one thing. */
+  const PROD = {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'mysql://k:s@db:3306/kursus',
+    MACONOMY_URL: 'https://m.example.dk',
+    MACONOMY_TOKEN: 'maconomy-secret-7f3a',
+    WORDPRESS_URL: 'https://wp.example.dk',
+    WORDPRESS_USER: 'kursus',
+    WORDPRESS_APP_PASSWORD: 'q1w2 e3r4 t5y6 u7i8 o9p0 a1s2',
+    SMTP_URL: 'smtp://mailer:pw@smtp.example.dk:587',
+    EDITOR_TOKENS: 'editor-secret-1b9c',
+    ADMIN_TOKENS: 'admin-secret-5d2e',
+  };
+  const without = (...names: (keyof typeof PROD)[]) => Object.fromEntries(Object.entries(PROD).filter(([k]) => !names.includes(k as keyof typeof PROD)));
+
+  it('accepts a complete production environment, with no demo tokens and no simulator', () => {
+    const c = loadConfig(PROD);
+    expect(c.demo).toBe(false);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.database.kind).toBe('mysql');
+    expect(c.mail.smtpUrl).toBe(PROD.SMTP_URL);
+    expect(c.maconomy.url).toBe(PROD.MACONOMY_URL);
+    expect(c.wordpress.url).toBe(PROD.WORDPRESS_URL);
+    expect(c.editorTokens).toEqual(['editor-secret-1b9c']);
+    expect(loadConfig(without('EDITOR_TOKENS', 'ADMIN_TOKENS')).editorTokens).toEqual([]); // no demo tokens in production
+  });
+
+  it('names every missing external URL and credential in production instead of falling back', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      new ConfigError('MACONOMY_URL, MACONOMY_TOKEN, WORDPRESS_URL, WORDPRESS_USER, WORDPRESS_APP_PASSWORD, DATABASE_URL, SMTP_URL are required in production (NODE_ENV=production)'),
+    );
+    for (const name of ['MACONOMY_URL', 'MACONOMY_TOKEN', 'WORDPRESS_URL', 'WORDPRESS_USER', 'WORDPRESS_APP_PASSWORD', 'DATABASE_URL', 'SMTP_URL'] as const) {
+      expect(() => loadConfig(without(name))).toThrow(new ConfigError(`${name} is required in production (NODE_ENV=production)`));
+      expect(() => loadConfig({ ...PROD, [name]: '' })).toThrow(new ConfigError(`${name} is required in production (NODE_ENV=production)`));
+    }
+  });
+
+  it('keeps the .eml outbox and the embedded database outside production', () => {
+    for (const NODE_ENV of [undefined, 'development', 'test']) {
+      const c = loadConfig({ NODE_ENV, VAR_DIR: '/tmp/kursus-x' });
+      expect(c.mail.smtpUrl).toBeNull();
+      expect(c.varDir).toBe('/tmp/kursus-x');
+      expect(c.database.sqlitePath).toBe('/tmp/kursus-x/kursus.db');
+    }
+  });
+
+  it.each([
+    ['MACONOMY_TOKEN', 'demo-maconomy-token'],
+    ['WORDPRESS_APP_PASSWORD', 'abcd efgh ijkl mnop qrst uvwx'],
+    ['EDITOR_TOKENS', 'editor-secret-1b9c,demo-editor-token'],
+    ['ADMIN_TOKENS', 'demo-admin-token'],
+    ['EDITOR_TOKENS', 'demo-admin-token'],
+  ])('refuses the published demo credential in %s=%s in production', (name, value) => {
+    expect(() => loadConfig({ ...PROD, [name]: value })).toThrow(
+      new ConfigError(`${name} contains a published demo credential, which is refused in production (NODE_ENV=production); set a random secret`),
+    );
+    // The same value is the default, and fine, outside production.
+    expect(() => loadConfig({ [name]: value })).not.toThrow();
+  });
+
+  it.each([
+    ['SMTP_URL', 'http://smtp.example.dk', /SMTP_URL is not a valid smtp:\/\/ or smtps:\/\/ URL/],
+    ['SMTP_URL', 'smtp.example.dk:587', /SMTP_URL is not a valid smtp:\/\/ or smtps:\/\/ URL/],
+    ['MACONOMY_URL', 'maconomy.example.dk', /MACONOMY_URL is not a valid https:\/\/ or http:\/\/ URL/],
+    ['WORDPRESS_URL', 'ftp://wp.example.dk', /WORDPRESS_URL is not a valid https:\/\/ or http:\/\/ URL/],
+  ])('rejects %s=%s in demo mode and in production', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+    expect(() => loadConfig({ ...PROD, [name]: value })).toThrow(message);
+  });
+
+  it('accepts smtps:// and an explicit SQLite file in production', () => {
+    const c = loadConfig({ ...PROD, SMTP_URL: 'smtps://u:p@smtp.example.dk:465', DATABASE_URL: 'sqlite:/srv/kursus/kursus.db' });
+    expect(c.mail.smtpUrl).toBe('smtps://u:p@smtp.example.dk:465');
+    expect(c.database).toMatchObject({ kind: 'sqlite', sqlitePath: '/srv/kursus/kursus.db' });
   });
 
   it.each([
