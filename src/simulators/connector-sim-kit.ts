@@ -15,15 +15,28 @@ export interface SimFaultOptions {
 export interface SimFaults {
   /** Added to every API request. */
   latencyMs: number;
-  /** The next n matching requests answer `status` (default 503) without being applied. */
-  failNext(n: number, opts?: SimFaultOptions & { status?: number }): void;
+  /**
+   * The next n matching requests answer `status` (default 503) without being applied; with `body`,
+   * that body instead of the simulator's error page (BaseLinker: an ERROR envelope with HTTP 200).
+   */
+  failNext(n: number, opts?: SimFaultOptions & { status?: number; body?: unknown }): void;
   /** The next n matching requests are applied, then answered with `status` (default 502), as a proxy timing out would. */
   applyThenFailNext(n: number, opts?: SimFaultOptions & { status?: number }): void;
   /** The next n matching requests never get an answer. */
   hangNext(n: number, opts?: SimFaultOptions): void;
   /** The next n matching requests are applied and then never answered (the caller times out after the effect). */
   applyThenHangNext(n: number, opts?: SimFaultOptions): void;
+  /**
+   * The next matching request waits, before it is applied, until `release()`: `reached` resolves
+   * once it waits. For tests that do something while a call is in flight (deterministically).
+   */
+  pauseNext(opts?: SimFaultOptions): SimPause;
   clear(): void;
+}
+
+export interface SimPause {
+  reached: Promise<void>;
+  release(): void;
 }
 
 export interface SimRequestRecord {
@@ -39,13 +52,23 @@ interface Fault extends SimFaultOptions {
   kind: FaultKind;
   remaining: number;
   status: number;
+  body?: unknown;
 }
 
-export function createFaults(): SimFaults & { take(method: string, path: string, body: string): Fault | undefined } {
+interface Gate extends SimFaultOptions {
+  arrive(): void;
+  released: Promise<void>;
+}
+
+const matches = (x: SimFaultOptions, method: string, path: string, body: string) =>
+  (!x.path || path.startsWith(x.path)) && (!x.method || x.method.toUpperCase() === method) && (!x.bodyIncludes || body.includes(x.bodyIncludes));
+
+export function createFaults(): SimFaults & { take(method: string, path: string, body: string): Fault | undefined; gate(method: string, path: string, body: string): Promise<void> | undefined } {
   let list: Fault[] = [];
-  const add = (kind: FaultKind, n: number, status: number, o: SimFaultOptions = {}) => {
+  let gates: Gate[] = [];
+  const add = (kind: FaultKind, n: number, status: number, o: SimFaultOptions & { body?: unknown } = {}) => {
     if (!Number.isInteger(n) || n < 0) throw new Error('simulator: n must be a non-negative integer');
-    if (n > 0) list.push({ kind, remaining: n, status, path: o.path, method: o.method?.toUpperCase(), bodyIncludes: o.bodyIncludes });
+    if (n > 0) list.push({ kind, remaining: n, status, path: o.path, method: o.method?.toUpperCase(), bodyIncludes: o.bodyIncludes, body: o.body });
   };
   return {
     latencyMs: 0,
@@ -53,14 +76,28 @@ export function createFaults(): SimFaults & { take(method: string, path: string,
     applyThenFailNext: (n, o) => add('applyThenFail', n, o?.status ?? 502, o),
     hangNext: (n, o) => add('hang', n, 0, o),
     applyThenHangNext: (n, o) => add('applyThenHang', n, 0, o),
+    pauseNext(o = {}) {
+      let arrive!: () => void;
+      let release!: () => void;
+      const reached = new Promise<void>((r) => (arrive = r));
+      const released = new Promise<void>((r) => (release = r));
+      gates.push({ ...o, arrive, released });
+      return { reached, release };
+    },
     clear() {
       list = [];
+      gates = [];
       this.latencyMs = 0;
     },
+    gate(method, path, body) {
+      const g = gates.find((x) => matches(x, method, path, body));
+      if (!g) return undefined;
+      gates = gates.filter((x) => x !== g);
+      g.arrive();
+      return g.released;
+    },
     take(method, path, body) {
-      const f = list.find(
-        (x) => x.remaining > 0 && (!x.path || path.startsWith(x.path)) && (!x.method || x.method === method) && (!x.bodyIncludes || body.includes(x.bodyIncludes)),
-      );
+      const f = list.find((x) => x.remaining > 0 && matches(x, method, path, body));
       if (!f) return undefined;
       f.remaining--;
       list = list.filter((x) => x.remaining > 0);
@@ -189,11 +226,13 @@ export async function startSimServer(opts: {
       if (call) record.call = call;
       opts.requests.push(record);
       if (opts.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, opts.faults.latencyMs));
+      const paused = opts.faults.gate(method, u.pathname, raw);
+      if (paused) await paused;
       const fault = opts.faults.take(method, u.pathname, raw);
       if (fault?.kind === 'hang') return; // close() destroys the socket
       if (fault?.kind === 'fail') {
         record.status = fault.status;
-        return send(res, opts.faultReply(fault.status));
+        return send(res, fault.body !== undefined ? { status: fault.status, body: fault.body } : opts.faultReply(fault.status));
       }
       let reply: SimReply;
       try {

@@ -86,6 +86,8 @@ export interface JubelioSimulatorOptions {
   tokenTtlMs?: number;
   /** Requests per minute per token. Default 600. */
   rateLimitPerMinute?: number;
+  /** The rate limit's window. Default 60000 (tests shorten it to keep a burst quick). */
+  rateLimitWindowMs?: number;
   webhook?: JubelioWebhookTarget;
 }
 
@@ -103,6 +105,10 @@ export interface JubelioSimulator {
   /** Every issued token stops working (as if 12 hours passed). */
   expireTokens(): void;
   setRateLimit(perMinute: number): void;
+  /** The account's password changes (as when someone resets it in Jubelio): logins with the old one fail. */
+  setPassword(password: string): void;
+  /** Answers that were 429 because of the rate limit (not injected faults). */
+  rateLimited(): number;
   setWebhook(target: JubelioWebhookTarget | null): void;
   /** Stores (or replaces) an order as Jubelio's GET /sales/orders/{id} will return it. */
   putSalesOrder(order: JubelioSalesOrder): void;
@@ -160,7 +166,7 @@ const err = (statusCode: number, error: string, message: string, code?: string):
 
 export async function startJubelioSimulator(opts: JubelioSimulatorOptions = {}): Promise<JubelioSimulator> {
   const email = opts.email ?? 'erp@example.co.id';
-  const password = opts.password ?? 'demo-jubelio-password';
+  let password = opts.password ?? 'demo-jubelio-password';
   const tokenTtlMs = opts.tokenTtlMs ?? 12 * 3600_000;
   const faults = createFaults();
   const requests: SimRequestRecord[] = [];
@@ -168,7 +174,12 @@ export async function startJubelioSimulator(opts: JubelioSimulatorOptions = {}):
   const skuIndex = new Map<string, number>();
   const salesOrders = new Map<number, JubelioSalesOrder>();
   const tokens = new Map<string, number>();
-  const limiter = new SlidingWindow(opts.rateLimitPerMinute ?? 600, 60_000);
+  const limiter = new SlidingWindow(opts.rateLimitPerMinute ?? 600, opts.rateLimitWindowMs ?? 60_000);
+  let rateLimited = 0;
+  const tooMany = () => {
+    rateLimited++;
+    return err(429, 'Too Many Requests', 'Rate limit exceeded, please wait a minute');
+  };
   let webhook: JubelioWebhookTarget | null = opts.webhook ?? null;
   let nextGroupId = 1;
   let nextItemId = 1;
@@ -262,6 +273,7 @@ export async function startJubelioSimulator(opts: JubelioSimulatorOptions = {}):
     limiter.reset();
     faults.clear();
     requests.length = 0;
+    rateLimited = 0;
     nextGroupId = 1;
     nextItemId = 1;
     loginCount = 0;
@@ -327,7 +339,7 @@ export async function startJubelioSimulator(opts: JubelioSimulatorOptions = {}):
         return err(400, 'Bad Request', 'Invalid request payload JSON format');
       }
       if (method === 'POST' && path === '/login') {
-        if (!limiter.hit('login')) return err(429, 'Too Many Requests', 'Rate limit exceeded, please wait a minute');
+        if (!limiter.hit('login')) return tooMany();
         if (body?.email !== email || body?.password !== password) return err(500, 'Internal Server Error', 'Invalid email or password', 'INVALID_CREDENTIALS');
         loginCount++;
         const token = randomBytes(24).toString('hex');
@@ -337,7 +349,7 @@ export async function startJubelioSimulator(opts: JubelioSimulatorOptions = {}):
       const token = String(req.headers.authorization ?? '');
       const expires = tokens.get(token);
       if (!token || !expires || expires < Date.now()) return err(401, 'Unauthorized', token ? 'Token expired or invalid' : 'Missing authentication');
-      if (!limiter.hit(token)) return err(429, 'Too Many Requests', 'Rate limit exceeded, please wait a minute');
+      if (!limiter.hit(token)) return tooMany();
       if (method === 'POST' && (path === '/inventory/catalog/' || path === '/inventory/catalog')) return saveCatalog(body);
       let m = /^\/inventory\/items\/by-sku\/(.+)$/.exec(path);
       if (m && method === 'GET') {
@@ -371,6 +383,10 @@ export async function startJubelioSimulator(opts: JubelioSimulatorOptions = {}):
     setRateLimit: (n) => {
       limiter.limit = n;
     },
+    setPassword: (p) => {
+      password = p;
+    },
+    rateLimited: () => rateLimited,
     setWebhook: (t) => {
       webhook = t;
     },

@@ -121,6 +121,72 @@ describe.each(testDatabaseKinds())('Jubelio gateway on %s', (kind) => {
     expect(sim.productBySku('KAOS-0960')?.item_group_name).toBe('Kaos Polos 960 (baru)');
   });
 
+  const stage = async (...products: Record<string, unknown>[]) => {
+    const r = await call(h, 'POST', '/api/connectors/jubelio/products', { headers: erp, body: { products } });
+    expect(r.status).toBe(200);
+    return r.json.results as any[];
+  };
+  const rowOf = async (sku: string) => (await allProducts()).find((p) => p.sku === sku);
+
+  it('a product staged back to the version Jubelio had while a newer one is in flight is sent again, not left marked pushed', async () => {
+    const v1 = product(990);
+    const v2 = product(990, { name: 'Kaos Polos 990 v2' });
+    await stage(v1);
+    expect((await runJob(h, 'jubelio-push-products')).counts).toMatchObject({ pushed: 1 });
+    await stage(v2);
+    // The push of v2 is held inside Jubelio while the ERP stages v1 again.
+    const paused = sim.faults.pauseNext({ method: 'POST', path: '/inventory/catalog', bodyIncludes: 'KAOS-0990' });
+    const running = runJob(h, 'jubelio-push-products');
+    await paused.reached;
+    expect((await stage(v1))[0]).toMatchObject({ result: 'updated', status: 'pushed' });
+    paused.release();
+    expect((await running).counts).toMatchObject({ pushed: 1, failed: 0 });
+    // Jubelio now holds v2 while the ERP wants v1: the row must wait to be sent again.
+    expect(sim.productBySku('KAOS-0990')?.item_group_name).toBe('Kaos Polos 990 v2');
+    expect(await rowOf('KAOS-0990')).toMatchObject({ status: 'pending' });
+    expect((await runJob(h, 'jubelio-push-products')).counts).toMatchObject({ pushed: 1, updated: 1 });
+    expect(sim.productBySku('KAOS-0990')).toMatchObject({ item_group_name: 'Kaos Polos 990', revision: 3 });
+    expect(await rowOf('KAOS-0990')).toMatchObject({ status: 'pushed', lastError: null });
+  });
+
+  it('a push that may have landed (502 after Jubelio applied it) while the ERP re-stages the older version sends that version again', async () => {
+    const v1 = product(991);
+    await stage(v1);
+    await runJob(h, 'jubelio-push-products');
+    await stage(product(991, { name: 'Kaos Polos 991 v2' }));
+    const paused = sim.faults.pauseNext({ method: 'POST', path: '/inventory/catalog', bodyIncludes: 'KAOS-0991' });
+    // Every attempt is applied, then the proxy in front of Jubelio answers 502.
+    sim.faults.applyThenFailNext(4, { status: 502, path: '/inventory/catalog', bodyIncludes: 'KAOS-0991' });
+    const running = runJob(h, 'jubelio-push-products');
+    await paused.reached;
+    await stage(v1);
+    paused.release();
+    expect(await running).toMatchObject({ status: 'PARTIAL', counts: { pushed: 0, failed: 1 } });
+    expect(sim.productBySku('KAOS-0991')?.item_group_name).toBe('Kaos Polos 991 v2');
+    expect(await rowOf('KAOS-0991')).toMatchObject({ status: 'pending' });
+    expect((await runJob(h, 'jubelio-push-products')).counts).toMatchObject({ pushed: 1 });
+    expect(sim.productBySku('KAOS-0991')?.item_group_name).toBe('Kaos Polos 991');
+    expect(await rowOf('KAOS-0991')).toMatchObject({ status: 'pushed' });
+  });
+
+  it('when Jubelio rejects the login, the run fails and every waiting product says why', async () => {
+    await stage(product(992), product(993));
+    sim.setPassword('changed-in-jubelio');
+    sim.expireTokens();
+    try {
+      const run = await runJob(h, 'jubelio-push-products');
+      expect(run).toMatchObject({ status: 'FAILED', error: expect.stringContaining('rejected the login') });
+      const pending = (await allProducts('pending')).filter((p) => ['KAOS-0992', 'KAOS-0993'].includes(p.sku));
+      expect(pending).toHaveLength(2);
+      for (const p of pending) expect(p.lastError).toMatch(/not pushed yet: Jubelio rejected the login .*check JUBELIO_EMAIL and JUBELIO_PASSWORD/);
+      expect(JSON.stringify(pending)).not.toContain('demo-jubelio-password');
+    } finally {
+      sim.setPassword('demo-jubelio-password');
+    }
+    expect((await runJob(h, 'jubelio-push-products')).counts).toMatchObject({ pushed: 2 });
+    expect(await rowOf('KAOS-0992')).toMatchObject({ status: 'pushed', lastError: null });
+  });
+
   it('validates every row on its own and says which field is wrong', async () => {
     const r = await call(h, 'POST', '/api/connectors/jubelio/products', {
       headers: erp,

@@ -1,7 +1,7 @@
 // ERP side of the product flow: staging (upsert by SKU, validated per row) and the push status list.
 // Staging never calls Jubelio; the `jubelio-push-products` job does (push.ts).
 import { createHash } from 'node:crypto';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { sql, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Db } from '../../db/orm.js';
 import { canonicalJson } from '../../jobs/sql-backend.js';
@@ -102,6 +102,7 @@ export async function stageProducts(db: Db, rows: unknown[], now: Date): Promise
       for (let i = 0; i < skus.length; i += 500) {
         for (const p of await em.find(JubelioProduct, { sku: { $in: skus.slice(i, i + 500) } })) existing.set(p.sku, p);
       }
+      const updated: JubelioProduct[] = [];
       for (const [sku, { index, product, hash }] of rows) {
         const row = existing.get(sku);
         if (!row) {
@@ -110,8 +111,22 @@ export async function stageProducts(db: Db, rows: unknown[], now: Date): Promise
         } else if (row.contentHash === hash) {
           out.push({ index, sku, result: 'unchanged', status: row.status });
         } else {
-          Object.assign(row, { name: product.name, data: product, contentHash: hash, status: row.pushedHash === hash ? 'pushed' : 'pending', attempts: 0, lastError: null, stagedAt: now, updatedAt: now });
-          out.push({ index, sku, result: 'updated', status: row.status });
+          Object.assign(row, { name: product.name, data: product, contentHash: hash, status: 'pending', attempts: 0, lastError: null, stagedAt: now, updatedAt: now });
+          updated.push(row);
+          out.push({ index, sku, result: 'updated', status: 'pending' });
+        }
+      }
+      await em.flush();
+      const bySku = new Map(out.map((o) => [o.sku, o]));
+      // The status of a changed row follows from the database's pushed_hash, not from the copy read
+      // above: a push finishing meanwhile may have changed it (and a push still in flight corrects
+      // the status when it finishes, see push.ts). A row back at the version Jubelio has is pushed.
+      for (let i = 0; i < updated.length; i += 500) {
+        const ids = updated.slice(i, i + 500).map((r) => r.id);
+        await em.nativeUpdate(JubelioProduct, { id: { $in: ids }, pushedHash: sql.ref('content_hash') }, { status: 'pushed' });
+        for (const r of await em.find(JubelioProduct, { id: { $in: ids }, status: 'pushed' }, { fields: ['id', 'sku', 'status'], refresh: true })) {
+          const o = bySku.get(r.sku);
+          if (o) o.status = 'pushed';
         }
       }
       return out;

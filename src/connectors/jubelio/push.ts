@@ -45,6 +45,19 @@ function catalogBody(row: JubelioProduct, config: JubelioConfig): JubelioCatalog
   };
 }
 
+/**
+ * Records a finished push of the version `hash`. The row is `pushed` only while the staged version
+ * is still the one sent; if the ERP staged another one meanwhile (even the version Jubelio had
+ * before, which staging marks pushed), Jubelio now holds `hash`, so the row goes back to pending.
+ * Both updates are conditional, so a staging that commits between them is seen by the next try.
+ */
+async function recordPushed(db: Db, id: string, hash: string, ids: Partial<JubelioProduct>): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await db.em().nativeUpdate(JubelioProduct, { id, contentHash: hash }, { ...ids, status: 'pushed' })) return;
+    if (await db.em().nativeUpdate(JubelioProduct, { id, contentHash: { $ne: hash } }, { ...ids, status: 'pending' })) return;
+  }
+}
+
 export async function pushProducts(deps: PushDeps): Promise<PushResult> {
   const now = deps.now ?? (() => new Date());
   const { db, client, config, log } = deps;
@@ -74,9 +87,7 @@ export async function pushProducts(deps: PushDeps): Promise<PushResult> {
         saved = await client.saveProductGroup(catalogBody(row, config));
       }
       const ids = { itemGroupId: saved.id, itemId: saved.itemIds[0] ?? row.itemId ?? null, createStartedAt: null, pushedHash: hash, pushedAt: now(), attempts: 0, lastError: null };
-      // Pushed only if the ERP did not stage a newer version meanwhile; else it stays pending.
-      const n = await db.em().nativeUpdate(JubelioProduct, { id: row.id, contentHash: hash }, { ...ids, status: 'pushed' });
-      if (n === 0) await db.em().nativeUpdate(JubelioProduct, { id: row.id }, ids);
+      await recordPushed(db, row.id, hash, ids);
       result.pushed++;
       if (creating) result.created++;
       else result.updated++;
@@ -100,7 +111,12 @@ export async function pushProducts(deps: PushDeps): Promise<PushResult> {
         Object.assign(patch, { itemGroupId: null, itemId: null, createStartedAt: null, attempts: row.attempts + 1, lastError: `Jubelio no longer has item group ${row.itemGroupId}; it will be created again` });
       }
       if (!(e instanceof UpstreamError && e.ambiguous)) patch.createStartedAt = null;
-      await db.em().nativeUpdate(JubelioProduct, { id: row.id, contentHash: hash }, patch);
+      const n = await db.em().nativeUpdate(JubelioProduct, { id: row.id, contentHash: hash }, patch);
+      if (n === 0 && e instanceof UpstreamError && e.ambiguous) {
+        // The ERP staged another version while this one was in flight, and this one may have
+        // landed: what Jubelio holds is unknown, so the staged version is sent again.
+        await db.em().nativeUpdate(JubelioProduct, { id: row.id, contentHash: { $ne: hash } }, { pushedHash: null, status: 'pending' });
+      }
       result.failed++;
       log?.warn({ sku: row.sku, error: patch.lastError }, 'jubelio-push-products: product not pushed');
     }
@@ -113,7 +129,12 @@ export async function pushProducts(deps: PushDeps): Promise<PushResult> {
       for (let row = queue.shift(); row; row = queue.shift()) await pushOne(row);
     }),
   );
-  if (loginRejected) throw loginRejected;
+  if (loginRejected) {
+    // The ERP reads the push status, not our job runs: say on every waiting row why it waits.
+    const reason = `not pushed yet: ${(loginRejected as Error).message}`.slice(0, 2000);
+    await db.em().nativeUpdate(JubelioProduct, due, { lastError: reason });
+    throw loginRejected;
+  }
   result.remaining = await db.em().count(JubelioProduct, due);
   if (rows.length) log?.info({ ...result }, 'jubelio-push-products: run finished');
   return result;
