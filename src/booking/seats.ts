@@ -52,6 +52,29 @@ export async function heldSeatsByCourseDate(em: Em, courseDateIds: readonly stri
   return result;
 }
 
+/**
+ * For one hold, in one statement (one round trip inside the locked transaction): the seats held
+ * on the course date, and, when a clientKey is given, the seats that client holds in unexpired
+ * reservations across all dates (the per-client cap).
+ */
+export async function heldSeatsForHold(
+  em: Em,
+  courseDateId: string,
+  opts: HeldSeatsOptions & { clientKey?: string },
+): Promise<{ courseDate: number; client: number }> {
+  const cond = heldCondition('o', opts);
+  let sql = `select 'date' as k, sum(o.seats) as held from booking_order o where o.course_date_id = ? and ${cond.sql}`;
+  const params: unknown[] = [courseDateId, ...cond.params];
+  if (opts.clientKey) {
+    sql += ` union all select 'client' as k, sum(c.seats) as held from booking_order c
+      where c.client_key = ? and c.status = 'RESERVED' and c.expires_at > ?${opts.excludeOrderId ? ' and c.id <> ?' : ''}`;
+    params.push(opts.clientKey, opts.now, ...(opts.excludeOrderId ? [opts.excludeOrderId] : []));
+  }
+  const rows = await em.getConnection().execute<{ k: string; held: number | string | null }[]>(sql, params, 'all', em.getTransactionContext());
+  const of = (k: string) => Number(rows.find((r) => r.k === k)?.held ?? 0);
+  return { courseDate: of('date'), client: of('client') };
+}
+
 /** SQL expression (for listings) of a course date's seats left, given the alias of course_date. */
 export function seatsLeftSql(courseDateAlias: string, now: Date): { sql: string; params: unknown[] } {
   const cond = heldCondition('h', { now });

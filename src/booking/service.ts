@@ -4,13 +4,12 @@
 // one function, `holdSeats`, so the rules cannot drift apart. It asks Maconomy first (outside any
 // transaction, so no lock is held during HTTP), then in one transaction takes the course date's
 // lock, counts what is held locally and writes the hold.
-import { IsolationLevel } from '@mikro-orm/core';
 import type { Db, Em } from '../db/orm.js';
 import { CourseDate } from '../catalog/entities.js';
 import { findCourseDateByRef } from '../catalog/service.js';
 import { DomainError, badInput, notFound } from '../errors.js';
 import { Order, Participant, type OrderStatus } from './entities.js';
-import { heldSeatsByCourseDate } from './seats.js';
+import { heldSeatsForHold } from './seats.js';
 import { hashToken, newOrderToken, tokenMatches } from './tokens.js';
 import { validateBooker, validateParticipants, type PersonInput } from './validation.js';
 
@@ -88,72 +87,57 @@ export function createBookingService(deps: BookingDeps) {
   /**
    * The one seat-hold path. Inside the transaction: take the course date's lock by bumping its
    * hold_version (a write lock on MySQL's row, the database write lock on SQLite), count held
-   * seats, then write via `apply`. Throws SOLD_OUT, changing nothing, when the seats do not fit.
+   * seats (and, for a reservation, this client's held seats, in the same statement), then write
+   * via `apply`. Throws SOLD_OUT, or CONFLICT over the per-client cap, changing nothing.
    */
   async function holdSeats<T>(
     courseDate: CourseDate,
     seats: number,
-    excludeOrderId: string | undefined,
+    opts: { excludeOrderId?: string; clientKey?: string | null },
     apply: (em: Em, at: Date) => Promise<T>,
   ): Promise<T> {
     const info = await lookUpSeats(courseDate);
     await deps.hooks?.beforeLock?.(courseDate.id);
     const em = deps.db.em();
-    return em.transactional(
-      async (tx) => {
-        const at = now();
-        await tx
-          .getConnection()
-          .execute(
-            'update course_date set hold_version = hold_version + 1, maconomy_free_seats = ?, maconomy_checked_at = ? where id = ?',
-            [info.freeSeats, info.fetchedAt, courseDate.id],
-            'run',
-            tx.getTransactionContext(),
-          );
-        const held = await heldSeatsByCourseDate(tx, [courseDate.id], {
-          now: at,
-          maconomySnapshotAt: info.fetchedAt,
-          excludeOrderId,
-        });
-        const free = info.freeSeats - (held.get(courseDate.id) ?? 0);
-        if (seats > free) {
-          throw new DomainError(
-            'SOLD_OUT',
-            free <= 0
-              ? `course date ${courseDate.maconomyId} is sold out`
-              : `only ${free} seat${free === 1 ? '' : 's'} left on course date ${courseDate.maconomyId}`,
-            { seatsAvailable: Math.max(0, free) },
-          );
-        }
-        return apply(tx, at);
-      },
-      { isolationLevel: deps.db.kind === 'mysql' ? IsolationLevel.READ_COMMITTED : undefined },
-    );
-  }
-
-  /**
-   * The per-client cap, checked inside the hold transaction. Locks are per course date, so two
-   * simultaneous holds by one client on different dates can both pass; the rate limit on
-   * reserveSeats bounds how far that can go.
-   */
-  async function assertClientCap(tx: Em, clientKey: string | null | undefined, seats: number, excludeOrderId: string | undefined, at: Date) {
-    const cap = deps.maxSeatsPerClient;
-    if (!cap || !clientKey) return;
-    const rows = await tx
-      .getConnection()
-      .execute<{ held: number | string | null }[]>(
-        `select sum(seats) as held from booking_order where client_key = ? and status = 'RESERVED' and expires_at > ?${excludeOrderId ? ' and id <> ?' : ''}`,
-        excludeOrderId ? [clientKey, at, excludeOrderId] : [clientKey, at],
-        'all',
-        tx.getTransactionContext(),
-      );
-    const held = Number(rows[0]?.held ?? 0);
-    if (held + seats > cap)
-      throw new DomainError('CONFLICT', `this client already holds ${held} seat${held === 1 ? '' : 's'} in open reservations and may hold at most ${cap}; check out or cancel a reservation first`, {
-        field: 'seats',
-        heldByClient: held,
-        maxSeatsPerClient: cap,
+    // MySQL sessions run at READ COMMITTED (db/orm.ts), so the count after the lock sees every
+    // hold committed before it.
+    return em.transactional(async (tx) => {
+      const at = now();
+      await tx
+        .getConnection()
+        .execute(
+          'update course_date set hold_version = hold_version + 1, maconomy_free_seats = ?, maconomy_checked_at = ? where id = ?',
+          [info.freeSeats, info.fetchedAt, courseDate.id],
+          'run',
+          tx.getTransactionContext(),
+        );
+      const cap = deps.maxSeatsPerClient && opts.clientKey ? { clientKey: opts.clientKey, max: deps.maxSeatsPerClient } : undefined;
+      const held = await heldSeatsForHold(tx, courseDate.id, {
+        now: at,
+        maconomySnapshotAt: info.fetchedAt,
+        excludeOrderId: opts.excludeOrderId,
+        clientKey: cap?.clientKey,
       });
+      const free = info.freeSeats - held.courseDate;
+      if (seats > free) {
+        throw new DomainError(
+          'SOLD_OUT',
+          free <= 0
+            ? `course date ${courseDate.maconomyId} is sold out`
+            : `only ${free} seat${free === 1 ? '' : 's'} left on course date ${courseDate.maconomyId}`,
+          { seatsAvailable: Math.max(0, free) },
+        );
+      }
+      // Locks are per course date, so two simultaneous holds by one client on different dates
+      // can both pass the cap; the rate limit on reserveSeats bounds how far that can go.
+      if (cap && held.client + seats > cap.max)
+        throw new DomainError('CONFLICT', `this client already holds ${held.client} seat${held.client === 1 ? '' : 's'} in open reservations and may hold at most ${cap.max}; check out or cancel a reservation first`, {
+          field: 'seats',
+          heldByClient: held.client,
+          maxSeatsPerClient: cap.max,
+        });
+      return apply(tx, at);
+    });
   }
 
   function expiry(at: Date) {
@@ -178,8 +162,7 @@ export function createBookingService(deps: BookingDeps) {
       }
       if (order.status !== 'RESERVED') throw new DomainError('CONFLICT', `order is ${order.status.toLowerCase()} and its seats can no longer be changed`);
       const token = input.orderToken;
-      const updated = await holdSeats(courseDate, input.seats, order.id, async (tx, at) => {
-        await assertClientCap(tx, input.clientKey, input.seats, order.id, at);
+      const updated = await holdSeats(courseDate, input.seats, { excludeOrderId: order.id, clientKey: input.clientKey }, async (tx, at) => {
         // Conditional on the order still being an unexpired reservation: a concurrent checkout,
         // cancel or expiry wins and this change fails instead of resurrecting the order.
         const changed = await tx.nativeUpdate(
@@ -194,8 +177,7 @@ export function createBookingService(deps: BookingDeps) {
     }
 
     const token = newOrderToken();
-    const order = await holdSeats(courseDate, input.seats, undefined, async (tx, at) => {
-      await assertClientCap(tx, input.clientKey, input.seats, undefined, at);
+    const order = await holdSeats(courseDate, input.seats, { clientKey: input.clientKey }, async (tx, at) => {
       const created = tx.create(Order, {
         courseDate: tx.getReference(CourseDate, courseDate.id),
         status: 'RESERVED',
@@ -266,7 +248,7 @@ export function createBookingService(deps: BookingDeps) {
       // The hold lapsed: the seats were released, so check them again through the one hold path.
       // If they are still free the customer keeps them; otherwise the reservation has expired.
       try {
-        await holdSeats(order.courseDate, order.seats, order.id, place);
+        await holdSeats(order.courseDate, order.seats, { excludeOrderId: order.id }, place);
       } catch (err) {
         if (err instanceof DomainError && err.code === 'SOLD_OUT') {
           await markExpired(order.id);

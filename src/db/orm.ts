@@ -64,7 +64,21 @@ export function ormOptions(database: Config['database'], opts: OpenDbOptions = {
   if (database.kind === 'sqlite') {
     return { ...base, dbName: database.sqlitePath };
   }
-  return { ...base, clientUrl: database.url, pool: { min: 0, max: opts.poolMax ?? 20 }, timezone: '+00:00' };
+  return {
+    ...base,
+    clientUrl: database.url,
+    pool: { min: 0, max: opts.poolMax ?? 20 },
+    timezone: '+00:00',
+    // Every session at READ COMMITTED: a count taken after a row lock sees what committed before
+    // it (the seat hold, the price overlap check), InnoDB takes no gap locks on range updates (the
+    // job store, the mail outbox), and no transaction pays a round trip to set its level.
+    onCreateConnection: async (connection: unknown) => {
+      await (connection as { executeQuery(q: { sql: string; parameters: readonly unknown[] }): Promise<unknown> }).executeQuery({
+        sql: 'set session transaction isolation level read committed',
+        parameters: [],
+      });
+    },
+  };
 }
 
 export async function openDb(database: Config['database'], opts: OpenDbOptions = {}): Promise<Db> {

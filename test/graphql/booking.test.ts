@@ -93,6 +93,17 @@ describe.each(testDatabaseKinds())('booking on %s', (kind) => {
     expect(Number(held[0]!.n)).toBe(10);
   });
 
+  (kind === 'mysql' ? it : it.skip)('runs every MySQL session at READ COMMITTED, which the locked seat count relies on', async () => {
+    const level = await h.db.em().transactional(async (tx) => {
+      const conn = tx.getConnection();
+      const ctx = tx.getTransactionContext();
+      // MySQL 8 knows only transaction_isolation, MariaDB 10.x only tx_isolation.
+      const read = async (v: string) => (await conn.execute<{ v: string }[]>(`select @@session.${v} as v`, [], 'all', ctx))[0]!.v;
+      return read('transaction_isolation').catch(() => read('tx_isolation'));
+    });
+    expect(level).toBe('READ-COMMITTED');
+  });
+
   it('holds the last seat once when two requests both saw it free in Maconomy (forced interleaving)', async () => {
     const course = await courseWithFreeSeats(1);
     // Both requests pass the Maconomy look-up (1 free) before either takes the lock.

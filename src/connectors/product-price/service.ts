@@ -1,6 +1,6 @@
 // The Product Price API's rules: validation, ownership, overlap of validity windows, soft delete,
 // search and ordering, and the documented record shape.
-import { IsolationLevel, raw } from '@mikro-orm/core';
+import { raw } from '@mikro-orm/core';
 import type { Db, Em } from '../../db/orm.js';
 import { ConnectorUser } from '../auth/entities.js';
 import { isPlainText, UUID_RE } from '../http.js';
@@ -240,15 +240,12 @@ async function overlapping(em: Em, productId: string, shopId: string, start: Dat
 }
 
 async function writeLocked<T>(db: Db, productId: string, fn: (tx: Em) => Promise<T>): Promise<T> {
-  return db.em().transactional(
-    async (tx) => {
-      // Serialise writers per product (row lock on MySQL, the write lock on SQLite) so two
-      // concurrent requests cannot both pass the overlap check.
-      await tx.getConnection().execute('update connector_product set updated_at = updated_at where id = ?', [productId], 'run', tx.getTransactionContext());
-      return fn(tx);
-    },
-    { isolationLevel: db.kind === 'mysql' ? IsolationLevel.READ_COMMITTED : undefined },
-  );
+  // Serialise writers per product (row lock on MySQL, the write lock on SQLite) so two concurrent
+  // requests cannot both pass the overlap check (MySQL sessions run at READ COMMITTED, db/orm.ts).
+  return db.em().transactional(async (tx) => {
+    await tx.getConnection().execute('update connector_product set updated_at = updated_at where id = ?', [productId], 'run', tx.getTransactionContext());
+    return fn(tx);
+  });
 }
 
 function overlapError(clash: ProductPrice[], timeZone: string): PriceApiError {
