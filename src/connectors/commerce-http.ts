@@ -1,7 +1,7 @@
 // Shared plumbing of the commerce connector clients (Jubelio, BaseLinker, Optimakers): one HTTP
 // exchange with a timeout that covers the body, an error type that says whether a retry is worth it
 // and whether the request may have taken effect, jittered exponential backoff, and a per-process
-// requests-per-minute limiter. Every client takes a `fetch` so calls can go through the
+// requests-per-minute limiter that counts a request until its answer is in. Every client takes a `fetch` so calls can go through the
 // request/response log's outbound wrapper.
 import { NOT_SENT_CODES, errorCode } from '../integrations/net-errors.js';
 
@@ -87,20 +87,27 @@ export async function httpExchange(fetchImpl: FetchLike, system: string, url: st
 }
 
 /**
- * At most `perMinute` acquisitions in any 60-second window in this process. A peer's 429 pauses
- * everyone (`pauseFor`), so one rejected call does not make the others hammer the peer meanwhile.
+ * At most `perMinute` requests in any 60-second window, counted in this process only (two processes
+ * with the same credentials each get the full budget: lower the limit per process for that). A slot
+ * is taken when a request is about to be sent; `release()`, called once the answer is in, moves
+ * the slot's time to then. The peer counts a request when it arrives, some time between the two,
+ * so counting from the later moment keeps the peer's count under the limit however the requests'
+ * transit times differ (a burst sent at once arrives spread out). A peer's 429 pauses everyone
+ * (`pauseFor`), so one rejected call does not make the others hammer the peer meanwhile.
  */
 export class MinuteRateLimiter {
-  private readonly stamps: number[] = [];
+  private readonly slots: { at: number }[] = [];
   private pausedUntil = 0;
   private chain: Promise<void> = Promise.resolve();
+  private wake: (() => void) | null = null;
   constructor(
     readonly perMinute: number,
     private readonly windowMs = 60_000,
   ) {
     if (!Number.isInteger(perMinute) || perMinute < 1) throw new TypeError('perMinute must be a positive integer');
   }
-  acquire(): Promise<void> {
+  /** Waits for a slot; call the returned function once the answer is in (until then the slot counts). */
+  acquire(): Promise<() => void> {
     // Serialised, so concurrent callers never both take the last slot.
     const next = this.chain.then(async () => {
       for (;;) {
@@ -109,15 +116,32 @@ export class MinuteRateLimiter {
           await sleep(this.pausedUntil - now);
           continue;
         }
-        while (this.stamps.length && this.stamps[0]! <= now - this.windowMs) this.stamps.shift();
-        if (this.stamps.length < this.perMinute) {
-          this.stamps.push(now);
-          return;
+        for (let i = this.slots.length - 1; i >= 0; i--) if (this.slots[i]!.at <= now - this.windowMs) this.slots.splice(i, 1);
+        if (this.slots.length < this.perMinute) {
+          const slot = { at: Infinity };
+          this.slots.push(slot);
+          return () => {
+            if (slot.at !== Infinity) return;
+            slot.at = Date.now();
+            this.wake?.();
+          };
         }
-        await sleep(this.stamps[0]! + this.windowMs - now + 1);
+        // Full: wait until the oldest finished slot leaves the window, or until one finishes.
+        const oldest = Math.min(...this.slots.map((x) => x.at));
+        await new Promise<void>((resolve) => {
+          const timer = oldest === Infinity ? null : setTimeout(resolve, oldest + this.windowMs - now + 1);
+          this.wake = () => {
+            if (timer) clearTimeout(timer);
+            this.wake = null;
+            resolve();
+          };
+        });
       }
     });
-    this.chain = next.catch(() => undefined);
+    this.chain = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
   }
   pauseFor(ms: number): void {

@@ -66,6 +66,8 @@ export interface BaseLinkerSimulatorOptions {
   token?: string;
   /** Requests per minute per token. Default 100. */
   rateLimitPerMinute?: number;
+  /** The rate limit's window. Default 60000 (tests shorten it to keep a burst quick). */
+  rateLimitWindowMs?: number;
   statuses?: BaseLinkerStatus[];
 }
 
@@ -87,6 +89,10 @@ export interface BaseLinkerSimulator {
   /** Calls of a method, e.g. `setOrderStatus`. */
   calls(method: string): number;
   setRateLimit(perMinute: number): void;
+  /** The API token changes (as when it is regenerated in BaseLinker): calls with the old one get ERROR_BAD_TOKEN. */
+  setToken(token: string): void;
+  /** Answers that were ERROR_QUERY_LIMIT_EXCEEDED because of the rate limit (not injected faults). */
+  rateLimited(): number;
   reset(): void;
 }
 
@@ -149,13 +155,14 @@ const fail = (code: string, message: string): SimReply => ({ status: 200, body: 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export async function startBaseLinkerSimulator(opts: BaseLinkerSimulatorOptions = {}): Promise<BaseLinkerSimulator> {
-  const token = opts.token ?? 'demo-baselinker-token';
+  let token = opts.token ?? 'demo-baselinker-token';
   const faults = createFaults();
   const requests: SimRequestRecord[] = [];
   const orders = new Map<number, BaseLinkerOrder>();
   const statuses = structuredClone(opts.statuses ?? DEMO_BASELINKER_STATUSES);
   const statusChanges: { order_id: number; status_id: number }[] = [];
-  const limiter = new SlidingWindow(opts.rateLimitPerMinute ?? 100, 60_000);
+  const limiter = new SlidingWindow(opts.rateLimitPerMinute ?? 100, opts.rateLimitWindowMs ?? 60_000);
+  let rateLimited = 0;
 
   const parseParams = (raw: string): { method: string; params: Record<string, unknown> } | SimReply => {
     const form = new URLSearchParams(raw);
@@ -198,6 +205,7 @@ export async function startBaseLinkerSimulator(opts: BaseLinkerSimulatorOptions 
     orders.clear();
     statusChanges.length = 0;
     requests.length = 0;
+    rateLimited = 0;
     limiter.reset();
     faults.clear();
   };
@@ -244,7 +252,10 @@ export async function startBaseLinkerSimulator(opts: BaseLinkerSimulatorOptions 
       if (method !== 'POST') return fail('ERROR_METHOD', 'Use POST');
       const presented = String(req.headers['x-bltoken'] ?? '');
       if (!presented || !timingSafeEqual(digest(presented), digest(token))) return fail('ERROR_BAD_TOKEN', 'Invalid user token');
-      if (!limiter.hit(presented)) return fail('ERROR_QUERY_LIMIT_EXCEEDED', 'Query limit exceeded, API blocked for 60 seconds');
+      if (!limiter.hit(presented)) {
+        rateLimited++;
+        return fail('ERROR_QUERY_LIMIT_EXCEEDED', 'Query limit exceeded, API blocked for 60 seconds');
+      }
       const parsed = parseParams(raw);
       if ('status' in parsed) return parsed;
       const { method: name, params } = parsed;
@@ -289,6 +300,10 @@ export async function startBaseLinkerSimulator(opts: BaseLinkerSimulatorOptions 
     setRateLimit: (n) => {
       limiter.limit = n;
     },
+    setToken: (t) => {
+      token = t;
+    },
+    rateLimited: () => rateLimited,
     reset,
   };
 }

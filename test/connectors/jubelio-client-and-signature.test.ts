@@ -32,9 +32,35 @@ describe('MinuteRateLimiter', () => {
   it('never lets more than the limit through in any window, also for concurrent callers', async () => {
     const limiter = new MinuteRateLimiter(5, 150);
     const stamps: number[] = [];
-    await Promise.all(Array.from({ length: 17 }, () => limiter.acquire().then(() => stamps.push(Date.now()))));
+    await Promise.all(
+      Array.from({ length: 17 }, () =>
+        limiter.acquire().then((done) => {
+          stamps.push(Date.now());
+          done();
+        }),
+      ),
+    );
     stamps.sort((a, b) => a - b);
     expect(stamps).toHaveLength(17);
     for (let i = 5; i < stamps.length; i++) expect(stamps[i]! - stamps[i - 5]!).toBeGreaterThanOrEqual(150);
+  });
+
+  it('counts a request until its answer is in: a slot frees one window after the answer, not after the send', async () => {
+    const limiter = new MinuteRateLimiter(2, 100);
+    const first = await limiter.acquire();
+    const second = await limiter.acquire();
+    let third = false;
+    const next = limiter.acquire().then((done) => {
+      third = true;
+      return done;
+    });
+    // Both requests are still in flight after three windows: the third waits however long that is.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(third).toBe(false);
+    const answeredAt = Date.now();
+    first();
+    (await next)();
+    expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(100);
+    second();
   });
 });

@@ -1,7 +1,8 @@
 // Typed client of the BaseLinker API (EXTERNAL-APIS.md): `POST connector.php` with `X-BLToken`,
 // form body `method` + `parameters` (JSON). Success and failure are told by the body's `status`,
-// not the HTTP code. Stays under 100 requests/minute; a rate-limit answer (HTTP 429 or an error
-// code about the query limit) pauses all calls; 5xx, timeouts and network errors are retried with
+// not the HTTP code. Stays under 100 requests/minute with a per-process limiter (90 by default); a
+// rate-limit answer (HTTP 429 or an error code about the query limit) pauses all calls; 5xx, an
+// answer that is not JSON (a proxy's HTML error page), timeouts and network errors are retried with
 // backoff. The methods used here are idempotent (reads, and setting a status), so repeats are safe.
 import { z } from 'zod';
 import { backoffMs, firstIssue, httpExchange, MinuteRateLimiter, sleep, UpstreamError, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
@@ -12,7 +13,10 @@ export interface BaseLinkerClientOptions {
   token: string;
   timeoutMs?: number;
   retries?: number;
+  /** Local limit. Default 90: 90% of BaseLinker's 100, a margin for clock drift and other callers. */
   rateLimitPerMinute?: number;
+  /** The limit's window. Default 60000 (tests shorten it). */
+  rateLimitWindowMs?: number;
   rateLimitWaitMs?: number;
   backoffBaseMs?: number;
   fetch?: FetchLike;
@@ -64,6 +68,8 @@ const ordersSchema = z.looseObject({ orders: z.array(z.unknown()) });
 const statusesSchema = z.looseObject({ statuses: z.array(z.looseObject({ id: num, name: z.string() })) });
 
 const SYSTEM = 'BaseLinker';
+/** 90% of BaseLinker's 100 requests/minute. */
+export const BASELINKER_DEFAULT_RATE_LIMIT = 90;
 const isRateLimit = (code: string | undefined, message: string | undefined) => /LIMIT|BLOCK/i.test(code ?? '') || /limit exceeded|blocked/i.test(message ?? '');
 
 export class BaseLinkerClient {
@@ -86,7 +92,7 @@ export class BaseLinkerClient {
     this.backoffBaseMs = opts.backoffBaseMs ?? 300;
     this.fetchImpl = opts.fetch ?? ((url, init) => fetch(url, init));
     this.logger = opts.logger;
-    this.limiter = new MinuteRateLimiter(opts.rateLimitPerMinute ?? 100);
+    this.limiter = new MinuteRateLimiter(opts.rateLimitPerMinute ?? BASELINKER_DEFAULT_RATE_LIMIT, opts.rateLimitWindowMs);
   }
 
   /**
@@ -124,7 +130,7 @@ export class BaseLinkerClient {
   async call(method: string, parameters: Record<string, unknown>): Promise<Record<string, unknown>> {
     const form = new URLSearchParams({ method, parameters: JSON.stringify(parameters) }).toString();
     for (let attempt = 0; ; attempt++) {
-      await this.limiter.acquire();
+      const done = await this.limiter.acquire();
       let res: RawResponse | null = null;
       let failure: UpstreamError | null = null;
       try {
@@ -139,11 +145,19 @@ export class BaseLinkerClient {
       } catch (err) {
         if (!(err instanceof UpstreamError)) throw err;
         failure = err;
+      } finally {
+        done();
       }
       let rateLimited = res?.status === 429;
+      if (res && res.status === 200 && !res.jsonOk) {
+        // An HTML page with 200 comes from something in front of BaseLinker (maintenance, a
+        // captive proxy), not from the API: retried like a 5xx.
+        failure = new UpstreamError(SYSTEM, `BaseLinker ${method} answered ${res.status} with a body that is not JSON`, { status: res.status, retryable: true });
+        res = null;
+      }
       if (res && res.status === 200) {
         const env = envelopeSchema.safeParse(res.json);
-        if (!env.success) throw new UpstreamError(SYSTEM, `BaseLinker ${method} answered ${res.jsonOk ? 'without a status' : 'with a body that is not JSON'}`, { status: res.status });
+        if (!env.success) throw new UpstreamError(SYSTEM, `BaseLinker ${method} answered without a status`, { status: res.status });
         if (env.data.status === 'SUCCESS') return res.json as Record<string, unknown>;
         const code = env.data.error_code;
         if (isRateLimit(code, env.data.error_message)) rateLimited = true;

@@ -173,7 +173,8 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv, demo: boolean): BridgeC
       orderStatusToSend: id('BASELINKER_ORDER_STATUS_TO_SEND'),
       importMinutes: int(env, 'BASELINKER_IMPORT_MINUTES', 5, 1, 1440),
       importFrom,
-      rateLimitPerMinute: int(env, 'BASELINKER_RATE_LIMIT_PER_MINUTE', 100, 1, 10_000),
+      // 90% of BaseLinker's 100/minute: the limiter is per process, and clocks and transit times differ.
+      rateLimitPerMinute: int(env, 'BASELINKER_RATE_LIMIT_PER_MINUTE', 90, 1, 10_000),
       rateLimitWaitMs: int(env, 'BASELINKER_RATE_LIMIT_WAIT_MS', 60_000, 0, 600_000),
       timeoutMs: int(env, 'BASELINKER_TIMEOUT_MS', 15_000, 50, 120_000),
       retries: int(env, 'BASELINKER_RETRIES', 3, 0, 10),

@@ -1,9 +1,10 @@
 // Typed client of the Jubelio API (EXTERNAL-APIS.md). Logs in with `POST /login`, caches the token
 // until shortly before its 12 hours are up, sends it raw as `authorization`, logs in again once on a
-// 401. Stays under the per-minute limit with a local limiter; a 429 pauses every caller for the
-// configured wait (Jubelio: "wait a minute"); 5xx, timeouts and network errors are retried with
-// jittered backoff. A create (`item_group_id: 0`) whose answer was lost is never repeated blindly:
-// the SKU is looked up first. Responses are validated; the password and token are never logged.
+// 401. Stays under the per-minute limit with a per-process limiter (540, 90% of Jubelio's 600, by
+// default); a 429 pauses every caller for the configured wait (Jubelio: "wait a minute"); 5xx,
+// timeouts and network errors are retried with jittered backoff. A create (`item_group_id: 0`)
+// whose answer was lost is never repeated blindly: the SKU is looked up first. Responses are
+// validated; the password and token are never logged.
 import { z } from 'zod';
 import { backoffMs, firstIssue, httpExchange, MinuteRateLimiter, sleep, UpstreamError, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
 
@@ -14,8 +15,10 @@ export interface JubelioClientOptions {
   timeoutMs?: number;
   /** Extra attempts after the first (5xx, 429, network). Default 3. */
   retries?: number;
-  /** Default 600 (Jubelio's limit). */
+  /** Local limit. Default 540: 90% of Jubelio's 600, a margin for clock drift and other callers. */
   rateLimitPerMinute?: number;
+  /** The limit's window. Default 60000 (tests shorten it). */
+  rateLimitWindowMs?: number;
   /** How long a 429 pauses calls. Default 60000. */
   rateLimitWaitMs?: number;
   /** How long a token is reused. Default 11 h 50 min (Jubelio: 12 h). */
@@ -60,6 +63,8 @@ export type JubelioSalesOrderWire = z.infer<typeof jubelioSalesOrderSchema>;
 const errorSchema = z.looseObject({ statusCode: z.number().optional(), error: z.string().optional(), message: z.string().optional(), code: z.string().optional() });
 
 const SYSTEM = 'Jubelio';
+/** 90% of Jubelio's 600 requests/minute. */
+export const JUBELIO_DEFAULT_RATE_LIMIT = 540;
 
 export class JubelioClient {
   private readonly base: string;
@@ -89,7 +94,7 @@ export class JubelioClient {
     this.backoffBaseMs = opts.backoffBaseMs ?? 200;
     this.fetchImpl = opts.fetch ?? ((url, init) => fetch(url, init));
     this.logger = opts.logger;
-    this.limiter = new MinuteRateLimiter(opts.rateLimitPerMinute ?? 600);
+    this.limiter = new MinuteRateLimiter(opts.rateLimitPerMinute ?? JUBELIO_DEFAULT_RATE_LIMIT, opts.rateLimitWindowMs);
   }
 
   /** Logs in now (the check command); returns nothing, throws an UpstreamError naming the problem. */
@@ -153,15 +158,17 @@ export class JubelioClient {
 
   private async login(): Promise<string> {
     for (let attempt = 0; ; attempt++) {
-      await this.limiter.acquire();
+      const done = await this.limiter.acquire();
       let res: RawResponse;
       try {
         res = await httpExchange(this.fetchImpl, SYSTEM, this.base + '/login', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ email: this.email, password: this.#password }) }, this.timeoutMs, 'POST /login');
       } catch (err) {
+        done();
         if (attempt >= this.retries) throw err;
         await sleep(backoffMs(attempt, this.backoffBaseMs, 5000));
         continue;
       }
+      done();
       if (res.status === 200) {
         const body = this.parse('POST /login', res, loginSchema);
         this.logins++;
@@ -200,7 +207,7 @@ export class JubelioClient {
     let relogged = false;
     for (let attempt = 0; ; ) {
       const token = await this.token();
-      await this.limiter.acquire();
+      const done = await this.limiter.acquire();
       const headers: Record<string, string> = { authorization: token, accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = 'application/json';
       let res: RawResponse | null = null;
@@ -210,6 +217,8 @@ export class JubelioClient {
       } catch (err) {
         if (!(err instanceof UpstreamError)) throw err;
         failure = err;
+      } finally {
+        done();
       }
       if (res?.status === 401 && !relogged) {
         // The token expired early or was revoked: log in again once, not counted as a retry.
