@@ -42,6 +42,14 @@ describe('request/response log redaction', () => {
     expect(JSON.parse(back.get('parameters')!)).toMatchObject({ status_id: 5, email: '[redacted]' });
   });
 
+  test('e-mail addresses are found beside long runs of letters, several @ and cut local parts', () => {
+    const run = 'x'.repeat(100_000);
+    expect(redactBody(`${run} ola@example.no ${run}`, 'text/plain', 1_000_000)).toBe(`${run} [redacted-email] ${run}`);
+    expect(redactBody(`${run}@example.no`, 'text/plain', 1_000_000)).toBe(`${'x'.repeat(100_000 - 64)}[redacted-email]`);
+    expect(redactBody('a@b.cc.d@e.ff @@ x@y @z.com mail:ola@example.no.', 'text/plain', 1000)).toBe('[redacted-email][redacted-email] @@ x@y @z.com mail:[redacted-email].');
+    expect(redactBody(JSON.stringify({ Image: 'data:image/jpeg;base64,AAAA', ResourceId: '321231990', photo: 'p' }), 'application/json', 1000)).toBe('{"Image":"[redacted]","ResourceId":"[redacted]","photo":"[redacted]"}');
+  });
+
   test('free text: e-mails, bearer credentials and JWTs', () => {
     const out = redactBody('error for ola@example.no with Bearer kct_abcdefghijklmnop and eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl', 'text/plain', 10_000);
     expectClean(out);

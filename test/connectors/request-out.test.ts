@@ -247,9 +247,13 @@ describe.each(testDatabaseKinds())('Request Out on %s', (kind) => {
     expect(outbound.url).toBe(`${sim.url}/digitalid/logged`);
     expect(JSON.parse(outbound.requestHeaders!).authorization).toBe('[redacted]');
     expect(JSON.stringify(rows)).not.toContain(UPSTREAM_TOKEN);
-    const answer = JSON.parse(outbound.responseBody!);
-    expect(answer.Data.NIK).toBe('[redacted]');
-    expect(answer.ResourceId).toBe(upstreamAnswer(t, 'logged').ResourceId);
+    // The Data's personal fields and the record id, in the upstream's answer and in ours.
+    for (const logged of [JSON.parse(outbound.responseBody!), JSON.parse(inbound.responseBody!)]) {
+      expect(logged.Data).toEqual({ Image: '[redacted]', NIK: '[redacted]', Status: 'ok' });
+      expect(logged.ResourceId).toBe('[redacted]');
+    }
+    expect(JSON.stringify(rows)).not.toContain(upstreamAnswer(t, 'logged').Data.NIK);
+    expect(JSON.stringify(rows)).not.toContain(upstreamAnswer(t, 'logged').ResourceId);
   });
 
   describe('admin API of the route table', () => {
