@@ -1,6 +1,8 @@
 // The request/response log end to end: inbound connector requests and outbound calls (Maconomy,
 // WordPress, any connector through httpLog.fetch) are written with their correlation id, redacted;
 // the writer is bounded and never fails a request; admins query it; old entries are pruned daily.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startHarness, type Harness } from '../support/harness.js';
 import { testDatabaseKinds } from '../support/databases.js';
 import { HttpLogEntry, createHttpLog, pruneHttpLog, withCorrelationId } from '../../src/connectors/http-log/index.js';
@@ -140,6 +142,115 @@ describe.each(testDatabaseKinds())('request/response log on %s', (kind) => {
     await broken.close();
   });
 
+  test('bodies are cut to the limit before they are queued, and the queue is bounded in bytes: beyond it entries are dropped and counted', async () => {
+    const limit = h.config.httpLog.bodyLimitBytes;
+    const small = createHttpLog({ db: h.db, config: { ...h.config.httpLog, queueMax: 10_000, queueMaxBytes: 64 * 1024, flushMs: 60_000, batchSize: 5000 } });
+    // 256 KiB JSON bodies (the inbound maximum) with personal data at the start and at the end.
+    const big = JSON.stringify({ NIK: '3171234567890001', padding: 'x'.repeat(256 * 1024), Image: 'base64-photo' });
+    const rec = (i: number) =>
+      small.record({ at: new Date(), direction: 'in', system: 'bytes-test', method: 'POST', url: `/api/bytes/${i}`, status: 200, durationMs: 1, requestBody: JSON.parse(big), requestBodyBytes: big.length, requestContentType: 'application/json', responseBody: big, responseContentType: 'application/json' });
+    rec(0);
+    // One entry holds its two cut bodies, not 512 KiB.
+    expect(small.stats().queuedBytes).toBeLessThan(2 * (limit + 100) + 4096);
+    for (let i = 1; i < 100; i++) rec(i);
+    const stats = small.stats();
+    expect(stats.queuedBytes).toBeLessThanOrEqual(64 * 1024);
+    expect(stats.queued).toBeGreaterThan(0);
+    expect(stats.queued + stats.dropped).toBe(100);
+    expect(stats.dropped).toBeGreaterThan(90);
+    await small.flush();
+    expect(small.stats()).toMatchObject({ queued: 0, queuedBytes: 0, written: stats.queued });
+    const rows = await h.db.em().find(HttpLogEntry, { system: 'bytes-test' });
+    expect(rows).toHaveLength(stats.queued);
+    for (const body of [rows[0]!.requestBody!, rows[0]!.responseBody!]) {
+      expect(body).toMatch(/…\[truncated, \d+ bytes\]$/);
+      expect(Buffer.byteLength(body)).toBeLessThan(limit + 100);
+      expect(body).toContain('"NIK":"[redacted]"');
+      expect(body).not.toContain('3171234567890001');
+    }
+    await small.close();
+  });
+
+  test('an outbound response without Content-Length is read for the log up to 1 MiB only: an endless one is not buffered', async () => {
+    let written = 0;
+    let closed!: () => void;
+    const clientGone = new Promise<void>((resolve) => (closed = resolve));
+    const server: Server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }); // chunked, no Content-Length
+      const chunk = Buffer.alloc(64 * 1024, 'a');
+      const more = () => {
+        while (!res.destroyed && res.write(chunk)) written += chunk.length;
+        if (!res.destroyed) res.once('drain', more);
+      };
+      res.on('close', () => closed());
+      more();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/endless`;
+      const res = await h.kursus.httpLog.fetch('endless-peer')(url);
+      const reader = res.body!.getReader();
+      expect((await reader.read()).done).toBe(false);
+      // The log gives up on its copy after 1 MiB and records the call; once the caller stops too,
+      // the connection ends (a log reading the whole body would keep it open, buffering forever).
+      const [e] = await until('the outbound entry', async () => {
+        const rows = await entries({ system: 'endless-peer' });
+        return rows.length ? rows : null;
+      });
+      expect(e).toMatchObject({ direction: 'out', status: 200 });
+      expect(e!.responseBody).toBe('[more than 1048576 bytes of application/json not logged]');
+      await reader.cancel();
+      await clientGone;
+      expect(written).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  test('a large outbound JSON answer without Content-Length reaches the caller whole and the log redacted and cut', async () => {
+    const answer = JSON.stringify({ ResourceId: '321231990', Data: { NIK: '3171234567890001', Image: 'i'.repeat(200 * 1024), Status: 'ok' } });
+    const server: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      for (let i = 0; i < answer.length; i += 16 * 1024) res.write(answer.slice(i, i + 16 * 1024));
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const res = await h.kursus.httpLog.fetch('large-peer')(`http://127.0.0.1:${(server.address() as AddressInfo).port}/large`);
+      expect(await res.text()).toBe(answer);
+      const [e] = await until('the outbound entry', async () => {
+        const rows = await entries({ system: 'large-peer' });
+        return rows.length ? rows : null;
+      });
+      expect(Buffer.byteLength(e!.responseBody!)).toBeLessThan(h.config.httpLog.bodyLimitBytes + 100);
+      expect(e!.responseBody).toMatch(/^\{"ResourceId":"\[redacted\]","Data":\{"NIK":"\[redacted\]","Image":"\[redacted\]","Status":"ok"\}\}$/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  describe('with a tiny byte budget (HTTP_LOG_QUEUE_MAX_BYTES)', () => {
+    let tiny: Harness;
+    beforeAll(async () => {
+      tiny = await startHarness(kind, { env: { HTTP_LOG_QUEUE_MAX_BYTES: '4096', HTTP_LOG_FLUSH_MS: '60000', HTTP_LOG_BATCH_SIZE: '5000' } });
+    });
+    afterAll(async () => {
+      await tiny?.close();
+    });
+
+    test('requests with large bodies still succeed while their log entries are dropped and counted', async () => {
+      const before = tiny.kursus.httpLog.stats().dropped;
+      for (let i = 0; i < 5; i++) {
+        const r = await http(tiny.url, 'POST', '/public/auth/login', { body: { email: DEMO_USER.email, password: DEMO_USER.password, padding: 'p'.repeat(100 * 1024) } });
+        expect(r.status).toBe(200);
+      }
+      const stats = tiny.kursus.httpLog.stats();
+      expect(stats.dropped - before).toBe(5);
+      expect(stats.queuedBytes).toBeLessThanOrEqual(4096);
+    });
+  });
+
   describe('admin query', () => {
     test('needs the admin token and filters by system, status and time', async () => {
       expect((await http(h.url, 'GET', '/api/admin/http-log')).status).toBe(401);
@@ -177,7 +288,7 @@ describe.each(testDatabaseKinds())('request/response log on %s', (kind) => {
       expect(second.json.items[0].id).toBeLessThan(first.json.items[1].id);
       expect(await entries({ url: { $like: '/api/admin/http-log%' } })).toHaveLength(0);
       const stats = await http(h.url, 'GET', '/api/admin/http-log/stats', { token: ADMIN });
-      expect(Object.keys(stats.json).sort()).toEqual(['dropped', 'failed', 'queueMax', 'queued', 'written']);
+      expect(Object.keys(stats.json).sort()).toEqual(['dropped', 'failed', 'queueMax', 'queueMaxBytes', 'queued', 'queuedBytes', 'written']);
     });
   });
 

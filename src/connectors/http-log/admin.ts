@@ -23,13 +23,15 @@ export async function pruneHttpLog(db: Db, opts: { retentionDays: number; now: D
 
 const statsSchema = {
   type: 'object',
-  required: ['queued', 'written', 'dropped', 'failed', 'queueMax'],
+  required: ['queued', 'written', 'dropped', 'failed', 'queueMax', 'queuedBytes', 'queueMaxBytes'],
   properties: {
     queued: { type: 'integer', description: 'entries waiting to be written' },
     written: { type: 'integer' },
-    dropped: { type: 'integer', description: 'entries refused because the queue was full' },
+    dropped: { type: 'integer', description: 'entries refused because the queue was full (HTTP_LOG_QUEUE_MAX entries or HTTP_LOG_QUEUE_MAX_BYTES)' },
     failed: { type: 'integer', description: 'entries lost because their batch could not be written' },
     queueMax: { type: 'integer' },
+    queuedBytes: { type: 'integer', description: 'approximate memory held by waiting entries' },
+    queueMaxBytes: { type: 'integer' },
   },
 } as const;
 

@@ -64,6 +64,8 @@ export function registerHttpLogHooks(app: FastifyInstance, httpLog: HttpLog): vo
         actor: request.httpLogActor ?? null,
         requestHeaders: request.headers,
         requestBody: request.body,
+        // Parsed bodies are queued as they are only when known to be small (Content-Length is checked by the parser).
+        requestBodyBytes: request.headers['content-length'] ? Number(request.headers['content-length']) : null,
         requestContentType: request.headers['content-type'] ?? null,
         responseHeaders: reply.getHeaders() as Record<string, string>,
         responseBody: (request as WithPayload)[kPayload],

@@ -25,7 +25,8 @@
 //
 // Custom exchanges (e.g. a webhook answered outside Fastify) can be queued with
 // `httpLog.record({...})`. Recording never throws and never waits: entries go to a bounded
-// in-memory queue written in batches; when the queue is full they are dropped and counted
+// in-memory queue (bounded in entries and bytes; bodies over the limit are cut first) written in
+// batches; when the queue is full they are dropped and counted
 // (`httpLog.stats().dropped`, also at GET /api/admin/http-log/stats).
 //
 // REDACTION (redact.ts) is by name: headers, query parameters and JSON/form keys that look like

@@ -1,13 +1,16 @@
 // The writer of the request/response log: a bounded in-memory queue flushed in batches by a
 // timer. Recording never awaits, never throws and never slows the exchange it records; the costly
-// part (redaction, serialisation, the INSERT) runs at flush time. When the queue is full new
-// entries are dropped and counted (stats().dropped), and a failed INSERT drops its batch and is
-// counted too: losing log lines is preferred over holding requests or memory hostage.
+// part (redaction, serialisation, the INSERT) runs at flush time for small bodies. A body larger
+// than HTTP_LOG_BODY_LIMIT_BYTES is redacted and cut when it is recorded, so the queue never holds
+// more than the limit per body, and the queue is bounded in bytes (HTTP_LOG_QUEUE_MAX_BYTES) as
+// well as in entries. When either bound is reached new entries are dropped and counted
+// (stats().dropped), and a failed INSERT drops its batch and is counted too: losing log lines is
+// preferred over holding requests or memory hostage.
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/orm.js';
 import { HttpLogEntry, type HttpLogDirection } from './entities.js';
 import { currentCorrelationId } from './context.js';
-import { redactBody, redactHeaders, redactText, redactUrl } from './redact.js';
+import { MAX_REDACT_BYTES, redactBody, redactHeaders, redactText, redactUrl } from './redact.js';
 
 type HeaderInput = Parameters<typeof redactHeaders>[0];
 
@@ -25,6 +28,8 @@ export interface HttpLogRecord {
   actor?: string | null;
   requestHeaders?: HeaderInput;
   requestBody?: unknown;
+  /** Size of requestBody as received (Content-Length), when it is a parsed object. */
+  requestBodyBytes?: number | null;
   requestContentType?: string | null;
   responseHeaders?: HeaderInput;
   responseBody?: unknown;
@@ -36,11 +41,14 @@ export interface HttpLogStats {
   /** Entries waiting to be written. */
   queued: number;
   written: number;
-  /** Entries refused because the queue was full (or the log was closed). */
+  /** Entries refused because the queue was full, in entries or bytes (or the log was closed). */
   dropped: number;
   /** Entries lost because their batch INSERT failed. */
   failed: number;
   queueMax: number;
+  /** Approximate bytes held by queued entries (and by the batch being written). */
+  queuedBytes: number;
+  queueMaxBytes: number;
 }
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -59,11 +67,47 @@ export interface HttpLog {
 }
 
 type Logger = { warn(o: object, m?: string): void };
-type HttpLogConfig = Config['httpLog'];
+type HttpLogConfig = Pick<Config['httpLog'], 'bodyLimitBytes' | 'queueMax' | 'batchSize' | 'flushMs'> & Partial<Pick<Config['httpLog'], 'queueMaxBytes'>>;
+
+/** A body already redacted and cut (when it was recorded); stored as it is. */
+class PreparedBody {
+  constructor(readonly text: string | null) {}
+}
+
+/** Headers, method, ids and the object around them: a rough allowance per entry. */
+const ENTRY_OVERHEAD_BYTES = 2048;
+
+/** A body's size when it is known without serialising it, else 0. */
+function knownSize(body: unknown, knownBytes?: number | null): number {
+  if (typeof body === 'string') return body.length;
+  if (body instanceof Uint8Array) return body.byteLength;
+  if (body instanceof PreparedBody) return body.text?.length ?? 0;
+  return typeof body === 'object' && body !== null && typeof knownBytes === 'number' && Number.isFinite(knownBytes) ? knownBytes : 0;
+}
+
+/**
+ * A body as it waits in the queue, and what it holds: kept as it is when it is within the limit
+ * (redacted at flush time), else redacted and cut now. A parsed object of unknown size is
+ * prepared now too. Sizes are UTF-16 code units or bytes, close enough for a memory bound.
+ */
+function queuedBody(body: unknown, contentType: string | null | undefined, limit: number, knownBytes?: number | null): { body: unknown; bytes: number } {
+  if (body === undefined || body === null || body === '') return { body, bytes: 0 };
+  if (body instanceof PreparedBody) return { body, bytes: body.text?.length ?? 0 };
+  let size: number | null = null;
+  if (typeof body === 'string') size = body.length;
+  else if (body instanceof Uint8Array) size = body.byteLength;
+  else if (body instanceof URLSearchParams) return queuedBody(body.toString(), contentType, limit);
+  else if (typeof body === 'object' && knownBytes !== undefined && knownBytes !== null && Number.isFinite(knownBytes)) size = knownBytes;
+  if (size !== null && size <= limit) return { body, bytes: size };
+  const prepared = new PreparedBody(redactBody(body, contentType, limit));
+  return { body: prepared, bytes: prepared.text?.length ?? 0 };
+}
 
 export function createHttpLog(opts: { db: Db; config: HttpLogConfig; log?: Logger; now?: () => Date }): HttpLog {
   const { db, config } = opts;
-  const queue: HttpLogRecord[] = [];
+  const queueMaxBytes = config.queueMaxBytes ?? 64 * 1024 * 1024;
+  const queue: { entry: HttpLogRecord; bytes: number }[] = [];
+  let queuedBytes = 0;
   let written = 0;
   let dropped = 0;
   let failed = 0;
@@ -85,6 +129,7 @@ export function createHttpLog(opts: { db: Db; config: HttpLogConfig; log?: Logge
   const toRow = (r: HttpLogRecord) => {
     const limit = config.bodyLimitBytes;
     const headers = (h: HeaderInput) => (h ? JSON.stringify(redactHeaders(h)) : null);
+    const body = (b: unknown, type: string | null | undefined) => (b instanceof PreparedBody ? b.text : redactBody(b, type, limit));
     return {
       at: r.at,
       direction: r.direction,
@@ -96,9 +141,9 @@ export function createHttpLog(opts: { db: Db; config: HttpLogConfig; log?: Logge
       correlationId: r.correlationId ? r.correlationId.slice(0, 100) : null,
       actor: r.actor ? r.actor.slice(0, 64) : null,
       requestHeaders: headers(r.requestHeaders),
-      requestBody: noNul(redactBody(r.requestBody, r.requestContentType, limit)),
+      requestBody: noNul(body(r.requestBody, r.requestContentType)),
       responseHeaders: headers(r.responseHeaders),
-      responseBody: noNul(redactBody(r.responseBody, r.responseContentType, limit)),
+      responseBody: noNul(body(r.responseBody, r.responseContentType)),
       error: r.error ? noNul(redactText(r.error).slice(0, 500)) : null,
     };
   };
@@ -108,12 +153,15 @@ export function createHttpLog(opts: { db: Db; config: HttpLogConfig; log?: Logge
       const batch = queue.splice(0, config.batchSize);
       let rows: ReturnType<typeof toRow>[];
       try {
-        rows = batch.map(toRow);
+        rows = batch.map((q) => toRow(q.entry));
         await db.em().insertMany(HttpLogEntry, rows as never);
         written += rows.length;
       } catch (err) {
         failed += batch.length;
         warn({ err: (err as Error).message, lost: batch.length }, 'request/response log: a batch could not be written');
+      } finally {
+        // Counted until written: the batch is in memory until then.
+        for (const q of batch) queuedBytes -= q.bytes;
       }
     }
   }
@@ -132,12 +180,27 @@ export function createHttpLog(opts: { db: Db; config: HttpLogConfig; log?: Logge
 
   const record = (entry: HttpLogRecord) => {
     try {
-      if (closed || queue.length >= config.queueMax) {
+      if (closed || queue.length >= config.queueMax || queuedBytes >= queueMaxBytes) {
+        dropped++;
+        return;
+      }
+      const limit = config.bodyLimitBytes;
+      // What the entry will hold at least: when even that does not fit, drop it before any redaction work.
+      const atLeast = ENTRY_OVERHEAD_BYTES + entry.url.length + Math.min(limit, knownSize(entry.requestBody, entry.requestBodyBytes)) + Math.min(limit, knownSize(entry.responseBody));
+      if (queuedBytes + atLeast > queueMaxBytes) {
+        dropped++;
+        return;
+      }
+      const request = queuedBody(entry.requestBody, entry.requestContentType, limit, entry.requestBodyBytes);
+      const response = queuedBody(entry.responseBody, entry.responseContentType, limit);
+      const bytes = ENTRY_OVERHEAD_BYTES + entry.url.length + request.bytes + response.bytes;
+      if (queuedBytes + bytes > queueMaxBytes) {
         dropped++;
         return;
       }
       if (entry.correlationId === undefined) entry.correlationId = currentCorrelationId();
-      queue.push(entry);
+      queue.push({ entry: { ...entry, requestBody: request.body, responseBody: response.body }, bytes });
+      queuedBytes += bytes;
       if (queue.length >= config.batchSize && !soon && !flushing) {
         soon = setImmediate(() => {
           soon = null;
@@ -152,7 +215,7 @@ export function createHttpLog(opts: { db: Db; config: HttpLogConfig; log?: Logge
   return {
     record,
     fetch: (system, base) => loggedFetch(system, record, base),
-    stats: () => ({ queued: queue.length, written, dropped, failed, queueMax: config.queueMax }),
+    stats: () => ({ queued: queue.length, written, dropped, failed, queueMax: config.queueMax, queuedBytes, queueMaxBytes }),
     flush,
     async close() {
       clearInterval(timer);
@@ -179,7 +242,31 @@ function headerValue(h: RequestInit['headers'], name: string): string | null {
   return key ? String((h as Record<string, string>)[key]) : null;
 }
 
-const LARGE_RESPONSE = 1024 * 1024;
+const LARGE_RESPONSE = MAX_REDACT_BYTES;
+
+/**
+ * Reads a body up to `cap` bytes and stops there (the rest is never buffered for the log), so a
+ * response without Content-Length cannot make the log hold an unbounded body. Not just the body
+ * limit: a JSON body is redacted by key, which needs all of it, and a cut one would keep its
+ * personal fields in clear. What is read is redacted and cut to the limit when recorded.
+ */
+async function readCapped(body: ReadableStream<Uint8Array>, cap: number): Promise<{ text: string } | { over: number }> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { text: Buffer.concat(chunks).toString('utf8') };
+      bytes += value.byteLength;
+      if (bytes > cap) return { over: bytes };
+      chunks.push(value);
+    }
+  } finally {
+    // Frees this branch of the tee; the caller's branch reads on undisturbed.
+    reader.cancel().catch(() => undefined);
+  }
+}
 
 /**
  * Wraps fetch so that each call is recorded as an outbound exchange: method, URL, status, time to
@@ -225,13 +312,10 @@ export function loggedFetch(system: string, record: (e: HttpLogRecord) => void, 
         done(res.body ? `[${length || 'unknown'} bytes of ${responseContentType ?? 'unknown type'} not logged]` : null);
       } else {
         // Read the clone in the background: the caller's read of the original is not delayed.
-        res
-          .clone()
-          .text()
-          .then(
-            (text) => done(text),
-            (err: Error) => done(null, `response body not read: ${err?.name ?? 'error'}`),
-          );
+        readCapped(res.clone().body!, LARGE_RESPONSE).then(
+          (r) => done('text' in r ? r.text : `[more than ${LARGE_RESPONSE} bytes of ${responseContentType ?? 'unknown type'} not logged]`),
+          (err: Error) => done(null, `response body not read: ${err?.name ?? 'error'}`),
+        );
       }
     } catch {
       /* logging must never break the call */
