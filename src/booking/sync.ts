@@ -91,8 +91,3 @@ export async function markSyncFailed(db: Db, orderId: string, error: string, now
 export async function recordSyncError(db: Db, orderId: string, error: string, now = new Date()): Promise<void> {
   await db.em().nativeUpdate(Order, { id: orderId }, { lastSyncError: error.slice(0, 2000), updatedAt: now });
 }
-
-/** Exponential backoff for sync attempts: 5 s, 10 s, 20 s ... capped at 30 min. */
-export function syncBackoffMs(attempt: number): number {
-  return Math.min(30 * 60_000, 5_000 * 2 ** Math.max(0, attempt - 1));
-}

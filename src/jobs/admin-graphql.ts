@@ -128,8 +128,10 @@ export class JobAdminResolver {
     const order = await ctx.em.findOne(Order, { id: orderId });
     if (!order) throw notFound(`order ${orderId} does not exist`);
     if (order.status !== 'SYNC_FAILED' && order.status !== 'PLACED') throw new DomainError('CONFLICT', `order is ${order.status}; only PLACED or SYNC_FAILED orders are synced`);
-    await ctx.em.nativeUpdate(Order, { id: orderId, status: 'SYNC_FAILED' }, { status: 'PLACED', updatedAt: ctx.now() });
+    // The job first, then PLACED: sync-pending-orders never sees this order PLACED without a live
+    // job (it would give it up again, its attempts being used up). sync-order takes SYNC_FAILED too.
     await runner.agenda.now(JOBS.syncOrder, { orderId });
+    await ctx.em.nativeUpdate(Order, { id: orderId, status: 'SYNC_FAILED' }, { status: 'PLACED', updatedAt: ctx.now() });
     return true;
   }
 

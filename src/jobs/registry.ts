@@ -111,12 +111,13 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     { concurrency: 5, priority: 'high', backoff: syncOrderBackoff(config), lockLifetime: 2 * 60_000 },
   );
 
-  // After the last attempt: the order waits for an operator, who is told by mail.
-  agenda.on(`retry exhausted:${JOBS.syncOrder}`, async (error: Error, job: Job) => {
-    const orderId = (job.attrs.data as { orderId: string }).orderId;
+  // After the last attempt: the order waits for an operator, who is told by mail. Also called by
+  // sync-pending-orders for an order whose last attempt failed in a worker that died before this
+  // handler ran. markSyncFailed changes PLACED orders only, so the mail goes out once.
+  const giveUpSync = async (orderId: string, error: Error) => {
     try {
       const changed = await markSyncFailed(db, orderId, error.message, now());
-      log.error({ orderId, error: error.message }, 'sync-order gave up: order is SYNC_FAILED');
+      if (changed) log.error({ orderId, error: error.message }, 'sync-order gave up: order is SYNC_FAILED');
       if (changed && config.mail.opsEmail) {
         const order = await db.em().findOne(Order, { id: orderId }, { populate: ['courseDate'] });
         const alert = orderSyncFailedAlert({
@@ -133,7 +134,8 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     } catch (err) {
       log.error({ orderId, err }, 'could not record a failed sync');
     }
-  });
+  };
+  agenda.on(`retry exhausted:${JOBS.syncOrder}`, (error: Error, job: Job) => giveUpSync((job.attrs.data as { orderId: string }).orderId, error));
 
   agenda.define<{ orderId: string }>(
     JOBS.sendOrderConfirmation,
@@ -198,7 +200,8 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   );
 
   agenda.define(JOBS.syncPendingOrders, async () => {
-    await rescheduleMissingSyncs(agenda, db, now());
+    const r = await rescheduleMissingSyncs(agenda, db, now(), { maxAttempts: config.jobs.syncAttempts, giveUp: giveUpSync });
+    if (r.rescheduled || r.gaveUp) log.warn(r, 'sync-pending-orders: orders without a live sync-order job');
   }, { concurrency: 1 });
 
   defineConnectorJobs(agenda, deps);
@@ -209,20 +212,35 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
  * Safety net: a PLACED order with no queued or running sync-order job (lost with a MongoDB store
  * between commit and schedule, or removed by hand) gets one again. Orders placed in the last
  * minute are left alone; their job is on its way.
+ *
+ * An order that has already had its attempts (the order row counts every attempt, whichever job
+ * made it) is not given a new round: its last attempt failed and the worker died before the
+ * retry-exhausted handler ran, so it is given up here instead (SYNC_FAILED, operator mail).
+ * Without this it would be rescheduled after every lost give-up and never reach SYNC_FAILED.
  */
-export async function rescheduleMissingSyncs(agenda: Agenda, db: Db, now: Date): Promise<number> {
-  const placed = await db.em().find(Order, { status: 'PLACED', placedAt: { $lt: new Date(now.getTime() - 60_000) } }, { fields: ['id'], limit: 500 });
+export async function rescheduleMissingSyncs(
+  agenda: Agenda,
+  db: Db,
+  now: Date,
+  opts: { maxAttempts: number; giveUp(orderId: string, error: Error): Promise<void> },
+): Promise<{ rescheduled: number; gaveUp: number }> {
+  const placed = await db.em().find(Order, { status: 'PLACED', placedAt: { $lt: new Date(now.getTime() - 60_000) } }, { fields: ['id', 'syncAttempts', 'lastSyncError'], limit: 500 });
   let rescheduled = 0;
-  for (const { id } of placed) {
+  let gaveUp = 0;
+  for (const { id, syncAttempts, lastSyncError } of placed) {
     const existing = await agenda.queryJobs({ name: JOBS.syncOrder, data: { orderId: id } });
     // Waiting to run, running, or waiting for a retry: leave it be.
     const alive = existing.jobs.some((j) => j.lockedAt || (j.nextRunAt && !j.disabled));
-    if (!alive) {
+    if (alive) continue;
+    if (syncAttempts >= opts.maxAttempts) {
+      await opts.giveUp(id, new Error(lastSyncError ?? `no success after ${syncAttempts} attempts`));
+      gaveUp++;
+    } else {
       await agenda.now(JOBS.syncOrder, { orderId: id });
       rescheduled++;
     }
   }
-  return rescheduled;
+  return { rescheduled, gaveUp };
 }
 
 export async function scheduleRecurring(agenda: Agenda, timezone: string): Promise<void> {

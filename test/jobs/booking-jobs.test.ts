@@ -11,6 +11,8 @@ import { syncOrder, externalRef } from '../../src/booking/sync.js';
 import { clearReservations, gdprCleanup } from '../../src/booking/housekeeping.js';
 import { MailMessage } from '../../src/mail/entities.js';
 import { JOBS, SYNC_DELAY_MS } from '../../src/jobs/registry.js';
+import { AgendaJob } from '../../src/jobs/entities.js';
+import { enqueueJob } from '../../src/jobs/sql-backend.js';
 
 
 const ADMIN = { authorization: 'Bearer admin-secret' };
@@ -82,8 +84,9 @@ describe.each(testDatabaseKinds())('booking jobs on %s', (kind) => {
   it('creates each participant once when Maconomy times out after accepting one', async () => {
     // A Maconomy that does not refuse a repeated external_ref: a second POST would be a second participant.
     h.sim.faults.dedupeExternalRef = false;
-    await h.kursus.jobs.agenda.disable({ name: JOBS.syncOrder });
     const o = await placeOrder(2, 1);
+    // This test runs the sync itself: the job checkout queued (due in a second) is removed.
+    await h.kursus.jobs.agenda.cancel({ name: JOBS.syncOrder, data: { orderId: o.orderId } });
     h.sim.faults.acceptThenHangNext(1);
     await expect(syncOrder({ db: h.db, maconomy: h.kursus.maconomy }, o.orderId)).rejects.toMatchObject({ ambiguous: true });
     expect(recordsPerRef(o.maconomyId, o.orderId)).toEqual({ [externalRef(o.orderId, 1)]: 1 });
@@ -94,13 +97,13 @@ describe.each(testDatabaseKinds())('booking jobs on %s', (kind) => {
     expect(h.sim.state.requestCount('/api/webparticipant') - posts).toBe(1);
     expect(recordsPerRef(o.maconomyId, o.orderId)).toEqual({ [externalRef(o.orderId, 1)]: 1, [externalRef(o.orderId, 2)]: 1 });
     expect(await syncOrder({ db: h.db, maconomy: h.kursus.maconomy }, o.orderId)).toEqual({ status: 'already-synced' });
-    await h.kursus.jobs.agenda.enable({ name: JOBS.syncOrder });
   });
 
   it('adopts what a worker killed mid-sync had created, instead of creating it again', async () => {
     h.sim.faults.dedupeExternalRef = false;
-    await h.kursus.jobs.agenda.disable({ name: JOBS.syncOrder });
     const o = await placeOrder(3, 2);
+    // Hold the order's job (due in a second) while the dead worker's trace is set up.
+    await h.kursus.jobs.agenda.disable({ name: JOBS.syncOrder, data: { orderId: o.orderId } });
     // A worker created participant 1 in Maconomy and died before recording it.
     await h.db.em().nativeUpdate(Order, { id: o.orderId }, { syncAttempts: 1 });
     const res = await fetch(`${h.sim.url}/api/webparticipant`, {
@@ -109,7 +112,7 @@ describe.each(testDatabaseKinds())('booking jobs on %s', (kind) => {
       body: JSON.stringify({ course_no: o.maconomyId, external_ref: externalRef(o.orderId, 1), first_name: 'Deltager1', last_name: 'Hansen', email: 'x@example.dk' }),
     });
     expect(res.status).toBe(201);
-    await h.kursus.jobs.agenda.enable({ name: JOBS.syncOrder });
+    await h.kursus.jobs.agenda.enable({ name: JOBS.syncOrder, data: { orderId: o.orderId } });
     await until('SYNCED', async () => (await h.db.em().findOne(Order, { id: o.orderId }))?.status === 'SYNCED');
     expect(recordsPerRef(o.maconomyId, o.orderId)).toEqual(Object.fromEntries([1, 2, 3].map((i) => [externalRef(o.orderId, i), 1])));
   });
@@ -132,6 +135,72 @@ describe.each(testDatabaseKinds())('booking jobs on %s', (kind) => {
     expect(h.sim.state.participants(o.maconomyId).filter((p) => p.external_ref.startsWith(o.orderId))).toHaveLength(1);
     const denied = await h.raw({ query: 'mutation($id: ID!) { retryOrderSync(orderId: $id) }', variables: { id: o.orderId } }, { authorization: 'Bearer editor-secret-1' });
     expect(denied.json.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  /** Runs sync-pending-orders through the admin mutation and waits until that run has finished. */
+  async function runSyncPendingOrders() {
+    const before = new Set((await h.kursus.jobs.agenda.queryJobs({ name: JOBS.syncPendingOrders })).jobs.map((j) => String(j._id)));
+    const r = await h.raw({ query: 'mutation { runJob(name: "sync-pending-orders") }' }, ADMIN);
+    expect(r.json.data.runJob).toBe(true);
+    await until('sync-pending-orders run finished', async () => {
+      const { jobs } = await h.kursus.jobs.agenda.queryJobs({ name: JOBS.syncPendingOrders });
+      return jobs.some((j) => !before.has(String(j._id)) && j.lastFinishedAt && !j.lockedAt);
+    });
+  }
+  const syncJobs = async (orderId: string) => (await h.kursus.jobs.agenda.queryJobs({ name: JOBS.syncOrder, data: { orderId } })).jobs;
+  const placedLongAgo = (orderId: string) => h.db.em().nativeUpdate(Order, { id: orderId }, { placedAt: new Date(Date.now() - 5 * 60_000) });
+
+  it('sync-pending-orders gives a placed order whose job went missing a new one, and leaves an order with a waiting job alone', async () => {
+    const lost = await placeOrder(1, 0);
+    await h.kursus.jobs.agenda.cancel({ name: JOBS.syncOrder, data: { orderId: lost.orderId } }); // e.g. MongoDB store: crash between commit and schedule
+    const waiting = await placeOrder(1, 1);
+    // Its job waits for a retry an hour from now (backoff).
+    const [waitingJob] = await syncJobs(waiting.orderId);
+    await h.db.em().nativeUpdate(AgendaJob, { id: String(waitingJob!._id) }, { nextRunAt: new Date(Date.now() + 3600_000) });
+    await placedLongAgo(lost.orderId);
+    await placedLongAgo(waiting.orderId);
+    expect(await syncJobs(lost.orderId)).toHaveLength(0);
+
+    await runSyncPendingOrders();
+    await until('lost order SYNCED', async () => (await h.db.em().findOne(Order, { id: lost.orderId }))?.status === 'SYNCED');
+    expect(recordsPerRef(lost.maconomyId, lost.orderId)).toEqual({ [externalRef(lost.orderId, 1)]: 1 });
+    const stillWaiting = await syncJobs(waiting.orderId);
+    expect(stillWaiting.map((j) => String(j._id))).toEqual([String(waitingJob!._id)]);
+    expect((await h.db.em().findOneOrFail(Order, { id: waiting.orderId })).status).toBe('PLACED');
+    // A second run does not add one either.
+    await runSyncPendingOrders();
+    expect(await syncJobs(waiting.orderId)).toHaveLength(1);
+    expect(await syncJobs(lost.orderId)).toHaveLength(1);
+    // Let the waiting one run now, so it does not linger.
+    await h.db.em().nativeUpdate(AgendaJob, { id: String(waitingJob!._id) }, { nextRunAt: new Date() });
+    await until('waiting order SYNCED', async () => (await h.db.em().findOne(Order, { id: waiting.orderId }))?.status === 'SYNCED');
+  });
+
+  it('sync-pending-orders gives up an order whose last attempt failed in a worker that died before giving up: SYNC_FAILED and one operator mail, no new round', async () => {
+    const o = await placeOrder(1, 2);
+    await h.kursus.jobs.agenda.cancel({ name: JOBS.syncOrder, data: { orderId: o.orderId } });
+    // What the dead worker left: both attempts (SYNC_ATTEMPTS=2) counted on the order, the job
+    // failed for good (no next run), and the retry-exhausted handler never ran.
+    const jobId = await enqueueJob(h.db.em(), { name: JOBS.syncOrder, data: { orderId: o.orderId } });
+    const failedAt = new Date(Date.now() - 4 * 60_000);
+    await h.db.em().nativeUpdate(AgendaJob, { id: jobId }, { nextRunAt: null, lastRunAt: failedAt, lastFinishedAt: failedAt, failedAt, failCount: 2, failReason: 'Maconomy /api/webparticipant answered 503' });
+    await h.db.em().nativeUpdate(Order, { id: o.orderId }, { syncAttempts: 2, lastSyncError: 'Maconomy /api/webparticipant answered 503' });
+    await placedLongAgo(o.orderId);
+
+    await runSyncPendingOrders();
+    const order = await h.db.em().findOneOrFail(Order, { id: o.orderId });
+    expect(order.status).toBe('SYNC_FAILED');
+    expect(order.lastSyncError).toMatch(/503/);
+    // No new round of attempts: the only sync-order job is the failed one.
+    expect((await syncJobs(o.orderId)).map((j) => String(j._id))).toEqual([jobId]);
+    expect(recordsPerRef(o.maconomyId, o.orderId)).toEqual({});
+    const alert = await until('operator alert', () => smtp.to('drift@example.dk').find((m) => m.text?.includes(o.orderId)));
+    expect(alert.text).toMatch(/503/);
+    // Running it again changes nothing and mails nobody again.
+    await runSyncPendingOrders();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.to('drift@example.dk').filter((m) => m.text?.includes(o.orderId))).toHaveLength(1);
+    expect(await syncJobs(o.orderId)).toHaveLength(1);
   });
 
   it('schedules the recurring jobs at their contract times in Europe/Copenhagen', async () => {
