@@ -2,8 +2,8 @@
 // print-schema. `npm start` runs `serve` in demo mode on a fresh machine.
 import 'reflect-metadata';
 import { pino } from 'pino';
-import { ConfigError, loadConfig } from './config.js';
-import { buildKursus, prepareDatabase, REDACTED_PATHS } from './app.js';
+import { ConfigError, DEMO_SECRETS, loadConfig } from './config.js';
+import { buildKursus, prepareDatabase, REDACTED_PATHS, type Kursus } from './app.js';
 import { printKursusSchema } from './graphql/schema.js';
 import { startMaconomySimulator } from './simulators/maconomy.js';
 import { startWordPressSimulator } from './simulators/wordpress.js';
@@ -43,15 +43,48 @@ function onShutdown(stop: () => Promise<void>) {
   process.on('SIGTERM', () => handler('SIGTERM'));
 }
 
+/** Where credentials could appear in a URL (user:password@), they are left out of the log. */
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '[unparseable]';
+  }
+}
+
+/** What this demo-mode process really uses: the DEMO MODE line must not claim a simulator that real configuration replaced. */
+function demoModeSummary(kursus: Kursus): { parts: string[]; fields: Record<string, unknown> } {
+  const { config, commerce } = kursus;
+  const simulated = [
+    kursus.simulator ? 'Maconomy' : null,
+    config.wordpress.url ? null : 'WordPress',
+    commerce.simulators.jubelio ? 'Jubelio' : null,
+    commerce.simulators.baselinker ? 'BaseLinker' : null,
+    commerce.simulators.optimakers ? 'Optimakers' : null,
+    'Request Out upstream', // the demo route always goes to the built-in upstream simulator
+  ].filter((s): s is string => s !== null);
+  const database = config.database.kind === 'sqlite' ? `embedded SQLite ${config.database.sqlitePath}` : `MySQL ${withoutCredentials(config.database.url)}`;
+  const mail = config.mail.smtpUrl ? `mail over SMTP ${withoutCredentials(config.mail.smtpUrl)}` : `mail written as .eml files to ${config.varDir}/mail`;
+  const demoTokens = config.editorTokens.includes(DEMO_SECRETS.editorToken) || config.adminTokens.includes(DEMO_SECRETS.adminToken);
+  const parts = [database, `simulated ${simulated.join(', ')}`, mail];
+  if (kursus.simulator === null) parts.push(`Maconomy at ${withoutCredentials(config.maconomy.url ?? '')}`);
+  if (demoTokens) parts.push('demo editor/admin tokens');
+  return {
+    parts,
+    fields: { database: config.database.kind, simulated, mail: config.mail.smtpUrl ? 'smtp' : 'eml-files', demoTokens },
+  };
+}
+
 async function serve(mode: 'serve' | 'api' | 'worker') {
   const config = loadConfig();
   await prepareDatabase(config, log);
   const kursus = await buildKursus(config);
   if (config.demo) {
-    kursus.app.log.warn(
-      { database: config.database.url, maconomy: kursus.simulator ? 'simulator' : config.maconomy.url },
-      'DEMO MODE (NODE_ENV is not production): embedded SQLite, simulated Maconomy, demo tokens; do not use with real customers',
-    );
+    const demo = demoModeSummary(kursus);
+    kursus.app.log.warn(demo.fields, `DEMO MODE (NODE_ENV is not production): ${demo.parts.join('; ')}; do not use with real customers`);
   }
   if (config.demo && kursus.simulator) {
     const r = await kursus.importCourses();
@@ -72,7 +105,7 @@ async function serve(mode: 'serve' | 'api' | 'worker') {
 /** `npm run simulator -- <name> --port N`: one simulator on its own, for developing against a fake peer. */
 const SIMULATORS: Record<string, (port: number) => Promise<{ url: string; credentials: string; close(): Promise<void> }>> = {
   async maconomy(port) {
-    const sim = await startMaconomySimulator({ port, host: '127.0.0.1', token: process.env.MACONOMY_TOKEN ?? 'demo-maconomy-token' });
+    const sim = await startMaconomySimulator({ port, host: '127.0.0.1', token: process.env.MACONOMY_TOKEN ?? DEMO_SECRETS.maconomyToken });
     return { url: sim.url, credentials: 'bearer MACONOMY_TOKEN (default demo-maconomy-token)', close: () => sim.close() };
   },
   async wordpress(port) {

@@ -54,6 +54,10 @@ export async function registerGraphQL(
     // Apollo's CSRF prevention: simple GETs/forms without a JSON content type or a
     // preflight header are refused, so a hostile page cannot fire mutations from a browser.
     csrfPrevention: true,
+    // Apollo would otherwise (whenever NODE_ENV is not test) stop itself on SIGINT/SIGTERM and
+    // re-send the signal, which src/main.ts takes for a second Ctrl-C and exits with code 1 before
+    // in-flight requests and jobs finish. Shutdown is main.ts's: app.close() stops Apollo in order.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 
