@@ -4,7 +4,9 @@ import type { Agenda } from 'agenda';
 import type { JobDeps } from '../jobs/registry.js';
 import { backoffStrategies } from 'agenda';
 import { pruneHttpLog } from './http-log/admin.js';
-import { REQUEST_OUT_JOB, runRequestOutCall } from './request-out/service.js';
+import { eraseRequestOutData, reapStuckTickets, REQUEST_OUT_JOB, runRequestOutCall } from './request-out/service.js';
+
+export const REQUEST_OUT_REAP_JOB = 'request-out-reap';
 
 export function defineConnectorJobs(agenda: Agenda, deps: JobDeps): void {
   const now = deps.now ?? (() => new Date());
@@ -13,6 +15,10 @@ export function defineConnectorJobs(agenda: Agenda, deps: JobDeps): void {
     async () => {
       const deleted = await pruneHttpLog(deps.db, { retentionDays: deps.config.httpLog.retentionDays, now: now() });
       deps.log.info({ deleted, retentionDays: deps.config.httpLog.retentionDays }, 'http-log-prune: old log entries deleted');
+      // The connectors' other daily retention: Request Out results (personal data) of old tickets.
+      const retentionDays = deps.config.connectors.requestOutRetentionDays;
+      const erased = await eraseRequestOutData(deps.db, { retentionDays, now: now() });
+      deps.log.info({ erased, retentionDays }, 'http-log-prune: stored Data of old Request Out tickets erased');
     },
     { concurrency: 1, lockLifetime: 30 * 60_000 },
   );
@@ -25,5 +31,20 @@ export function defineConnectorJobs(agenda: Agenda, deps: JobDeps): void {
       await runRequestOutCall({ db: deps.db, fetch: fetchUpstream, now }, job.attrs.data.ticketId);
     },
     { concurrency: 10, priority: 'high', lockLifetime: 3 * 60_000, backoff: backoffStrategies.exponential({ delay: 1_000, maxRetries: 2, factor: 3 }) },
+  );
+
+  // Safety net for tickets whose job was lost (see reapStuckTickets).
+  agenda.define(
+    REQUEST_OUT_REAP_JOB,
+    async () => {
+      const result = await reapStuckTickets({
+        db: deps.db,
+        now,
+        jobAlive: async (ticketId) => (await agenda.queryJobs({ name: REQUEST_OUT_JOB, data: { ticketId } })).jobs.some((j) => j.lockedAt || (j.nextRunAt && !j.disabled)),
+        requeue: async (ticketId, requestId) => void (await agenda.now(REQUEST_OUT_JOB, requestId ? { ticketId, requestId } : { ticketId })),
+      });
+      if (result.requeued || result.failed) deps.log.warn(result, 'request-out-reap: stuck Request Out tickets queued again or failed');
+    },
+    { concurrency: 1 },
   );
 }

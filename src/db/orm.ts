@@ -39,6 +39,12 @@ export interface OpenDbOptions {
   onQuery?: (sql: string) => void;
   logger?: { warn(obj: object, msg?: string): void };
   poolMax?: number;
+  /**
+   * Which MikroORM driver talks to a MySQL-protocol server. `auto` (the default) picks
+   * @mikro-orm/mariadb when the server is MariaDB, else @mikro-orm/mysql; tests force `mysql` to
+   * exercise MySQL 8's driver on the MariaDB they have.
+   */
+  mysqlDriver?: 'auto' | 'mysql';
 }
 
 export function ormOptions(database: Config['database'], opts: OpenDbOptions = {}): Options {
@@ -97,7 +103,7 @@ export async function openDb(database: Config['database'], opts: OpenDbOptions =
     // Same SQL and migrations for both servers, but MariaDB's information_schema reports column
     // defaults differently; its own driver keeps the schema diff (and `migration-tool`) exact.
     const [row] = await orm.em.getConnection().execute<{ v: string }[]>('select version() as v');
-    if (/mariadb/i.test(row?.v ?? '')) {
+    if (opts.mysqlDriver !== 'mysql' && /mariadb/i.test(row?.v ?? '')) {
       await orm.close(true);
       orm = (await MariaDbORM.init(ormOptions(database, opts) as never)) as unknown as Orm;
     }

@@ -34,6 +34,7 @@ export const JOBS = {
   deliverMail: 'deliver-mail',
   httpLogPrune: 'http-log-prune',
   requestOutCall: 'request-out-call',
+  requestOutReap: 'request-out-reap',
   ...COMMERCE_JOBS,
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -47,6 +48,7 @@ export const SCHEDULES: { name: JobName; interval: string; description: string }
   { name: JOBS.syncPendingOrders, interval: '* * * * *', description: 'every minute' },
   { name: JOBS.deliverMail, interval: '* * * * *', description: 'every minute (mail retries)' },
   { name: JOBS.httpLogPrune, interval: '30 3 * * *', description: 'daily 03:30' },
+  { name: JOBS.requestOutReap, interval: '* * * * *', description: 'every minute (Request Out tickets whose job was lost)' },
   // Commerce connectors: the configured intervals (JUBELIO_PUSH_MINUTES, BASELINKER_IMPORT_MINUTES) replace these defaults when the worker starts.
   { name: JOBS.jubelioPushProducts, interval: '5 minutes', description: 'every JUBELIO_PUSH_MINUTES (default 5)' },
   { name: JOBS.jubelioProcessWebhooks, interval: '1 minute', description: 'on each webhook, and every minute as a safety net' },

@@ -7,7 +7,8 @@ import { testDatabaseKinds } from '../support/databases.js';
 import { startUpstreamSimulator, upstreamAnswer, type UpstreamSimulator } from '../../src/simulators/upstream.js';
 import { requestOutAnswerSchema, requestOutErrorSchema } from '../../src/connectors/request-out/routes.js';
 import { RequestOutTicket } from '../../src/connectors/request-out/entities.js';
-import { runRequestOutCall } from '../../src/connectors/request-out/service.js';
+import { eraseRequestOutData, reapStuckTickets, REAP_MARGIN_MS, REQUEST_OUT_JOB, runRequestOutCall } from '../../src/connectors/request-out/service.js';
+import { JOBS, SCHEDULES } from '../../src/jobs/registry.js';
 import { HttpLogEntry } from '../../src/connectors/http-log/index.js';
 import { DEMO_USER, http, loginDemo, newUser, until, type HttpResult } from './connector-helpers.js';
 
@@ -256,6 +257,99 @@ describe.each(testDatabaseKinds())('Request Out on %s', (kind) => {
     expect(JSON.stringify(rows)).not.toContain(upstreamAnswer(t, 'logged').ResourceId);
   });
 
+  test('after REQUEST_OUT_RETENTION_DAYS the daily job erases the stored Data; the row stays and a repeat gets a clear body, not a second call', async () => {
+    await route('retained');
+    const oldT = ticket('retained-old');
+    const newT = ticket('retained-new');
+    for (const t of [oldT, newT]) expect((await settled(body(t, 'retained'))).json.StatusCode).toBe(200);
+    const days = h.config.connectors.requestOutRetentionDays;
+    const past = new Date(Date.now() - (days + 1) * 86_400_000);
+    await h.db.em().nativeUpdate(RequestOutTicket, { ticketId: oldT }, { createdAt: past, completedAt: past });
+    await h.kursus.jobs.agenda.now(JOBS.httpLogPrune);
+    const erased = await until('the daily job to erase the old ticket', async () => {
+      const row = await h.db.em().findOneOrFail(RequestOutTicket, { ticketId: oldT });
+      return row.dataErasedAt ? row : null;
+    });
+    expect(erased).toMatchObject({ status: 'SUCCEEDED', data: null, resourceId: null });
+    const again = await send(body(oldT, 'retained'));
+    expectAnswerShape(again);
+    expect(again.json).toEqual({
+      ...body(oldT, 'retained'),
+      Action: 'create',
+      ResourceType: 'data',
+      Resource: 'nik',
+      ResourceId: '',
+      Data: null,
+      Status: 'success',
+      Message: 'The result of this ticket was erased after the retention period; the TicketId stays used',
+      StatusCode: 410,
+    });
+    expect(sim.callsFor(oldT)).toBe(1);
+    // The recent ticket keeps its result; a second run erases nothing more.
+    const recent = await send(body(newT, 'retained'));
+    expect(recent.json).toMatchObject({ StatusCode: 200, Data: upstreamAnswer(newT, 'retained').Data });
+    expect(await eraseRequestOutData(h.db, { retentionDays: days, now: new Date() })).toBe(0);
+  });
+
+  describe('the reaper of tickets stuck in PROCESSING', () => {
+    const agenda = () => h.kursus.jobs.agenda;
+    const reap = () =>
+      reapStuckTickets({
+        db: h.db,
+        now: () => new Date(),
+        jobAlive: async (ticketId) => (await agenda().queryJobs({ name: REQUEST_OUT_JOB, data: { ticketId } })).jobs.some((j) => j.lockedAt || (j.nextRunAt && !j.disabled)),
+        requeue: async (ticketId) => void (await agenda().now(REQUEST_OUT_JOB, { ticketId })),
+      });
+    /** A ticket as a crash leaves it: PROCESSING, no job, created long enough ago. */
+    const stuck = async (t: string, identifier: string, routeId: string, extra: Record<string, unknown> = {}) => {
+      const em = h.db.em();
+      const longAgo = new Date(Date.now() - 2000 - REAP_MARGIN_MS - 60_000);
+      em.create(RequestOutTicket, { ticketId: t, user: DEMO_USER.id, route: routeId, subject: 'digitalid', subjectType: 'enrollment', subjectIdentifier: identifier, status: 'PROCESSING', createdAt: longAgo, ...extra } as never);
+      await em.flush();
+    };
+
+    test('runs every minute; a ticket whose job was lost before it ran is queued again and answered for real', async () => {
+      expect(SCHEDULES.find((x) => x.name === JOBS.requestOutReap)?.interval).toBe('* * * * *');
+      const r = await route('lostjob');
+      const t = ticket('lostjob');
+      await stuck(t, 'lostjob', r.id);
+      expect((await send(body(t, 'lostjob'))).json).toEqual(DOCUMENTED_IN_PROCESS);
+      await agenda().now(JOBS.requestOutReap);
+      const done = await settled(body(t, 'lostjob'));
+      expectAnswerShape(done);
+      expect(done.json).toMatchObject({ ...body(t, 'lostjob'), ...upstreamAnswer(t, 'lostjob'), StatusCode: 200 });
+      expect(sim.callsFor(t)).toBe(1);
+      expect((await h.db.em().findOneOrFail(RequestOutTicket, { ticketId: t })).requeues).toBe(1);
+    });
+
+    test('a claimed ticket whose job is gone is failed, never called again; a live job, a young ticket or exhausted requeues are handled', async () => {
+      const r = await route('reaped');
+      const claimed = ticket('reaped-claimed');
+      await stuck(claimed, 'reaped', r.id, { callStartedAt: new Date(Date.now() - 2000 - REAP_MARGIN_MS - 60_000), attempts: 1 });
+      const exhausted = ticket('reaped-exhausted');
+      await stuck(exhausted, 'reaped', r.id, { requeues: 3 });
+      const waiting = ticket('reaped-waiting');
+      await stuck(waiting, 'reaped', r.id);
+      await agenda().schedule(new Date(Date.now() + 3_600_000), REQUEST_OUT_JOB, { ticketId: waiting });
+      const young = ticket('reaped-young');
+      const em = h.db.em();
+      em.create(RequestOutTicket, { ticketId: young, user: DEMO_USER.id, route: r.id, subject: 'digitalid', subjectType: 'enrollment', subjectIdentifier: 'reaped', status: 'PROCESSING' } as never);
+      await em.flush();
+      const result = await reap();
+      expect(result.failed).toBeGreaterThanOrEqual(2);
+      const state = async (t: string) => h.db.em().findOneOrFail(RequestOutTicket, { ticketId: t });
+      expect(await state(claimed)).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/interrupted/) });
+      expect(await state(exhausted)).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/lost 4 times/) });
+      expect(await state(waiting)).toMatchObject({ status: 'PROCESSING', requeues: 0 });
+      expect(await state(young)).toMatchObject({ status: 'PROCESSING', requeues: 0 });
+      const answer = await send(body(claimed, 'reaped'));
+      expectAnswerShape(answer);
+      expect(answer.json).toMatchObject({ TicketId: claimed, Status: 'failed', StatusCode: 502 });
+      for (const t of [claimed, exhausted, waiting, young]) expect(sim.callsFor(t)).toBe(0);
+      await agenda().cancel({ name: REQUEST_OUT_JOB, data: { ticketId: waiting } });
+    });
+  });
+
   describe('admin API of the route table', () => {
     test('needs the admin token', async () => {
       expect((await http(h.url, 'GET', '/api/admin/request-out/routes')).status).toBe(401);
@@ -303,7 +397,7 @@ describe.each(testDatabaseKinds())('Request Out on %s', (kind) => {
       const t = ticket('show');
       await settled(body(t, 'show'));
       const r = await http(h.url, 'GET', `/api/admin/request-out/tickets/${t}`, { token: ADMIN });
-      expect(r.json).toMatchObject({ ticketId: t, userId: DEMO_USER.id, status: 'SUCCEEDED', attempts: 1, upstreamStatus: 200, error: null });
+      expect(r.json).toMatchObject({ ticketId: t, userId: DEMO_USER.id, status: 'SUCCEEDED', attempts: 1, upstreamStatus: 200, error: null, dataErasedAt: null, requeues: 0 });
     });
   });
 });

@@ -32,7 +32,7 @@ export const FIXED_NOW = new Date('2026-11-22T10:00:00Z');
 
 export async function startHarness(
   kind: DatabaseKind,
-  opts: { env?: Record<string, string>; build?: BuildOptions; now?: Date; simData?: SimulatorData; worker?: boolean } = {},
+  opts: { env?: Record<string, string>; build?: BuildOptions; now?: Date; simData?: SimulatorData; worker?: boolean; mysqlDriver?: 'auto' | 'mysql' } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase(kind);
   const sim = await startMaconomySimulator({ data: opts.simData ?? demoData(opts.now ?? new Date(), 7) });
@@ -57,7 +57,7 @@ export async function startHarness(
     ...opts.env,
   });
   const queries: string[] = [];
-  const db = await openDb(config.database, { onQuery: (sql) => queries.push(sql) });
+  const db = await openDb(config.database, { onQuery: (sql) => queries.push(sql), mysqlDriver: opts.mysqlDriver });
   await migrate(db);
   const kursus = await buildKursus(config, { db, logger: false, processEveryMs: 100, jobLockLifetimeMs: 4_000, httpCloseGraceMs: 2_000, jobDrainMs: 2_000, ...opts.build });
   await kursus.importCourses();

@@ -47,7 +47,7 @@ const routeBody = (required: string[]) => ({
 
 const ticketSchema = {
   type: 'object',
-  required: ['ticketId', 'userId', 'routeId', 'subject', 'subjectType', 'subjectIdentifier', 'status', 'attempts', 'upstreamStatus', 'error', 'correlationId', 'createdAt', 'completedAt'],
+  required: ['ticketId', 'userId', 'routeId', 'subject', 'subjectType', 'subjectIdentifier', 'status', 'attempts', 'upstreamStatus', 'error', 'correlationId', 'createdAt', 'completedAt', 'dataErasedAt', 'requeues'],
   properties: {
     ticketId: { type: 'string' },
     userId: { type: 'string' },
@@ -62,6 +62,8 @@ const ticketSchema = {
     correlationId: { type: ['string', 'null'] },
     createdAt: { type: 'string', format: 'date-time' },
     completedAt: { type: ['string', 'null'], format: 'date-time' },
+    dataErasedAt: { type: ['string', 'null'], format: 'date-time', description: 'when the stored Data was erased (REQUEST_OUT_RETENTION_DAYS)' },
+    requeues: { type: 'integer', description: 'times the reaper queued a lost call again' },
   },
 } as const;
 
@@ -237,6 +239,8 @@ export async function registerRequestOutAdmin(app: FastifyInstance, deps: Connec
           correlationId: t.correlationId ?? null,
           createdAt: t.createdAt.toISOString(),
           completedAt: t.completedAt ? t.completedAt.toISOString() : null,
+          dataErasedAt: t.dataErasedAt ? t.dataErasedAt.toISOString() : null,
+          requeues: t.requeues,
         };
       },
     );

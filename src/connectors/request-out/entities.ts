@@ -62,6 +62,10 @@ export const RequestOutTicket = defineEntity({
     correlationId: p.string().length(100).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     completedAt: p.datetime().nullable(),
+    /** When `data` and `resourceId` were erased after REQUEST_OUT_RETENTION_DAYS (the row stays: the TicketId remains used). */
+    dataErasedAt: p.datetime().nullable(),
+    /** How often the reaper queued the call again for a ticket whose job was lost. */
+    requeues: p.integer().default(0),
   },
 });
 export type RequestOutTicket = InferEntity<typeof RequestOutTicket>;

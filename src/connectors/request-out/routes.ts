@@ -23,7 +23,7 @@ const answerSchema = {
     Data: { type: ['object', 'null'], additionalProperties: true, example: { Image: 'ok', NIK: '12345678910', Status: 'ok' } },
     Status: { type: 'string', enum: ['success', 'failed'] },
     Message: str('success'),
-    StatusCode: { type: 'integer', enum: [200, 404, 502] },
+    StatusCode: { type: 'integer', enum: [200, 404, 410, 502] },
   },
 } as const;
 
@@ -51,7 +51,7 @@ export async function registerRequestOut(app: FastifyInstance, deps: ConnectorDe
           description: [
             'The route table maps (Subject, SubjectType, SubjectIdentifier), case-insensitively, to an upstream. For an enabled route the upstream is called once, by a job, and the answer is the success body (StatusCode 200) once it is back (the request waits up to REQUEST_OUT_WAIT_MS).',
             'While the ticket is still processing, or when no enabled route matches, the answer is the documented in-process body: every field empty, Data null, Message "Request on process / not available now", StatusCode 404. Send the same TicketId again to get the stored result; it never calls the upstream twice.',
-            'If the upstream failed, the body has Status "failed", the reason in Message and StatusCode 502. Every one of these is HTTP 200; malformed requests are HTTP 400 with Status, Code, Message, Data. A TicketId used by another client or with other Subject fields is HTTP 409.',
+            'If the upstream failed, the body has Status "failed", the reason in Message and StatusCode 502. After REQUEST_OUT_RETENTION_DAYS the stored Data and ResourceId of a finished ticket are erased; a repeat then gets the same shape with Data null, ResourceId "" and StatusCode 410 (the upstream is not called again). Every one of these is HTTP 200; malformed requests are HTTP 400 with Status, Code, Message, Data. A TicketId used by another client or with other Subject fields is HTTP 409.',
           ].join('\n\n'),
           body: {
             type: 'object',

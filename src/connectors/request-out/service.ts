@@ -79,7 +79,30 @@ export function failedBody(t: RequestOutTicket) {
   };
 }
 
+/**
+ * Not in the source document: a ticket whose stored result was erased after
+ * REQUEST_OUT_RETENTION_DAYS. The same shape, the personal parts (Data, ResourceId) empty,
+ * StatusCode 410; the upstream is not called again, since it already processed this TicketId.
+ */
+export function erasedBody(t: RequestOutTicket) {
+  return {
+    TicketId: t.ticketId,
+    Subject: t.subject,
+    SubjectType: t.subjectType,
+    SubjectIdentifier: t.subjectIdentifier,
+    Action: t.action ?? '',
+    ResourceType: t.resourceType ?? '',
+    Resource: t.resource ?? '',
+    ResourceId: '',
+    Data: null,
+    Status: 'success',
+    Message: 'The result of this ticket was erased after the retention period; the TicketId stays used',
+    StatusCode: 410,
+  };
+}
+
 export function answerFor(t: RequestOutTicket) {
+  if (t.status === 'SUCCEEDED' && t.dataErasedAt) return erasedBody(t);
   if (t.status === 'SUCCEEDED') return successBody(t);
   if (t.status === 'FAILED') return failedBody(t);
   return inProcessBody();
@@ -304,4 +327,80 @@ export async function runRequestOutCall(deps: { db: Db; fetch: FetchLike; now: (
     data: a.Data ?? {},
     error: null,
   });
+}
+
+// ---- retention and the reaper ------------------------------------------------------------------
+
+/**
+ * Erases the stored result (the upstream's Data, personal data such as a NIK and an ID photo, and
+ * ResourceId) of tickets finished more than `retentionDays` ago. The row stays, so a repeat of the
+ * TicketId still never calls the upstream again; it is answered with erasedBody. Run daily by
+ * `http-log-prune`.
+ */
+export async function eraseRequestOutData(db: Db, opts: { retentionDays: number; now: Date; batchSize?: number }): Promise<number> {
+  const cutoff = new Date(opts.now.getTime() - opts.retentionDays * 86_400_000);
+  const batchSize = opts.batchSize ?? 1000;
+  let erased = 0;
+  for (;;) {
+    const em = db.em();
+    // created_at too: completed_at is never earlier, and (status, created_at) is indexed.
+    const rows = await em.find(RequestOutTicket, { status: 'SUCCEEDED', createdAt: { $lt: cutoff }, completedAt: { $lt: cutoff }, dataErasedAt: null }, { fields: ['ticketId'], limit: batchSize });
+    if (!rows.length) return erased;
+    erased += await em.nativeUpdate(RequestOutTicket, { ticketId: { $in: rows.map((r) => r.ticketId) }, dataErasedAt: null }, { data: null, resourceId: null, dataErasedAt: opts.now } as never);
+    if (rows.length < batchSize) return erased;
+  }
+}
+
+/** How long past its route's timeout a ticket may stay PROCESSING without a live job before the reaper acts. */
+export const REAP_MARGIN_MS = 60_000;
+/** Times the reaper queues a lost call again before it fails the ticket. */
+export const MAX_REQUEUES = 3;
+
+export interface ReapDeps {
+  db: Db;
+  now: () => Date;
+  /** Is a request-out-call job for this ticket waiting, retrying or running? */
+  jobAlive(ticketId: string): Promise<boolean>;
+  /** Queue the call again. */
+  requeue(ticketId: string, requestId: string | null): Promise<void>;
+}
+
+/**
+ * Tickets stuck in PROCESSING with no live job (the MongoDB store lost the job between commit and
+ * schedule; Agenda gave up after an unexpected error): older than their route's timeout plus
+ * REAP_MARGIN_MS, they are queued again when the upstream was certainly not called (no claim), up
+ * to MAX_REQUEUES times, and otherwise failed (a claimed call may have reached the upstream, so it
+ * is never repeated). A repeat of the TicketId then gets a real answer.
+ */
+export async function reapStuckTickets(deps: ReapDeps, opts: { limit?: number } = {}): Promise<{ requeued: number; failed: number }> {
+  const now = deps.now();
+  const em = deps.db.em();
+  const stuck = await em.find(RequestOutTicket, { status: 'PROCESSING', createdAt: { $lt: new Date(now.getTime() - REAP_MARGIN_MS) } }, { populate: ['route'], orderBy: { createdAt: 'asc' }, limit: opts.limit ?? 200 });
+  const result = { requeued: 0, failed: 0 };
+  for (const t of stuck) {
+    const route = t.route as RequestOutRoute | null;
+    const since = t.callStartedAt ?? t.createdAt;
+    if (since.getTime() > now.getTime() - (route?.timeoutMs ?? 10_000) - REAP_MARGIN_MS) continue;
+    if (await deps.jobAlive(t.ticketId)) continue;
+    const fail = async (error: string) => {
+      const n = await deps.db.em().nativeUpdate(RequestOutTicket, { ticketId: t.ticketId, status: 'PROCESSING', callStartedAt: t.callStartedAt ?? null, requeues: t.requeues }, { status: 'FAILED', error, completedAt: deps.now() });
+      if (n) {
+        result.failed++;
+        ticketEvents.emit(t.ticketId);
+      }
+    };
+    if (t.callStartedAt) {
+      await fail('the upstream call was interrupted and its job is gone; not repeated, since the upstream may have processed it');
+    } else if (t.requeues >= MAX_REQUEUES) {
+      await fail(`the upstream call could not be run: its job was lost ${t.requeues + 1} times`);
+    } else {
+      // Conditional: of two reapers (two workers) only one queues the call again.
+      const n = await deps.db.em().nativeUpdate(RequestOutTicket, { ticketId: t.ticketId, status: 'PROCESSING', callStartedAt: null, requeues: t.requeues }, { requeues: t.requeues + 1 });
+      if (n) {
+        await deps.requeue(t.ticketId, t.correlationId ?? null);
+        result.requeued++;
+      }
+    }
+  }
+  return result;
 }

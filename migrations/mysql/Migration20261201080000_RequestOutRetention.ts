@@ -1,0 +1,7 @@
+import { Migration } from '@mikro-orm/migrations';
+
+export class Migration20261201080000_RequestOutRetention extends Migration {
+  override async up(): Promise<void> {
+    this.addSql("alter table `request_out_ticket` add `data_erased_at` datetime null, add `requeues` int not null default 0");
+  }
+}
