@@ -1,7 +1,7 @@
 // Agenda jobs of the Jubelio gateway and the BaseLinker <-> Optimakers bridge. Handlers are thin:
 // they call the connector services and record each run (counts, errors) for admins. A job of a
 // disabled connector does nothing and says so.
-import { backoffStrategies, type Agenda } from 'agenda';
+import { backoffStrategies, type Agenda, type Job } from 'agenda';
 import type { Config } from '../config.js';
 import type { Db, Em } from '../db/orm.js';
 import { enqueueJob } from '../jobs/sql-backend.js';
@@ -51,6 +51,20 @@ export async function enqueueDeliveryJob(em: Em, name: CommerceJobName, delivery
 
 const idle = (r: object) => Object.values(r).every((v) => v === 0);
 
+/**
+ * Keeps a long run's lock fresh (a third of its lifetime at a time), so a run that is slow but
+ * alive (a large push, a rate-limited import) is never taken for dead and started a second time.
+ */
+async function keepLocked<T>(job: Job, fn: () => Promise<T>): Promise<T> {
+  const lifetime = job.agenda.definitions[job.attrs.name]?.lockLifetime ?? 10 * 60_000;
+  const timer = setInterval(() => void job.touch().catch(() => undefined), Math.max(250, Math.floor(lifetime / 3)));
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export function defineCommerceJobs(agenda: Agenda, deps: CommerceJobDeps, opts: { lockLifetimeMs?: number } = {}): void {
   const now = deps.now ?? (() => new Date());
   const { db, log } = deps;
@@ -61,13 +75,15 @@ export function defineCommerceJobs(agenda: Agenda, deps: CommerceJobDeps, opts: 
 
   agenda.define(
     COMMERCE_JOBS.jubelioPushProducts,
-    async () => {
+    async (job) => {
       const client = deps.commerce?.jubelio;
       if (!client) return disabled(COMMERCE_JOBS.jubelioPushProducts, 'Jubelio gateway');
-      await recordRun(db, COMMERCE_JOBS.jubelioPushProducts, now, async () => {
-        const r = await pushProducts({ db, client, config: deps.config.jubelio, log, now });
-        return { pushed: r.pushed, created: r.created, updated: r.updated, failed: r.failed, remaining: r.remaining };
-      }, { skipIfIdle: (r) => r.pushed === 0 && r.failed === 0, partial: (r) => (r.failed ? `${r.failed} products not pushed; see GET /api/connectors/jubelio/products?status=failed` : null) });
+      await keepLocked(job, () =>
+        recordRun(db, COMMERCE_JOBS.jubelioPushProducts, now, async () => {
+          const r = await pushProducts({ db, client, config: deps.config.jubelio, log, now });
+          return { pushed: r.pushed, created: r.created, updated: r.updated, failed: r.failed, remaining: r.remaining };
+        }, { skipIfIdle: (r) => r.pushed === 0 && r.failed === 0, partial: (r) => (r.failed ? `${r.failed} products not pushed; see GET /api/connectors/jubelio/products?status=failed` : null) }),
+      );
     },
     { concurrency: 1, lockLifetime: lock(30 * 60_000) },
   );
@@ -110,10 +126,10 @@ export function defineCommerceJobs(agenda: Agenda, deps: CommerceJobDeps, opts: 
 
   agenda.define(
     COMMERCE_JOBS.baselinkerImportOrders,
-    async () => {
+    async (job) => {
       const c = deps.commerce;
       if (!c?.baselinker || !c.optimakers) return disabled(COMMERCE_JOBS.baselinkerImportOrders, 'BaseLinker-Optimakers bridge');
-      await recordRun(
+      await keepLocked(job, () => recordRun(
         db,
         COMMERCE_JOBS.baselinkerImportOrders,
         now,
@@ -123,7 +139,7 @@ export function defineCommerceJobs(agenda: Agenda, deps: CommerceJobDeps, opts: 
           return r;
         },
         { partial: (r) => (r.failed ? `${r.failed} orders not imported; see GET /api/admin/connectors/bridge/orders?status=FAILED` : null) },
-      );
+      ));
     },
     { concurrency: 1, lockLifetime: lock(30 * 60_000) },
   );
