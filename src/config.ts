@@ -79,6 +79,8 @@ export interface Config {
     requestOutWaitMs: number;
     /** POST /public/auth/login calls per client (IP) per minute; 0 disables. */
     loginRatePerMinute: number;
+    /** Days after which a finished Request Out ticket's stored Data (personal data) is erased. */
+    requestOutRetentionDays: number;
   };
   /** The request/response log of connector traffic (src/connectors/http-log/). */
   httpLog: {
@@ -87,8 +89,6 @@ export interface Config {
     bodyLimitBytes: number;
     /** Entries waiting to be written; beyond this new entries are dropped and counted. */
     queueMax: number;
-    /** The same bound in bytes (bodies are cut to bodyLimitBytes before they are queued). */
-    queueMaxBytes: number;
     /** The same bound in bytes (bodies are cut to bodyLimitBytes before they are queued). */
     queueMaxBytes: number;
     batchSize: number;
@@ -286,13 +286,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       priceTimezone: read('PRICE_API_TIMEZONE', z.string().refine(validTimeZone, 'PRICE_API_TIMEZONE must be an IANA time zone such as Asia/Bangkok'), 'Asia/Bangkok'),
       requestOutWaitMs: read('REQUEST_OUT_WAIT_MS', intVar('REQUEST_OUT_WAIT_MS', 0, 60_000), '5000'),
       loginRatePerMinute: read('RATE_LIMIT_LOGIN_PER_MINUTE', intVar('RATE_LIMIT_LOGIN_PER_MINUTE', 0, 1_000_000), '20'),
-      loginRatePerMinute: read('RATE_LIMIT_LOGIN_PER_MINUTE', intVar('RATE_LIMIT_LOGIN_PER_MINUTE', 0, 1_000_000), '20'),
+      requestOutRetentionDays: read('REQUEST_OUT_RETENTION_DAYS', intVar('REQUEST_OUT_RETENTION_DAYS', 1, 36500), '30'),
     },
     httpLog: {
       retentionDays: read('HTTP_LOG_RETENTION_DAYS', intVar('HTTP_LOG_RETENTION_DAYS', 1, 3650), '30'),
       bodyLimitBytes: read('HTTP_LOG_BODY_LIMIT_BYTES', intVar('HTTP_LOG_BODY_LIMIT_BYTES', 0, 60_000), '8192'),
       queueMax: read('HTTP_LOG_QUEUE_MAX', intVar('HTTP_LOG_QUEUE_MAX', 1, 1_000_000), '10000'),
-      queueMaxBytes: read('HTTP_LOG_QUEUE_MAX_BYTES', intVar('HTTP_LOG_QUEUE_MAX_BYTES', 4096, 2 ** 31), String(64 * 1024 * 1024)),
       queueMaxBytes: read('HTTP_LOG_QUEUE_MAX_BYTES', intVar('HTTP_LOG_QUEUE_MAX_BYTES', 4096, 2 ** 31), String(64 * 1024 * 1024)),
       batchSize: read('HTTP_LOG_BATCH_SIZE', intVar('HTTP_LOG_BATCH_SIZE', 1, 5000), '200'),
       flushMs: read('HTTP_LOG_FLUSH_MS', intVar('HTTP_LOG_FLUSH_MS', 10, 60_000), '1000'),
