@@ -40,7 +40,8 @@ export const COMMERCE_SIMULATORS: Record<string, (port: number) => Promise<{ url
     return { url: sim.endpoint, credentials: 'X-BLToken: BASELINKER_API_KEY (demo default)', close: () => sim.close() };
   },
   async optimakers(port) {
-    const sim = await startOptimakersSimulator({ port, host: '127.0.0.1', apiKey: process.env.OPTIMES_API_KEY ?? DEMO_BRIDGE_ENV.OPTIMES_API_KEY });
-    return { url: sim.url, credentials: 'X-Api-Key: OPTIMES_API_KEY (demo default)', close: () => sim.close() };
+    const header = process.env.OPTIMES_API_KEY_HEADER || 'X-Api-Key';
+    const sim = await startOptimakersSimulator({ port, host: '127.0.0.1', apiKey: process.env.OPTIMES_API_KEY ?? DEMO_BRIDGE_ENV.OPTIMES_API_KEY, apiKeyHeader: header });
+    return { url: sim.url, credentials: `${header}: OPTIMES_API_KEY (demo default)`, close: () => sim.close() };
   },
 };

@@ -76,7 +76,7 @@ export async function startCommerceConnectors(config: Pick<Config, 'jubelio' | '
     }
     let omUrl = b.optimes.url;
     if (!omUrl) {
-      simulators.optimakers = await startOptimakersSimulator({ apiKey: b.optimes.apiKey });
+      simulators.optimakers = await startOptimakersSimulator({ apiKey: b.optimes.apiKey, apiKeyHeader: b.optimes.apiKeyHeader });
       omUrl = simulators.optimakers.url;
       log.info({ url: omUrl }, 'demo mode: OPTIMES_URL is not set, the bridge uses the built-in Optimakers simulator');
     }

@@ -1,7 +1,8 @@
 // Loopback simulator of the Optimakers (OptiMES) API and its webhooks. The real order and product
 // endpoints are not public (EXTERNAL-APIS.md), so this simulator and the client in
 // src/connectors/baselinker-optimakers/optimakers-client.ts define them together, in one place each:
-//   header `X-Api-Key: <per-employee key>` (401 without it),
+//   header `X-Api-Key: <per-employee key>` (401 without it; the header name is configurable, as
+//   OPTIMES_API_KEY_HEADER is for the client),
 //   GET  /api/orders?externalId=  -> {items: [order]}       (no uniqueness on externalId: Optimakers
 //   POST /api/orders              -> 201 {id}                does not deduplicate, the integrator must)
 //   GET  /api/orders/{id}         -> order {id, externalId, statusId, realised, realisedAt, ...}
@@ -58,6 +59,8 @@ export interface OptimakersSimulatorOptions {
   port?: number;
   host?: string;
   apiKey?: string;
+  /** Header that carries the API key (the client's OPTIMES_API_KEY_HEADER). Default `X-Api-Key`. */
+  apiKeyHeader?: string;
   webhook?: OptimakersWebhookTarget;
   /** Requests per minute per key. Default 300 (assumed; not documented). */
   rateLimitPerMinute?: number;
@@ -119,6 +122,7 @@ const invalid = (field: string, message: string): SimReply => ({ status: 400, bo
 
 export async function startOptimakersSimulator(opts: OptimakersSimulatorOptions = {}): Promise<OptimakersSimulator> {
   const apiKey = opts.apiKey ?? 'demo-optimes-api-key';
+  const apiKeyHeader = (opts.apiKeyHeader ?? 'X-Api-Key').toLowerCase();
   const faults = createFaults();
   const requests: SimRequestRecord[] = [];
   const orders = new Map<number, OptimakersOrder>();
@@ -226,7 +230,7 @@ export async function startOptimakersSimulator(opts: OptimakersSimulatorOptions 
       return { status: 404, body: { error: 'no such simulator route' } };
     },
     api(req, method, path, query, raw) {
-      const presented = String(req.headers['x-api-key'] ?? '');
+      const presented = String(req.headers[apiKeyHeader] ?? '');
       if (!presented || !timingSafeEqual(digest(presented), digest(apiKey))) return { status: 401, body: { error: 'Unauthorized', message: 'Missing or invalid API key' } };
       if (!limiter.hit(presented)) return { status: 429, body: { error: 'TooManyRequests', message: 'Too many requests' }, headers: { 'retry-after': '60' } };
       let body: any;

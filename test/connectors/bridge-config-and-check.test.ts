@@ -80,6 +80,21 @@ describe('bridge and Jubelio configuration', () => {
     }
   });
 
+  it('the Optimakers simulator reads the key from the configured header (OPTIMES_API_KEY_HEADER), as the client sends it', async () => {
+    const config = loadConfig({ NODE_ENV: 'test', OPTIMES_API_KEY_HEADER: 'X-Optimes-Key' });
+    const commerce = await startCommerceConnectors(config, { log: quiet });
+    const status = (url: string, headers: Record<string, string>) => fetch(url, { headers }).then(async (r) => (await r.arrayBuffer(), r.status));
+    try {
+      const [report] = await checkConnectors(commerce, 'optimakers');
+      expect(report).toMatchObject({ connector: 'optimakers', ok: true });
+      const url = `${commerce.simulators.optimakers!.url}/api/currencies`;
+      expect(await status(url, { 'x-optimes-key': 'demo-optimes-api-key' })).toBe(200);
+      expect(await status(url, { 'x-api-key': 'demo-optimes-api-key' })).toBe(401);
+    } finally {
+      await commerce.close();
+    }
+  });
+
   it('the check says when a system cannot be reached or refuses the credentials', async () => {
     // A port that was just free: nothing listens there.
     const closed = await new Promise<number>((resolve) => {
