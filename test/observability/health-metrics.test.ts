@@ -118,6 +118,34 @@ describe.each(testDatabaseKinds())('health, readiness and metrics on %s', (kind)
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('counts failures too: Maconomy timeouts and 5xx, UPSTREAM_UNAVAILABLE answers, failed job runs', async () => {
+    const scrape = async () => (await fetch(`${h.url}/metrics`)).text();
+    const before = await scrape();
+    const node = (await h.gql(CoursesDocument, { first: 3, filter: { onlyAvailable: true } })).data!.courses.edges[2]!.node;
+    h.sim.state.setFreeSeats(node.maconomyId, 10);
+
+    // Every attempt of the seat look-up hangs past MACONOMY_TIMEOUT_MS.
+    h.sim.faults.hangNext(5, { path: '/api/course/' });
+    const down = await h.gql(ReserveSeatsDocument, { input: { courseId: node.id, seats: 1 } });
+    expect(down.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    h.sim.faults.clear();
+
+    // A checkout whose first sync attempt gets a 502: the job run fails and is retried.
+    const { order, orderToken } = (await h.gql(ReserveSeatsDocument, { input: { courseId: node.id, seats: 1 } })).data!.reserveSeats;
+    h.sim.faults.failNext(1, { path: '/api/webparticipant', status: 502 });
+    expect((await h.gql(CheckoutDocument, { input: { orderId: order.id, orderToken, booker: person(0, '-fail'), participants: [person(1, '-fail')] } })).errors).toBeUndefined();
+    await until('SYNCED after a failed attempt', async () => (await h.db.em().findOne(Order, { id: order.id }))?.status === 'SYNCED', 30_000);
+
+    const after = await scrape();
+    const grew = (name: string, labels: Record<string, string>) => (sample(after, name, labels) ?? 0) - (sample(before, name, labels) ?? 0);
+    expect(grew('kursus_maconomy_request_duration_seconds_count', { method: 'GET', endpoint: '/api/course/:id', outcome: 'timeout' })).toBeGreaterThanOrEqual(1);
+    expect(grew('kursus_maconomy_request_duration_seconds_count', { method: 'POST', endpoint: '/api/webparticipant', outcome: '502' })).toBe(1);
+    expect(grew('kursus_graphql_operations_total', { operation: 'ReserveSeats', type: 'mutation', outcome: 'UPSTREAM_UNAVAILABLE' })).toBe(1);
+    expect(grew('kursus_seat_hold_requests_total', { outcome: 'UPSTREAM_UNAVAILABLE' })).toBe(1);
+    expect(grew('kursus_job_runs_total', { job: 'sync-order', outcome: 'failure' })).toBe(1);
+    expect(grew('kursus_job_runs_total', { job: 'sync-order', outcome: 'success' })).toBeGreaterThanOrEqual(1);
+  });
+
   it('is not ready when the worker of this process has stopped', async () => {
     await h.kursus.jobs.stop();
     const ready = await fetch(`${h.url}/readyz`);
