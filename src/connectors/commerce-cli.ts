@@ -1,6 +1,8 @@
 // Command-line parts of the commerce connectors, for src/main.ts: `connector-check <target>` and
 // the three simulators of `npm run simulator -- <jubelio|baselinker|optimakers> --port N`.
 import { ConfigError, loadConfig } from '../config.js';
+import { openDb, type Db } from '../db/orm.js';
+import { createHttpLog, type HttpLog } from './http-log/log.js';
 import { startCommerceConnectors } from './commerce.js';
 import { checkConnectors, CHECK_TARGETS, formatReports, type CheckTarget } from './commerce-check.js';
 import { DEMO_JUBELIO } from './jubelio/config.js';
@@ -16,8 +18,21 @@ export async function runConnectorCheck(target: string | undefined, log: Log): P
   const t = (target ?? 'all') as CheckTarget;
   if (!CHECK_TARGETS.includes(t)) throw new ConfigError(`connector-check: unknown connector "${target}"; use ${CHECK_TARGETS.join(', ')}`);
   const config = loadConfig();
+  // The check's calls go to the request/response log like the server's (system jubelio,
+  // baselinker, optimakers); without a reachable database the check still runs, unlogged.
+  let db: Db | null = null;
+  let httpLog: HttpLog | null = null;
+  try {
+    db = await openDb(config.database);
+    httpLog = createHttpLog({ db, config: config.httpLog, log });
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'connector-check: the database cannot be opened; the calls are not recorded in the request/response log');
+  }
   // Quiet clients: the report says what failed; retries would only make the operator wait.
-  const commerce = await startCommerceConnectors({ ...config, jubelio: { ...config.jubelio, retries: 0 }, bridge: { ...config.bridge, baselinker: { ...config.bridge.baselinker, retries: 0 }, optimes: { ...config.bridge.optimes, retries: 0 } } }, { log: { info: () => undefined, warn: () => undefined } });
+  const commerce = await startCommerceConnectors(
+    { ...config, jubelio: { ...config.jubelio, retries: 0 }, bridge: { ...config.bridge, baselinker: { ...config.bridge.baselinker, retries: 0 }, optimes: { ...config.bridge.optimes, retries: 0 } } },
+    { log: { info: () => undefined, warn: () => undefined }, fetchFor: httpLog ? (system) => httpLog.fetch(system) : undefined },
+  );
   try {
     if (config.demo && (commerce.simulators.jubelio || commerce.simulators.baselinker || commerce.simulators.optimakers)) log.warn({}, 'demo mode: checking against the built-in simulators');
     const reports = await checkConnectors(commerce, t);
@@ -25,6 +40,8 @@ export async function runConnectorCheck(target: string | undefined, log: Log): P
     return reports.every((r) => r.ok) ? 0 : 1;
   } finally {
     await commerce.close();
+    await httpLog?.close();
+    await db?.close();
   }
 }
 
