@@ -17,7 +17,8 @@ import { COMMERCE_JOBS, enqueueDeliveryJob, type CommerceJobName } from './comme
 import { ConnectorJobRun } from './commerce-entities.js';
 import { checkConnectors, CHECK_TARGETS, type CheckTarget } from './commerce-check.js';
 import { isProductStatus, listProducts, MAX_STAGE_BATCH, stageProducts } from './jubelio/products.js';
-import { ackSalesOrder, deliveryKeyOf, listSalesOrders, parseCursor, verifyJubelioSignature } from './jubelio/sales-orders.js';
+import { ackSalesOrder, deliveryKeyOf, listSalesOrders, verifyJubelioSignature } from './jubelio/sales-orders.js';
+import { parseCursor, type ChangeCursor } from './change-cursor.js';
 import { ackProductChange, listProductChanges, readMessage, tokenMatches } from './baselinker-optimakers/webhooks.js';
 import { BridgeOrder, BRIDGE_ORDER_STATUSES } from './baselinker-optimakers/entities.js';
 
@@ -55,6 +56,17 @@ function dateOf(raw: string | undefined, name: string, reply: FastifyReply): Dat
     return null;
   }
   return d;
+}
+
+/** `after`: undefined when absent, null (answered 400) when it is not a cursor we handed out. */
+function cursorOf(raw: string | undefined, reply: FastifyReply): ChangeCursor | undefined | null {
+  if (!raw) return undefined;
+  const c = parseCursor(raw);
+  if (!c) {
+    fail(reply, 400, 'after must be a nextCursor from an earlier answer', 'after');
+    return null;
+  }
+  return c;
 }
 
 function versionOf(body: unknown, reply: FastifyReply): number | null {
@@ -150,12 +162,8 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
         if (since === null) return;
         const limit = limitOf(q.limit, reply);
         if (limit === null) return;
-        let after: { changedAt: Date; id: string } | undefined;
-        if (q.after) {
-          const c = parseCursor(q.after);
-          if (!c) return fail(reply, 400, 'after must be a nextCursor from an earlier answer', 'after');
-          after = c;
-        }
+        const after = cursorOf(q.after, reply);
+        if (after === null) return;
         if (q.status !== undefined && !/^[A-Za-z0-9_ -]{1,50}$/.test(q.status)) return fail(reply, 400, 'status must be a Jubelio status such as PAID', 'status');
         return listSalesOrders(db, { since, status: q.status || undefined, limit, after });
       },
@@ -179,15 +187,26 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
     const otags = ['BaseLinker-Optimakers bridge (ERP side)'];
     scope.get(
       '/api/connectors/optimakers/products',
-      { preHandler: [guard, bridgeOn], schema: { tags: otags, security: bearerSecurity, summary: 'Optimakers product changes (created/updated/deleted) not yet acknowledged, or since a moment', response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema } } },
+      {
+        preHandler: [guard, bridgeOn],
+        schema: {
+          tags: otags,
+          security: bearerSecurity,
+          summary: 'Optimakers product changes (created/updated/deleted) for the ERP',
+          description: 'Like the Jubelio sales orders. Without `since`: every product whose latest change the ERP has not acknowledged. With `since` (ISO 8601): every product changed at or after that moment, acknowledged or not. `event` filters; page with `after` = nextCursor. Acknowledge each product with the version you received.',
+          response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema },
+        },
+      },
       async (request, reply) => {
         const q = request.query as Record<string, string | undefined>;
         const since = dateOf(q.since, 'since', reply);
         if (since === null) return;
         const limit = limitOf(q.limit, reply);
         if (limit === null) return;
+        const after = cursorOf(q.after, reply);
+        if (after === null) return;
         if (q.event !== undefined && !['created', 'updated', 'deleted'].includes(q.event)) return fail(reply, 400, 'event must be created, updated or deleted', 'event');
-        return { items: await listProductChanges(db, { since, event: q.event, limit }) };
+        return listProductChanges(db, { since, event: q.event, limit, after });
       },
     );
 

@@ -174,6 +174,38 @@ describe.each(testDatabaseKinds())('BaseLinker <-> Optimakers bridge on %s', (ki
     expect((await call(h, 'GET', '/api/connectors/optimakers/products')).status).toBe(401);
   });
 
+  it('pages product changes with nextCursor/after, with and without since, like the Jubelio sales orders', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 7; i++) ids.push((await om.upsertProduct({ name: `Produkt ${i}`, sku: `P-${i}` })).id);
+    const pages = async (query: string) => {
+      const seen: any[][] = [];
+      let after: string | null = null;
+      do {
+        const r = await call(h, 'GET', `/api/connectors/optimakers/products?limit=3${query}${after ? `&after=${encodeURIComponent(after)}` : ''}`, { headers: erp });
+        expect(r.status).toBe(200);
+        seen.push(r.json.items);
+        after = r.json.nextCursor;
+      } while (after && seen.length < 10);
+      return seen;
+    };
+    await waitFor('all 7 product changes', async () => (await call(h, 'GET', '/api/connectors/optimakers/products', { headers: erp })).json.items.length === 7);
+    const unacked = await pages('');
+    expect(unacked.map((p) => p.length)).toEqual([3, 3, 1]);
+    const order = unacked.flat().map((x) => x.productId);
+    expect(new Set(order)).toEqual(new Set(ids));
+    const times = unacked.flat().map((x) => x.changedAt);
+    expect([...times].sort()).toEqual(times);
+
+    for (const id of ids.slice(0, 2)) expect((await call(h, 'POST', `/api/connectors/optimakers/products/${id}/ack`, { headers: erp, body: { version: 1 } })).status).toBe(200);
+    expect((await pages('')).flat().map((x) => x.productId).sort()).toEqual(ids.slice(2).sort());
+    // With since: acknowledged or not, every change at or after it, still paged.
+    const all = await pages('&since=2000-01-01T00:00:00Z');
+    expect(all.map((p) => p.length)).toEqual([3, 3, 1]);
+    expect(all.flat().map((x) => x.productId).sort()).toEqual([...ids].sort());
+    const bad = await call(h, 'GET', '/api/connectors/optimakers/products?after=garbage', { headers: erp });
+    expect(bad).toMatchObject({ status: 400, json: { error: { field: 'after' } } });
+  });
+
   it('records the right event and every version when product deliveries are processed out of order and at once', async () => {
     const c = h.kursus.commerce;
     const deps = { db: h.db, baselinker: c.baselinker!, optimakers: c.optimakers!, config: h.config.bridge, now: () => new Date() };

@@ -13,6 +13,7 @@ import type { OptimakersClient } from './optimakers-client.js';
 import type { BridgeConfig } from './config.js';
 import { BridgeOrder, OptimakersProductChange } from './entities.js';
 import { isPlainText } from '../http.js';
+import { afterCursor, encodeCursor, type ChangeCursor } from '../change-cursor.js';
 
 export interface OptimakersMessage {
   id: string;
@@ -156,13 +157,23 @@ export async function retryRealisedStatuses(deps: ProcessDeps): Promise<number> 
 
 // ---- ERP side: product changes ------------------------------------------------------------------
 
-export async function listProductChanges(db: Db, q: { since?: Date; event?: string; limit: number; afterId?: string }) {
+/**
+ * Like the Jubelio sales orders: without `since`, the products whose latest change the ERP has not
+ * acknowledged; with `since`, every product changed at or after it. Paged by `after` = nextCursor.
+ */
+export async function listProductChanges(db: Db, q: { since?: Date; event?: string; limit: number; after?: ChangeCursor }) {
   const where: Record<string, unknown>[] = [];
   if (q.since) where.push({ changedAt: { $gte: q.since } });
   else where.push({ ackedVersion: { $lt: sql.ref('version') } });
   if (q.event) where.push({ event: q.event });
-  const rows = await db.em().find(OptimakersProductChange, { $and: where } as never, { orderBy: { changedAt: 'asc', id: 'asc' }, limit: q.limit });
-  return rows.map((r) => ({ productId: r.productId, event: r.event, version: r.version, acknowledgedVersion: r.ackedVersion, changedAt: r.changedAt.toISOString(), product: r.payload ?? null }));
+  if (q.after) where.push(afterCursor(q.after));
+  const rows = await db.em().find(OptimakersProductChange, { $and: where } as never, { orderBy: { changedAt: 'asc', id: 'asc' }, limit: q.limit + 1 });
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => ({ productId: r.productId, event: r.event, version: r.version, acknowledgedVersion: r.ackedVersion, changedAt: r.changedAt.toISOString(), product: r.payload ?? null })),
+    nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null,
+  };
 }
 
 export async function ackProductChange(db: Db, productId: number, version: number, now: Date) {

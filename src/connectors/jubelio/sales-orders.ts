@@ -11,7 +11,7 @@ import type { WebhookDelivery } from '../commerce-entities.js';
 import type { JubelioClient } from './client.js';
 import type { JubelioConfig } from './config.js';
 import { JubelioSalesOrder, JubelioSalesOrderEvent } from './entities.js';
-import { UUID_RE } from '../http.js';
+import { afterCursor, encodeCursor, type ChangeCursor } from '../change-cursor.js';
 
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest();
 
@@ -159,12 +159,12 @@ export interface SalesOrderListItem {
  * With `since`: every order changed at or after it, acknowledged or not (to read again).
  * Orders whose full data is still being fetched are held back until it is there.
  */
-export async function listSalesOrders(db: Db, q: { since?: Date; status?: string; limit: number; after?: { changedAt: Date; id: string } }): Promise<{ items: SalesOrderListItem[]; nextCursor: string | null }> {
+export async function listSalesOrders(db: Db, q: { since?: Date; status?: string; limit: number; after?: ChangeCursor }): Promise<{ items: SalesOrderListItem[]; nextCursor: string | null }> {
   const where: Record<string, unknown>[] = [{ needsFetch: false }];
   if (q.since) where.push({ changedAt: { $gte: q.since } });
   else where.push({ ackedVersion: { $lt: sql.ref('version') } });
   if (q.status) where.push({ status: q.status });
-  if (q.after) where.push({ $or: [{ changedAt: { $gt: q.after.changedAt } }, { changedAt: q.after.changedAt, id: { $gt: q.after.id } }] });
+  if (q.after) where.push(afterCursor(q.after));
   const rows = await db.em().find(JubelioSalesOrder, { $and: where } as never, { orderBy: { changedAt: 'asc', id: 'asc' }, limit: q.limit + 1 });
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
@@ -178,14 +178,8 @@ export async function listSalesOrders(db: Db, q: { since?: Date; status?: string
       changedAt: r.changedAt.toISOString(),
       order: r.payload,
     })),
-    nextCursor: rows.length > q.limit && last ? Buffer.from(`${last.changedAt.toISOString()}|${last.id}`).toString('base64url') : null,
+    nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null,
   };
-}
-
-export function parseCursor(cursor: string): { changedAt: Date; id: string } | null {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const d = new Date(at ?? '');
-  return id && UUID_RE.test(id) && !Number.isNaN(d.getTime()) ? { changedAt: d, id } : null;
 }
 
 export type AckResult = { found: false } | { found: true; conflict: true; currentVersion: number } | { found: true; conflict: false; acknowledgedVersion: number; currentVersion: number };
