@@ -127,17 +127,25 @@ export class BookingResolver {
     description: 'Holds seats on a course date for HOLD_MINUTES. With orderId + orderToken, changes the seat count of that reservation and extends its hold.',
   })
   async reserveSeats(@Arg('input', () => ReserveSeatsInput) input: ReserveSeatsInput, @Ctx() ctx: GraphQLContext): Promise<{ order: OrderEntity; orderToken: string }> {
-    return ctx.booking.reserveSeats({ ...input, clientKey: ctx.clientKey });
+    const result = await ctx.booking.reserveSeats({ ...input, clientKey: ctx.clientKey });
+    // The order id ties a booking together in the logs: this request's id is on the line, and
+    // the checkout's id and the order id are on every line of its jobs. No personal data here.
+    ctx.log.info({ orderId: result.order.id, seats: result.order.seats, changed: !!input.orderId }, 'seats reserved');
+    return result;
   }
 
   @Mutation(() => CheckoutPayload, { description: 'Places the order: the booker and exactly one participant per seat. Seats stay held until Maconomy has them.' })
   async checkout(@Arg('input', () => CheckoutInput) input: CheckoutInput, @Ctx() ctx: GraphQLContext): Promise<{ order: OrderEntity }> {
-    return { order: await ctx.booking.checkout(input) };
+    const order = await ctx.booking.checkout(input);
+    ctx.log.info({ orderId: order.id, seats: order.seats, status: order.status }, 'order checked out');
+    return { order };
   }
 
   @Mutation(() => CancelReservationPayload, { description: 'Releases the seats of a reservation that has not been checked out.' })
   async cancelReservation(@Arg('input', () => CancelReservationInput) input: CancelReservationInput, @Ctx() ctx: GraphQLContext): Promise<{ order: OrderEntity }> {
-    return { order: await ctx.booking.cancelReservation(input.orderId, input.orderToken) };
+    const order = await ctx.booking.cancelReservation(input.orderId, input.orderToken);
+    ctx.log.info({ orderId: order.id, status: order.status }, 'reservation cancelled');
+    return { order };
   }
 }
 

@@ -108,6 +108,10 @@ describe.each(testDatabaseKinds())('health, readiness and metrics on %s', (kind)
       return jobs.has('sync-order') && jobs.has('send-order-confirmation') ? mine : null;
     });
     expect(lines.every((l) => l.orderId === undefined || l.orderId === order.id)).toBe(true);
+    // The reservation, an earlier request with its own id, is tied to the same booking by the order id.
+    const parsed = logLines.map((l) => JSON.parse(l));
+    expect(parsed.some((l) => l.msg === 'seats reserved' && l.orderId === order.id && l.reqId)).toBe(true);
+    expect(parsed.some((l) => l.msg === 'order checked out' && l.orderId === order.id && l.requestId === requestId)).toBe(true);
     expect(logLines.some((l) => l.includes(requestId) && l.includes('"reqId"'))).toBe(true);
     expect(logLines.join('\n')).not.toContain('deltager1-trace@example.dk');
     expect(logLines.join('\n')).not.toContain(orderToken);
