@@ -16,6 +16,7 @@ export interface ScopeOptions {
 
 /** Call first thing inside an encapsulated plugin (`app.register(async (scope) => { connectorScope(scope, ...) })`). */
 export function connectorScope(app: FastifyInstance, opts: ScopeOptions): void {
+  documentScopeErrors(app);
   app.setValidatorCompiler(() => (data: unknown) => ({ value: data }));
   app.setSerializerCompiler(() => (data: unknown) => JSON.stringify(data));
   // An empty JSON body (DELETE or details with Content-Type: application/json) is {} rather than an
@@ -47,6 +48,31 @@ export function connectorScope(app: FastifyInstance, opts: ScopeOptions): void {
     else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = 'the request body is too large';
     else if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') message = 'the request body is not valid JSON';
     return reply.code(status).send(opts.envelope(status, message));
+  });
+}
+
+/**
+ * The answers every route of a connector scope can give besides its own (the error handler below):
+ * 500, and for routes with a body 413 (over BODY_LIMIT_BYTES) and 415 (a content type other than
+ * JSON, or forms where accepted), in the envelope the route documents for its 400/401. Added to
+ * the OpenAPI document as routes are registered.
+ */
+function documentScopeErrors(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { response?: Record<string, unknown> } | undefined;
+    const response = schema?.response;
+    if (!schema || !response) return;
+    const envelope = response[400] ?? response[401] ?? response[403];
+    if (!envelope) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const withBody = methods.some((m) => m !== 'GET' && m !== 'HEAD');
+    const described = (description: string) => ({ description, ...(envelope as object) });
+    schema.response = {
+      ...response,
+      ...(withBody && !response[413] ? { 413: described('the request body is larger than BODY_LIMIT_BYTES') } : {}),
+      ...(withBody && !response[415] ? { 415: described('a request body of a type that is not parsed (JSON and, where accepted, forms are)') } : {}),
+      ...(!response[500] ? { 500: described('internal error') } : {}),
+    };
   });
 }
 

@@ -77,6 +77,29 @@ describe('API documentation (OpenAPI + Swagger UI)', () => {
     check('/api/admin/request-out/routes', 'get', await http(h.url, 'GET', '/api/admin/request-out/routes', { token: 'admin-secret' }));
   });
 
+  test('413, 415, 429 and 500 are documented where they can happen, in the endpoint envelope, and live answers match', async () => {
+    const responses = (path: string, method: string) => Object.keys(spec.paths[path][method].responses);
+    expect(responses('/public/auth/login', 'post')).toEqual(expect.arrayContaining(['400', '401', '413', '415', '429', '500']));
+    expect(responses('/api/request-out', 'post')).toEqual(expect.arrayContaining(['400', '401', '413', '415', '500']));
+    expect(responses('/public/product/price/list/{id_user}/{id_product}/{offsite}/{limit}', 'get')).toContain('500');
+    expect(responses('/public/product/price/list/{id_user}/{id_product}/{offsite}/{limit}', 'get')).not.toContain('415');
+    for (const [path, methods] of Object.entries<any>(spec.paths))
+      for (const [method, op] of Object.entries<any>(methods))
+        if (op.responses?.['400'] || op.responses?.['401']) expect(`${method} ${path} ${!!op.responses['500']}`).toBe(`${method} ${path} true`);
+
+    const ajv = new Ajv({ strict: false });
+    const check = (path: string, method: string, r: { status: number; json: unknown; text: string }, status: number) => {
+      expect(r.status).toBe(status);
+      const validate = ajv.compile(spec.paths[path][method].responses[String(status)].content['application/json'].schema);
+      if (!validate(r.json)) throw new Error(`${method} ${path} ${r.status}: ${JSON.stringify(validate.errors)} for ${r.text}`);
+    };
+    const token = await loginDemo(h.url);
+    check('/api/request-out', 'post', await http(h.url, 'POST', '/api/request-out', { token, body: '<TicketId/>', headers: { 'content-type': 'application/xml' } }), 415);
+    check('/api/request-out', 'post', await http(h.url, 'POST', '/api/request-out', { token, body: { TicketId: 'x'.repeat(h.config.bodyLimitBytes) } }), 413);
+    check('/public/auth/login', 'post', await http(h.url, 'POST', '/public/auth/login', { body: 'x', headers: { 'content-type': 'application/xml' } }), 415);
+    check('/public/product/price/create/{id_user}/{id_product}', 'post', await http(h.url, 'POST', `/public/product/price/create/${DEMO_USER.id}/${DEMO_PRODUCTS[0].id}`, { token, body: 'price=1', headers: { 'content-type': 'text/csv' } }), 415);
+  });
+
   test('Swagger UI at /docs is served entirely from this server', async () => {
     const page = await fetch(`${h.url}/docs/`, { redirect: 'follow' });
     expect(page.status).toBe(200);
