@@ -51,12 +51,26 @@ describe.each(testDatabaseKinds())('BaseLinker <-> Optimakers bridge on %s', (ki
     const crashed = await runJob(h, 'baselinker-import-orders');
     expect(crashed).toMatchObject({ status: 'FAILED', error: expect.stringContaining('simulated crash') });
     expect(om.orders.size).toBe(130);
+    // The cursor was saved after the first page (100 orders, confirmed 1_790_000_000 + 0..99): the
+    // next page starts at the last second seen, whose order is already imported. The page the crash
+    // cut short saved nothing.
+    const cursor = async () => Number((await h.db.em().getConnection().execute<{ value: number | string }[]>("select value from bridge_cursor where name = 'baselinker-orders'"))[0]?.value);
+    expect(await cursor()).toBe(1_790_000_099);
 
     h.kursus.commerce.hooks.afterCreate = undefined;
+    const omCreates = () => om.requests.filter((r) => r.method === 'POST' && r.path === '/api/orders' && r.status === 201).length;
+    const createsBefore = omCreates();
+    expect(createsBefore).toBe(130);
     const resumed = await runJob(h, 'baselinker-import-orders');
     expect(resumed.status).toBe('OK');
     expect(resumed.counts).toMatchObject({ created: 120, adopted: 1, failed: 0 });
+    // The resumed run created only the 120 missing orders; the one created just before the crash was
+    // found by its external id (adopted), the 129 recorded ones were skipped.
+    expect(omCreates() - createsBefore).toBe(120);
     expect(om.orders.size).toBe(250);
+    // Last page: 52 orders up to 1_790_000_249, fewer than 100, so the next run starts one second on.
+    expect(resumed.counts!.cursor).toBe(1_790_000_250);
+    expect(await cursor()).toBe(1_790_000_250);
     const externalIds = [...om.orders.values()].map((o) => o.externalId);
     expect(new Set(externalIds).size).toBe(250);
     expect(await h.db.em().count(BridgeOrder, { status: 'CREATED' })).toBe(250);
@@ -67,6 +81,7 @@ describe.each(testDatabaseKinds())('BaseLinker <-> Optimakers bridge on %s', (ki
     const third = await runJob(h, 'baselinker-import-orders');
     expect(third.counts).toMatchObject({ created: 0, adopted: 0, failed: 0 });
     expect(om.orders.size).toBe(250);
+    expect(omCreates()).toBe(250);
 
     // The mapping, field by field, for one order.
     const src = bl.orders.get(100_004)!;
@@ -152,6 +167,87 @@ describe.each(testDatabaseKinds())('BaseLinker <-> Optimakers bridge on %s', (ki
     // The stored message does not keep the security token.
     const stored = await h.db.em().find(WebhookDelivery, { provider: 'optimakers' });
     expect(stored.some((d) => (d.body ?? '').includes('demo-optimes-webhook-token'))).toBe(false);
+  });
+
+  const limitExceeded = { status: 'ERROR', error_code: 'ERROR_QUERY_LIMIT_EXCEEDED', error_message: 'Query limit exceeded, API blocked for 60 seconds' };
+
+  it('backs off and retries when BaseLinker answers ERROR_QUERY_LIMIT_EXCEEDED, and fails the run visibly when it goes on', async () => {
+    bl.addDemoOrders(3, { status_id: IMPORT, firstConfirmed: 1_790_000_000 });
+    bl.faults.failNext(2, { status: 200, body: limitExceeded, bodyIncludes: 'method=getOrders' });
+    const run = await runJob(h, 'baselinker-import-orders');
+    expect(run).toMatchObject({ status: 'OK', counts: { created: 3, failed: 0 } });
+    // Two refused calls, then the same call again: nothing skipped, nothing twice.
+    expect(bl.calls('getOrders')).toBe(3);
+    expect(om.orders.size).toBe(3);
+
+    bl.addDemoOrders(1, { status_id: IMPORT, firstConfirmed: 1_790_000_010 });
+    bl.faults.failNext(10, { status: 200, body: limitExceeded, bodyIncludes: 'method=getOrders' });
+    const blocked = await runJob(h, 'baselinker-import-orders');
+    expect(blocked).toMatchObject({ status: 'FAILED', error: expect.stringContaining('query limit exceeded') });
+    expect(om.orders.size).toBe(3);
+    bl.faults.clear();
+    expect((await runJob(h, 'baselinker-import-orders')).counts).toMatchObject({ created: 1 });
+  });
+
+  it('a BaseLinker token that is no longer valid fails the run with a clear reason and imports nothing', async () => {
+    bl.addDemoOrders(2, { status_id: IMPORT, firstConfirmed: 1_790_000_000 });
+    bl.setToken('regenerated-in-baselinker');
+    try {
+      const run = await runJob(h, 'baselinker-import-orders');
+      expect(run).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/ERROR_BAD_TOKEN.*check BASELINKER_API_KEY \(baselinkerApiKey\)/) });
+      // Refused at once: a bad token is not retried.
+      expect(bl.calls('getOrders')).toBe(1);
+      const info = await call(h, 'GET', '/api/admin/jobs/baselinker-import-orders', { headers: ADMIN });
+      expect(info.json.runs[0]).toMatchObject({ status: 'FAILED', error: expect.stringContaining('ERROR_BAD_TOKEN') });
+      expect(JSON.stringify(info.json)).not.toContain('demo-baselinker-token');
+      expect(om.orders.size).toBe(0);
+    } finally {
+      bl.setToken('demo-baselinker-token');
+    }
+    expect((await runJob(h, 'baselinker-import-orders')).counts).toMatchObject({ created: 2 });
+  });
+
+  it('retries BaseLinker 5xx answers and HTML error pages (also with HTTP 200)', async () => {
+    bl.addDemoOrders(2, { status_id: IMPORT, firstConfirmed: 1_790_000_000 });
+    bl.faults.failNext(1, { status: 503, bodyIncludes: 'method=getOrders' }); // the simulator's HTML 503 page
+    bl.faults.failNext(1, { status: 200, body: '<html><body>Przerwa techniczna</body></html>', bodyIncludes: 'method=getOrders' });
+    bl.faults.failNext(1, { status: 502, body: '<html><body>502 Bad Gateway</body></html>', bodyIncludes: 'method=getOrders' });
+    const run = await runJob(h, 'baselinker-import-orders');
+    expect(run).toMatchObject({ status: 'OK', counts: { created: 2, failed: 0 } });
+    expect(bl.calls('getOrders')).toBe(4);
+  });
+
+  it('a failed setOrderStatus is recorded and sent by the sweep later, once', async () => {
+    bl.addDemoOrders(1, { status_id: IMPORT, firstConfirmed: 1_790_000_000 });
+    await runJob(h, 'baselinker-import-orders');
+    const row = await h.db.em().findOneOrFail(BridgeOrder, { baselinkerOrderId: 100_000 });
+    // Every attempt of the first try fails (1 + BASELINKER_RETRIES).
+    bl.faults.failNext(4, { status: 503, bodyIncludes: 'method=setOrderStatus' });
+    expect(await om.realiseOrder(row.optimakersOrderId!)).toBe(200);
+    const failed = await waitFor('the failed status change to be recorded', async () => {
+      const r = await call(h, 'GET', '/api/admin/connectors/bridge/orders', { headers: ADMIN });
+      const item = r.json.items.find((i: any) => i.baselinkerOrderId === 100_000);
+      return item?.statusError ? item : null;
+    });
+    expect(failed).toMatchObject({ realisedAt: expect.any(String), statusSentAt: null, statusError: expect.stringContaining('503') });
+    expect(bl.statusChanges).toEqual([]);
+    expect(bl.orders.get(100_000)!.order_status_id).toBe(IMPORT);
+
+    // A minute later (the sweep leaves fresh claims alone, in case a worker is still on them).
+    await h.db.em().nativeUpdate(BridgeOrder, { id: row.id }, { realisedAt: new Date(Date.now() - 2 * 60_000) });
+    const sweep = await runJob(h, 'optimakers-process-webhooks');
+    expect(sweep.counts).toMatchObject({ statusesRetried: 1 });
+    expect(bl.statusChanges).toEqual([{ order_id: 100_000, status_id: SEND }]);
+    const sent = await h.db.em().findOneOrFail(BridgeOrder, { id: row.id }, { refresh: true });
+    expect(sent.statusSentAt).toBeInstanceOf(Date);
+    expect(sent.statusError ?? null).toBeNull();
+
+    // The failed delivery's own retry comes later still: it finds the status sent and sends nothing.
+    const delivery = await h.db.em().findOneOrFail(WebhookDelivery, { provider: 'optimakers', status: 'FAILED' });
+    await h.db.em().nativeUpdate(WebhookDelivery, { id: delivery.id }, { nextAttemptAt: new Date(Date.now() - 1000) });
+    const redelivered = await runJob(h, 'optimakers-process-webhooks');
+    expect(redelivered.counts).toMatchObject({ done: 1, statusesRetried: 0 });
+    expect(bl.statusChanges).toHaveLength(1);
   });
 
   it('records product events for the ERP to pull and acknowledge', async () => {
