@@ -391,7 +391,7 @@ describe.each(testDatabaseKinds())('Product Price API on %s', (kind) => {
     expect(await names('product', '5%')).toEqual(['Salt 5% off']);
     expect(await names('product', 'k\\s')).toEqual(['Back\\slash']);
     expect(await names('product', 'g!o')).toEqual(['Bang!on']);
-    expect(await names('product', 'SUGAR')).toEqual(['Sugar 100_g', 'Sugar 100xg']);
+    expect((await names('product', 'SUGAR')).sort()).toEqual(['Sugar 100_g', 'Sugar 100xg']); // collations order '_' differently
     expect(await names('product', '%')).toEqual(['Salt 5% off']);
   });
 });
