@@ -16,7 +16,7 @@ import { storeDelivery } from './commerce-deliveries.js';
 import { COMMERCE_JOBS, enqueueDeliveryJob, type CommerceJobName } from './commerce-jobs.js';
 import { ConnectorJobRun } from './commerce-entities.js';
 import { checkConnectors, CHECK_TARGETS, type CheckTarget } from './commerce-check.js';
-import { isProductStatus, listProducts, MAX_STAGE_BATCH, stageProducts } from './jubelio/products.js';
+import { isProductStatus, listProducts, MAX_STAGE_BATCH, STAGE_BODY_LIMIT, stageProducts } from './jubelio/products.js';
 import { ackSalesOrder, deliveryKeyOf, listSalesOrders, verifyJubelioSignature } from './jubelio/sales-orders.js';
 import { parseCursor, type ChangeCursor } from './change-cursor.js';
 import { ackProductChange, listProductChanges, readMessage, tokenMatches } from './baselinker-optimakers/webhooks.js';
@@ -35,8 +35,6 @@ export const errorBody = (status: number, message: string, field?: string) => ({
 const fail = (reply: FastifyReply, status: number, message: string, field?: string) => reply.code(status).send(errorBody(status, message, field));
 
 const errorSchema = { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } } } as const;
-/** Staging 1,000 products needs more than the app-wide body limit. */
-const STAGE_BODY_LIMIT = 8 * 1024 * 1024;
 
 function limitOf(raw: string | undefined, reply: FastifyReply, max = 500): number | null {
   if (raw === undefined) return 100;
@@ -109,8 +107,10 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
     scope.post(
       '/api/connectors/jubelio/products',
       {
+        // Staging 1,000 products needs far more than the app-wide body limit (see STAGE_BODY_LIMIT),
+        // so the token is checked before the body is read: only connector users can send that much.
         bodyLimit: STAGE_BODY_LIMIT,
-        preHandler: [guard, jubelioOn],
+        onRequest: [guard, jubelioOn],
         schema: {
           tags,
           security: bearerSecurity,

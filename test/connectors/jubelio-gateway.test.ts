@@ -6,7 +6,8 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { testDatabaseKinds } from '../support/databases.js';
 import { demoSalesOrder, type JubelioSimulator } from '../../src/simulators/jubelio.js';
 import { WebhookDelivery } from '../../src/connectors/commerce-entities.js';
-import { JubelioSalesOrderEvent } from '../../src/connectors/jubelio/entities.js';
+import { JubelioProduct, JubelioSalesOrderEvent } from '../../src/connectors/jubelio/entities.js';
+import { MAX_STAGE_BATCH, MAX_TEXT, STAGE_BODY_LIMIT } from '../../src/connectors/jubelio/products.js';
 import { ADMIN, call, erpToken, runJob, waitFor } from './jubelio-bridge-support.js';
 
 const product = (i: number, over: Record<string, unknown> = {}) => ({
@@ -212,6 +213,40 @@ describe.each(testDatabaseKinds())('Jubelio gateway on %s', (kind) => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.json.error.code).toBe('UNAUTHORIZED');
     expect((await allProducts()).some((p) => p.sku === 'KAOS-0980')).toBe(false);
+  });
+
+  it('accepts the largest valid batch: 1,000 rows with every text at its maximum, even with every character \\u-escaped', async () => {
+    const wide = (n: number) => '中'.repeat(n);
+    const rows = Array.from({ length: MAX_STAGE_BATCH }, (_, i) => ({
+      sku: `MAX-${String(i).padStart(4, '0')}${wide(MAX_TEXT.sku - 8)}`,
+      name: wide(MAX_TEXT.name),
+      description: wide(MAX_TEXT.description),
+      sellPrice: 9_999_999_999_999.99,
+      buyPrice: 9_999_999_999_999.99,
+      barcode: wide(MAX_TEXT.barcode),
+      uomId: 2_147_483_647,
+      categoryId: 2_147_483_647,
+      brandId: 2_147_483_647,
+    }));
+    // As an encoder that escapes everything outside ASCII writes it: 6 bytes a character.
+    const body = JSON.stringify({ products: rows }).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    expect(body.length).toBeGreaterThan(30 * 1024 * 1024);
+    expect(body.length).toBeLessThanOrEqual(STAGE_BODY_LIMIT);
+    try {
+      const r = await call(h, 'POST', '/api/connectors/jubelio/products', { headers: erp, raw: body });
+      expect(r.status).toBe(200);
+      expect(r.json).toMatchObject({ accepted: 1000, rejected: 0 });
+      const stored = await h.db.em().findOneOrFail(JubelioProduct, { sku: rows[999]!.sku });
+      expect(stored.data.description).toBe(wide(MAX_TEXT.description));
+      // One character more is a rejected row that names the field, not a lost request.
+      const longer = await call(h, 'POST', '/api/connectors/jubelio/products', { headers: erp, body: { products: [product(994, { description: wide(MAX_TEXT.description + 1) })] } });
+      expect(longer.json.results[0].errors).toEqual([{ field: 'products[0].description', message: `description must be at most ${MAX_TEXT.description} characters` }]);
+      // Without a token the answer is 401 before the body is read.
+      expect((await call(h, 'POST', '/api/connectors/jubelio/products', { raw: body })).status).toBe(401);
+    } finally {
+      // Not pushed here: 1,000 more products would wait on the rate limit in the next tests.
+      await h.db.em().nativeDelete(JubelioProduct, { sku: { $like: 'MAX-%' } });
+    }
   });
 
   const salesOrders = async (query = '') => {

@@ -18,6 +18,7 @@ import { RequestOutRoute, RequestOutTicket } from '../../src/connectors/request-
 import { runRequestOutCall } from '../../src/connectors/request-out/service.js';
 import { WebhookDelivery } from '../../src/connectors/commerce-entities.js';
 import { JubelioProduct } from '../../src/connectors/jubelio/entities.js';
+import { STAGE_BODY_LIMIT } from '../../src/connectors/jubelio/products.js';
 import { DEMO_USER, http, loginAs, loginDemo, newUser } from '../connectors/connector-helpers.js';
 import { INJECTIONS, leaksInternals, rowCounts, type HttpAnswer } from './support.js';
 
@@ -365,7 +366,7 @@ const erpSide: Area = {
       { name: 'stage: products is a NoSQL operator', send: stage({ products: { $gt: [] } }), status: 400 },
       { name: 'stage: no products', send: stage({ products: [] }), status: 400 },
       { name: 'stage: 1,001 products', send: stage({ products: Array.from({ length: 1001 }, (_, i) => row({ sku: `HOSTILE-${i}` })) }), status: 400 },
-      { name: 'stage: body over its 8 MiB limit', send: stage({ products: [row({ description: over(9 * 1024 * 1024) })] }), status: 413 },
+      { name: 'stage: body over its STAGE_BODY_LIMIT', send: stage({ products: [row({ description: over(STAGE_BODY_LIMIT + 1024) })] }), status: 413 },
       { name: 'stage: text/plain body', send: stage(JSON.stringify({ products: [row()] }), (c) => c.demo, { 'content-type': 'text/plain' }), status: 400 },
       // Rows are validated one by one: a bad row is rejected in the documented per-row answer.
       ...(

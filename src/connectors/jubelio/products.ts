@@ -9,6 +9,14 @@ import { hasLoneSurrogate } from '../http.js';
 import { JubelioProduct, PRODUCT_STATUSES, type ProductStatus, type StagedProduct } from './entities.js';
 
 export const MAX_STAGE_BATCH = 1000;
+/** Longest texts a staged row may have (characters). */
+export const MAX_TEXT = { sku: 100, name: 255, description: 5000, barcode: 64 } as const;
+/**
+ * Body limit of the staging route: a batch of MAX_STAGE_BATCH rows with every text at its maximum
+ * fits, even written as compact JSON with every character escaped (`\uXXXX`, 6 bytes: the most any
+ * JSON encoder spends on one), plus 512 bytes a row for the keys and numbers. About 31.5 MiB.
+ */
+export const STAGE_BODY_LIMIT = MAX_STAGE_BATCH * (6 * (MAX_TEXT.sku + MAX_TEXT.name + MAX_TEXT.description + MAX_TEXT.barcode) + 512) + 1024;
 
 const id = z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be a positive id');
 const money = z.number({ error: 'must be a number' }).finite('must be a finite number').min(0, 'must not be negative').max(1e13, 'is too large');
@@ -23,12 +31,12 @@ const text = (max: number) =>
 
 export const stagedProductSchema = z.strictObject(
   {
-    sku: text(100).trim().min(1, 'is required'),
-    name: text(255).trim().min(1, 'is required'),
-    description: text(20_000).optional(),
+    sku: text(MAX_TEXT.sku).trim().min(1, 'is required'),
+    name: text(MAX_TEXT.name).trim().min(1, 'is required'),
+    description: text(MAX_TEXT.description).optional(),
     sellPrice: money,
     buyPrice: money.optional(),
-    barcode: text(64).nullish(),
+    barcode: text(MAX_TEXT.barcode).nullish(),
     uomId: id.nullish(),
     categoryId: id.nullish(),
     brandId: id.nullish(),
