@@ -198,7 +198,8 @@ describe.each(testDatabaseKinds())('BaseLinker <-> Optimakers bridge on %s', (ki
       // Refused at once: a bad token is not retried.
       expect(bl.calls('getOrders')).toBe(1);
       const info = await call(h, 'GET', '/api/admin/jobs/baselinker-import-orders', { headers: ADMIN });
-      expect(info.json.runs[0]).toMatchObject({ status: 'FAILED', error: expect.stringContaining('ERROR_BAD_TOKEN') });
+      // (MySQL keeps whole seconds: the runs of one second come in any order.)
+      expect(info.json.runs).toEqual(expect.arrayContaining([expect.objectContaining({ status: 'FAILED', error: expect.stringContaining('ERROR_BAD_TOKEN') })]));
       expect(JSON.stringify(info.json)).not.toContain('demo-baselinker-token');
       expect(om.orders.size).toBe(0);
     } finally {
