@@ -63,7 +63,7 @@ export interface BuildOptions {
   jobLockLifetimeMs?: number;
   /** How long close() lets in-flight HTTP answers finish before cutting their connections. Default 10 s. */
   httpCloseGraceMs?: number;
-  /** How long close() lets running jobs finish. Default 5 s. */
+  /** How long close() lets running jobs finish. Default 5 s. Jobs locked but not started are unlocked after it. */
   jobDrainMs?: number;
 }
 
@@ -229,7 +229,8 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
       return result;
     },
     async close() {
-      // Stop taking requests first (in-flight ones finish), then let running jobs finish or unlock.
+      // Stop taking requests first (in-flight ones finish), then let running jobs finish (up to
+      // jobDrainMs) and unlock the jobs this worker locked but had not started (src/jobs/runner.ts).
       // A client that stops reading its answer (a stalled download of the IDE bundle, say) must not
       // hold the shutdown hostage: after the grace period its connection is cut, so the jobs are
       // still unlocked and the database closed before the process supervisor's kill.

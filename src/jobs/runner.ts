@@ -2,7 +2,7 @@
 // job definitions and the recurring schedules. `serve` runs API and worker in one process; `api`
 // only enqueues and inspects jobs; `worker` only processes them.
 import { hostname } from 'node:os';
-import { Agenda, InMemoryNotificationChannel, type AgendaBackend } from 'agenda';
+import { Agenda, InMemoryNotificationChannel, type AgendaBackend, type JobId } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import type { Config } from '../config.js';
 import type { Db } from '../db/orm.js';
@@ -69,11 +69,47 @@ export function createJobRunner(deps: JobDeps, opts: JobRunnerOptions = {}): Job
     },
     async stop() {
       if (!started) return;
+      started = false;
       // No new jobs; running ones get drainMs to finish, so a mail or a sync half done completes
-      // here instead of being retried elsewhere. One still running after that keeps its lock and
-      // is taken over by another worker when the lock expires (every job is safe to run again).
+      // here instead of being retried elsewhere. Agenda 6's drain() leaves the jobs this worker
+      // had locked but not started (waiting for a concurrency slot or their run time) locked in
+      // the store, for their whole lock lifetime: only stop() unlocks them, and after drain()
+      // there is no processor left to stop. So we keep the processor, drain, then stop it
+      // ourselves and unlock what it holds without running, and another worker takes those at once.
+      const processor = agendaProcessor(agenda);
       const drained = await agenda.drain({ timeout: opts.drainMs ?? 5_000, closeConnection: false });
+      const unlocked = await releaseLockedJobs(agenda, processor);
+      if (unlocked) deps.log.info({ unlocked }, 'shutdown: unlocked jobs this worker had locked but not started');
+      // One still running keeps its lock: it may still be sending (a mail, a participant), and a
+      // second worker starting it now could do so twice. Its lock expires after the job's lock
+      // lifetime (2 minutes for sync-order) and another worker takes it over then.
       if (drained.timedOut) deps.log.warn({ running: drained.running }, 'jobs still running at shutdown: another worker takes them over when their locks expire');
     },
   };
+}
+
+/** The parts of Agenda 6's (private) JobProcessor that shutdown needs. */
+interface ProcessorInternals {
+  /** Stops it and returns the jobs it holds locked without running them (what Agenda.stop() unlocks). */
+  stop(): { attrs: { _id?: JobId } }[];
+  /** Job names whose queue filling (locking) is in progress. */
+  isJobQueueFilling?: Map<string, boolean>;
+}
+
+function agendaProcessor(agenda: Agenda): ProcessorInternals | undefined {
+  const p = (agenda as unknown as { jobProcessor?: Partial<ProcessorInternals> }).jobProcessor;
+  return typeof p?.stop === 'function' ? (p as ProcessorInternals) : undefined;
+}
+
+/**
+ * After drain(): waits (briefly) for a queue fill still taking locks, then unlocks every job the
+ * processor holds but does not run. Returns how many. test/jobs/shutdown-drain.test.ts fails if
+ * an Agenda upgrade changes these internals.
+ */
+async function releaseLockedJobs(agenda: Agenda, processor: ProcessorInternals | undefined): Promise<number> {
+  if (!processor) return 0;
+  for (let waited = 0; (processor.isJobQueueFilling?.size ?? 0) > 0 && waited < 2_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  const ids = processor.stop().flatMap((job) => (job.attrs._id === undefined ? [] : [job.attrs._id]));
+  if (ids.length) await agenda.db.unlockJobs(ids);
+  return ids.length;
 }
