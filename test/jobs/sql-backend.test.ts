@@ -1,7 +1,8 @@
 // The Agenda 6 SQL backend (src/jobs/sql-backend.ts) driven by the real Agenda on SQLite and
-// MySQL: running, scheduling, retries, concurrency, priority, unique and repeating jobs,
-// disable/enable/remove, queries, two instances sharing one database, recovery of a dead worker's
-// lock, and jobs enqueued inside an application transaction.
+// MySQL: running, scheduling, retries (sync-order's exponential backoff too), concurrency,
+// priority, unique, repeating and repeatAt jobs, disable/enable/remove, queries, instances sharing
+// one database (one-off and recurring jobs), recovery of a dead worker's lock, and jobs enqueued
+// inside an application transaction.
 import { Agenda, constant, type Job } from 'agenda';
 import { testDatabaseKinds, createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { parseDatabaseUrl } from '../../src/config.js';
@@ -9,6 +10,8 @@ import { openDb, migrate, type Db } from '../../src/db/orm.js';
 import { AgendaJob } from '../../src/jobs/entities.js';
 import { SqlAgendaBackend, SqlJobRepository, enqueueJob } from '../../src/jobs/sql-backend.js';
 import { sleep, until } from '../support/wait.js';
+import { syncOrderBackoff } from '../../src/jobs/registry.js';
+import type { Config } from '../../src/config.js';
 
 
 /** Wall-clock parts of a date in a time zone. */
@@ -251,6 +254,111 @@ describe.each(testDatabaseKinds())('SQL Agenda backend on %s', (kind) => {
     expect(next.getTime()).toBeGreaterThan(before);
     expect(next.getTime() - before).toBeLessThanOrEqual(25 * 3600_000);
   });
+
+  test('repeatAt() keeps its time of day in the store and runs again at the next one, not before', async () => {
+    const agenda = newAgenda();
+    const runs: Date[] = [];
+    agenda.define('daily-at', async (job: Job) => {
+      runs.push(job.attrs.lastRunAt!);
+    });
+    // Due now (first run), then every day at 03:30 in the process's time zone (Agenda's repeatAt).
+    const job = await agenda.create('daily-at', {}).repeatAt('3:30am').save();
+    expect((await repo.getJobById(String(job.attrs._id)))!.repeatAt).toBe('3:30am');
+    await agenda.start();
+    await until('first run', () => runs.length === 1);
+    const r = await until('next run saved', async () => {
+      const x = (await repo.getJobById(String(job.attrs._id)))!;
+      return x.lastFinishedAt && !x.lockedAt ? x : undefined;
+    });
+    expect(r.repeatAt).toBe('3:30am');
+    const next = r.nextRunAt!;
+    expect([next.getHours(), next.getMinutes(), next.getSeconds()]).toEqual([3, 30, 0]);
+    expect(next.getTime()).toBeGreaterThan(runs[0]!.getTime());
+    expect(next.getTime() - runs[0]!.getTime()).toBeLessThanOrEqual(25 * 3600_000);
+    expect((await repo.queryJobs({ id: String(job.attrs._id) })).jobs[0]!.state).toBe('scheduled');
+    await sleep(300);
+    expect(runs).toHaveLength(1);
+  });
+
+  test("sync-order's backoff (syncOrderBackoff): each stored retry waits about twice as long as the one before, then it gives up", async () => {
+    const agenda = newAgenda();
+    const attempts = 4;
+    const failures: number[] = [];
+    agenda.define(
+      'sync-like',
+      async () => {
+        failures.push(Date.now());
+        throw new Error(`Maconomy down (${failures.length})`);
+      },
+      { backoff: syncOrderBackoff({ jobs: { syncAttempts: attempts } } as Config) },
+    );
+    const exhausted = new Promise<void>((resolve) => agenda.on('retry exhausted:sync-like', () => resolve()));
+    await agenda.start();
+    const job = await agenda.now('sync-like');
+    const id = String(job.attrs._id);
+    const gaps: number[] = [];
+    for (let n = 1; n < attempts; n++) {
+      // The failure is stored with the retry's time; read the wait from the row, then move the
+      // clock on (make the retry due now) instead of waiting 5, 10, 20 s.
+      const r = await until(`failure ${n} stored with its retry`, async () => {
+        const x = await row(id);
+        return x.failCount === n && !x.lockedAt && x.nextRunAt && x.failedAt ? x : undefined;
+      });
+      gaps.push(r.nextRunAt!.getTime() - r.failedAt!.getTime());
+      await db.em().nativeUpdate(AgendaJob, { id }, { nextRunAt: new Date() });
+    }
+    await exhausted;
+    const last = await until('final failure stored', async () => {
+      const x = await row(id);
+      return x.failCount === attempts && !x.lockedAt ? x : undefined;
+    });
+    expect(last.nextRunAt).toBeNull();
+    expect(last.failReason).toBe(`Maconomy down (${attempts})`);
+    expect(failures).toHaveLength(attempts);
+    // 5 s, 10 s, 20 s, each with up to 10 % jitter: strictly growing, each near its nominal value.
+    gaps.forEach((gap, i) => {
+      const nominal = 5_000 * 2 ** i;
+      expect(gap).toBeGreaterThanOrEqual(nominal * 0.9 - 50);
+      expect(gap).toBeLessThanOrEqual(nominal * 1.1 + 50);
+      if (i > 0) expect(gap).toBeGreaterThan(gaps[i - 1]!);
+    });
+    // Later retries are capped at 30 minutes.
+    const strategy = syncOrderBackoff({ jobs: { syncAttempts: 20 } } as Config);
+    const late = strategy({ attempt: 15, error: new Error('x'), jobName: 'sync-order', jobData: {} })!;
+    expect(late).toBeLessThanOrEqual(30 * 60_000 * 1.1);
+    expect(late).toBeGreaterThanOrEqual(30 * 60_000 * 0.9);
+    expect(strategy({ attempt: 20, error: new Error('x'), jobName: 'sync-order', jobData: {} })).toBeNull();
+  });
+
+  test('a recurring job run by three Agenda instances on one database runs each occurrence once', async () => {
+    // Three workers, each with its own connections, polling often, so they compete for each
+    // occurrence. (Lock atomicity itself is proven by the racing and 200-jobs tests above.)
+    const dbs = [db, await openDb(parseDatabaseUrl(tdb.url)), await openDb(parseDatabaseUrl(tdb.url))];
+    extraDbs.push(dbs[1]!, dbs[2]!);
+    const instances = ['A', 'B', 'C'].map((name, i) => ({ name, agenda: newAgenda({ name, processEvery: 10 }, dbs[i]) }));
+    // Every second, aligned on the second: an occurrence is identified by its scheduled time.
+    const occurrences: string[] = [];
+    const byInstance: Record<string, number> = {};
+    for (const { name, agenda } of instances)
+      agenda.define('every-second', async (job: Job) => {
+        // Agenda computes the next occurrence when a run starts: two runs of one occurrence compute the same one.
+        occurrences.push(job.attrs.nextRunAt!.toISOString());
+        byInstance[name] = (byInstance[name] ?? 0) + 1;
+        await sleep(20);
+      });
+    // Every process declares the schedule at start-up, as every worker does.
+    await Promise.all(instances.map(({ agenda }) => agenda.every('* * * * * *', 'every-second', undefined, { timezone: 'Europe/Copenhagen' })));
+    expect((await repo.queryJobs({ name: 'every-second' })).total).toBe(1);
+    const startedAt = Date.now();
+    await Promise.all(instances.map(({ agenda }) => agenda.start()));
+    await until('six occurrences', () => occurrences.length >= 6, 20_000);
+    await Promise.all(instances.map(({ agenda }) => agenda.stop(false)));
+    const seconds = (Date.now() - startedAt) / 1000;
+    expect(new Set(occurrences).size).toBe(occurrences.length);
+    // Once per second at most (one extra for the immediate first run).
+    expect(occurrences.length).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
+    expect(Object.values(byInstance).reduce((x, y) => x + y, 0)).toBe(occurrences.length);
+  }, 30_000);
 
   test('disable() stops a job from running, enable() lets it run', async () => {
     const agenda = newAgenda();
