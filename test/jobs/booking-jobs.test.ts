@@ -125,6 +125,21 @@ describe.each(testDatabaseKinds())('booking jobs on %s', (kind) => {
       return order?.status === 'SYNC_FAILED' ? order : null;
     }, 30_000);
     expect(failed.lastSyncError).toMatch(/503|Maconomy/);
+    // Operators see the failed job with its error and attempts, and it is counted in the overview.
+    const failedJobs = await h.raw({ query: '{ jobs(name: "sync-order", state: "failed") { id name state failCount failReason nextRunAt data } }' }, ADMIN);
+    expect(failedJobs.json.errors).toBeUndefined();
+    const mine = failedJobs.json.data.jobs.filter((j: any) => j.data?.orderId === o.orderId);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ name: JOBS.syncOrder, state: 'failed', failCount: 2, nextRunAt: null });
+    expect(mine[0].failReason).toMatch(/503/);
+    const overview = await h.raw({ query: '{ jobOverview { name total running queued scheduled failed completed } }' }, ADMIN);
+    expect(overview.json.errors).toBeUndefined();
+    const syncRow = overview.json.data.jobOverview.find((x: any) => x.name === JOBS.syncOrder);
+    expect(syncRow.failed).toBe(failedJobs.json.data.jobs.length);
+    expect(syncRow.total).toBe((await h.kursus.jobs.agenda.queryJobs({ name: JOBS.syncOrder })).total);
+    expect(syncRow.total).toBe(syncRow.running + syncRow.queued + syncRow.scheduled + syncRow.failed + syncRow.completed);
+    const names = overview.json.data.jobOverview.map((x: any) => x.name);
+    for (const name of [JOBS.gdprCleanup, JOBS.sendParticipantList, JOBS.syncPendingOrders]) expect(names).toContain(name);
     const alert = await until('operator alert', async () => smtp.received.find((m) => m.subject === '[Kursus] En ordre kunne ikke sendes til Maconomy' && m.text?.includes(o.orderId)));
     expect((Array.isArray(alert.to) ? alert.to[0] : alert.to)!.value[0]!.address).toBe('drift@example.dk');
     // Its seats stay held meanwhile.
@@ -132,9 +147,34 @@ describe.each(testDatabaseKinds())('booking jobs on %s', (kind) => {
     const retry = await h.raw({ query: 'mutation($id: ID!) { retryOrderSync(orderId: $id) }', variables: { id: o.orderId } }, ADMIN);
     expect(retry.json.data.retryOrderSync).toBe(true);
     await until('SYNCED after retry', async () => (await h.db.em().findOne(Order, { id: o.orderId }))?.status === 'SYNCED');
+    expect((await h.gql(OrderDocument, { id: o.orderId, token: o.orderToken })).data?.order?.status).toBe('SYNCED');
     expect(h.sim.state.participants(o.maconomyId).filter((p) => p.external_ref.startsWith(o.orderId))).toHaveLength(1);
     const denied = await h.raw({ query: 'mutation($id: ID!) { retryOrderSync(orderId: $id) }', variables: { id: o.orderId } }, { authorization: 'Bearer editor-secret-1' });
     expect(denied.json.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses the job operations without an admin token, and changes nothing', async () => {
+    const o = await placeOrder(1, 3);
+    await until('SYNCED', async () => (await h.db.em().findOne(Order, { id: o.orderId }))?.status === 'SYNCED');
+    const jobsBefore = (await h.kursus.jobs.agenda.queryJobs({})).total;
+    const operations = [
+      { query: '{ jobOverview { name total } }' },
+      { query: '{ jobs(state: "failed") { id failReason } }' },
+      { query: 'mutation { runJob(name: "import-courses") }' },
+      { query: 'mutation($id: ID!) { retryOrderSync(orderId: $id) }', variables: { id: o.orderId } },
+    ];
+    const callers: [string, Record<string, string>, string][] = [
+      ['no token', {}, 'UNAUTHENTICATED'],
+      ['an unknown token', { authorization: 'Bearer not-a-token' }, 'UNAUTHENTICATED'],
+      ['an editor token', { authorization: 'Bearer editor-secret-1' }, 'FORBIDDEN'],
+    ];
+    for (const op of operations)
+      for (const [who, headers, code] of callers) {
+        const r = await h.raw(op, headers);
+        expect({ op: op.query, who, code: r.json.errors?.[0]?.extensions?.code, data: r.json.data }).toEqual({ op: op.query, who, code, data: null });
+      }
+    expect((await h.kursus.jobs.agenda.queryJobs({})).total).toBe(jobsBefore);
+    expect(await syncJobs(o.orderId)).toHaveLength(1);
   });
 
   /** Runs sync-pending-orders through the admin mutation and waits until that run has finished. */
