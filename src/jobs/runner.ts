@@ -15,8 +15,35 @@ export function jobStore(config: Config): JobStore {
   return config.jobs.mongodbUrl ? 'mongodb' : 'sql';
 }
 
-export function createBackend(config: Config, db: Db): AgendaBackend {
-  if (config.jobs.mongodbUrl) return new MongoBackend({ address: config.jobs.mongodbUrl, collection: 'agendaJobs', ensureIndex: true });
+/**
+ * @agendajs/mongo-backend with a connection error that says which setting is wrong. Agenda
+ * connects when it is constructed and does not handle a failure, so the process stops with this
+ * error (after serverSelectionTimeoutMS) instead of a bare MongoServerSelectionError.
+ */
+export class MongoJobStore extends MongoBackend {
+  constructor(
+    private readonly url: string,
+    opts: { serverSelectionTimeoutMS?: number } = {},
+  ) {
+    super({ address: url, collection: 'agendaJobs', ensureIndex: true, options: { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 10_000 } });
+  }
+
+  override async connect(): Promise<void> {
+    try {
+      await super.connect();
+    } catch (err) {
+      throw new Error(`job store: cannot connect to MongoDB at MONGODB_URL (${withoutCredentials(this.url)}): ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+/** mongodb://user:secret@host/db -> mongodb://***@host/db (the URL is logged). */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^(mongodb(?:\+srv)?:\/\/)[^@/]*@/, '$1***@');
+}
+
+export function createBackend(config: Config, db: Db, opts: { mongoServerSelectionTimeoutMs?: number } = {}): AgendaBackend {
+  if (config.jobs.mongodbUrl) return new MongoJobStore(config.jobs.mongodbUrl, { serverSelectionTimeoutMS: opts.mongoServerSelectionTimeoutMs });
   return new SqlAgendaBackend(db);
 }
 
