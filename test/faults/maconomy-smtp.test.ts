@@ -71,6 +71,9 @@ describe.each(testDatabaseKinds())('Maconomy and SMTP faults on %s', (kind) => {
       const r = (await reserve(2)).json.data.reserveSeats;
       placed.push({ id: r.order.id, seats: 2, token: r.orderToken });
     }
+    // A Maconomy that does not refuse a repeated external_ref: a participant sent twice would be
+    // stored twice, so the ledger's duplicate check can fail.
+    h.sim.faults.dedupeExternalRef = false;
     // Writes fail in three different ways; the job retries with backoff (the clock is moved on).
     h.sim.faults.failNext(2, { status: 502, path: '/api/webparticipant' });
     h.sim.faults.malformedNext(1, { path: '/api/webparticipant' });

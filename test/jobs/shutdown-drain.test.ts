@@ -19,7 +19,7 @@ describe.each(testDatabaseKinds())('job drain at shutdown on %s', (kind) => {
       // Still able to use the database: close() has not closed it yet.
       await h.db.em().getConnection().execute('select 1');
       events.push('finished');
-    });
+    }, { lockLifetime: 4_000 }); // not the 5-minute default: its liveness timer (half of it) would keep jest alive
     await agenda.now('test-slow-write');
     await until('the slow job to start', () => events.includes('started'));
 
@@ -39,7 +39,9 @@ describe.each(testDatabaseKinds())('job locks at shutdown on %s', (kind) => {
     agenda.define<{ n: number }>('test-one-at-a-time', async (job) => {
       ranHere.push(job.attrs.data.n);
       await hang;
-    }, { concurrency: 1 });
+      // Agenda keeps a liveness timer of half the lock lifetime pending after every run: 20 s
+      // outlasts this test (the first job must stay locked) without keeping jest alive for minutes.
+    }, { concurrency: 1, lockLifetime: 20_000 });
     const first = await agenda.now('test-one-at-a-time', { n: 1 });
     await until('the first job to run', () => ranHere.includes(1));
     const second = await agenda.now('test-one-at-a-time', { n: 2 });
@@ -53,9 +55,9 @@ describe.each(testDatabaseKinds())('job locks at shutdown on %s', (kind) => {
     expect((await row(second.attrs._id)).lockedAt).toBeNull();
     expect((await row(first.attrs._id)).lockedAt).toBeInstanceOf(Date);
 
-    // Another worker on the same database, with a lock lifetime far longer than this test: it can
-    // only run a job nobody holds, so running the second proves it was unlocked.
-    const other = new Agenda({ backend: new SqlAgendaBackend(h.db), name: 'other-worker', processEvery: 50, defaultLockLifetime: 10 * 60_000 });
+    // Another worker on the same database. The second job's lock would last 20 s, far longer than
+    // this wait: the other worker can only run a job nobody holds, so running it proves the unlock.
+    const other = new Agenda({ backend: new SqlAgendaBackend(h.db), name: 'other-worker', processEvery: 50, defaultLockLifetime: 20_000 });
     const ranThere: number[] = [];
     other.define<{ n: number }>('test-one-at-a-time', async (job) => {
       ranThere.push(job.attrs.data.n);

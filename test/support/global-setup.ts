@@ -28,6 +28,7 @@ const isCi = () => {
 
 export default async function globalSetup(_globalConfig?: unknown, projectConfig?: { rootDir?: string }): Promise<void> {
   const rootDir = projectConfig?.rootDir ?? process.cwd();
+  if (process.env.KURSUS_TRACE_TIMERS === '1') (await import(join(rootDir, 'test', 'support', 'timer-trace.ts'))).startTimerTrace();
   const varDir = join(rootDir, 'var', 'test');
   await mkdir(varDir, { recursive: true });
   await rm(join(varDir, 'mysql-suites.log'), { force: true });

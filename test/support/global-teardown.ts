@@ -4,7 +4,12 @@
 // the `declare global` for __KURSUS_MARIADB__ lives in mariadb.ts.
 import type {} from './mariadb.js';
 
-export default async function globalTeardown(): Promise<void> {
+export default async function globalTeardown(_globalConfig?: unknown, projectConfig?: { rootDir?: string }): Promise<void> {
+  if (process.env.KURSUS_TRACE_TIMERS === '1') {
+    const { join } = await import('node:path');
+    const trace = await import(join(projectConfig?.rootDir ?? process.cwd(), 'test', 'support', 'timer-trace.ts'));
+    setTimeout(() => trace.reportLiveTimers((m: string) => process.stderr.write(`[timer trace] ${m}\n`)), 2000).unref();
+  }
   const server = globalThis.__KURSUS_MARIADB__;
   if (!server) return;
   globalThis.__KURSUS_MARIADB__ = undefined;
