@@ -44,6 +44,8 @@ export interface Config {
     gdprRetentionDays: number;
     participantListDays: number;
     syncAttempts: number;
+    /** Finished one-off jobs are removed from the SQL job store this long after they finished. */
+    jobRetentionDays: number;
   };
   holdMinutes: number;
   maxSeatsPerOrder: number;
@@ -258,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       gdprRetentionDays: read('GDPR_RETENTION_DAYS', intVar('GDPR_RETENTION_DAYS', 1, 36500), '730'),
       participantListDays: read('PARTICIPANT_LIST_DAYS', intVar('PARTICIPANT_LIST_DAYS', 1, 365), '7'),
       syncAttempts: read('SYNC_ATTEMPTS', intVar('SYNC_ATTEMPTS', 1, 50), '8'),
+      jobRetentionDays: read('JOB_RETENTION_DAYS', intVar('JOB_RETENTION_DAYS', 1, 36500), '30'),
     },
     holdMinutes: read('HOLD_MINUTES', intVar('HOLD_MINUTES', 1, 24 * 60), '20'),
     maxSeatsPerOrder: read('MAX_SEATS_PER_ORDER', intVar('MAX_SEATS_PER_ORDER', 1, 1000), '20'),

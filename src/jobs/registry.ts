@@ -16,6 +16,7 @@ import { deliverMail, enqueueMail } from '../mail/outbox.js';
 import { orderSyncFailedAlert } from '../mail/templates.js';
 import type { MailTransport } from '../mail/transport.js';
 import { enqueueJob } from './sql-backend.js';
+import { pruneFinishedJobs } from './retention.js';
 import type { HttpLog } from '../connectors/http-log/log.js';
 import { defineConnectorJobs } from '../connectors/jobs.js';
 import { pruneConnectorPersonalData } from '../connectors/retention.js';
@@ -188,6 +189,12 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
       await gdprCleanup(db, { retentionDays: config.jobs.gdprRetentionDays, now: at, log });
       const connectors = await pruneConnectorPersonalData(db, { cutoff: new Date(at.getTime() - config.jobs.gdprRetentionDays * 86_400_000), log });
       log.info(connectors, 'gdpr-cleanup: connector data past retention pruned');
+      // The SQL job store's finished one-off jobs (a MongoDB store keeps them: give its
+      // collection a TTL index on lastFinishedAt instead).
+      if (!config.jobs.mongodbUrl) {
+        const jobs = await pruneFinishedJobs(db, { cutoff: new Date(at.getTime() - config.jobs.jobRetentionDays * 86_400_000) });
+        log.info({ deleted: jobs, retentionDays: config.jobs.jobRetentionDays }, 'gdpr-cleanup: finished jobs past retention removed from the job store');
+      }
     },
     { concurrency: 1, lockLifetime: 60 * 60_000 },
   );
