@@ -20,12 +20,12 @@ describe.each(testDatabaseKinds())('job store retention on %s', (kind) => {
     const ago = (days: number) => new Date(Date.now() - days * day);
     const em = h.db.em();
     const rows = {
-      oldFinished: em.create(AgendaJob, { name: 'sync-order', nextRunAt: null, lastRunAt: ago(41), lastFinishedAt: ago(40), data: { orderId: 'x' } }),
-      oldFailed: em.create(AgendaJob, { name: 'send-order-confirmation', nextRunAt: null, lastFinishedAt: ago(35), failedAt: ago(35), failCount: 8, failReason: 'smtp down' }),
-      recentFinished: em.create(AgendaJob, { name: 'sync-order', nextRunAt: null, lastFinishedAt: ago(5) }),
-      oldButWaiting: em.create(AgendaJob, { name: 'push-wordpress', nextRunAt: new Date(Date.now() + day), lastFinishedAt: ago(40), disabled: true }),
-      oldButLocked: em.create(AgendaJob, { name: 'push-wordpress', nextRunAt: null, lockedAt: new Date(), lastFinishedAt: ago(40), disabled: true }),
-      oldRepeating: em.create(AgendaJob, { name: 'test-repeating', nextRunAt: null, repeatInterval: '1 day', lastFinishedAt: ago(40) }),
+      oldFinished: em.create(AgendaJob, { name: 'sync-order', data: { orderId: 'x' }, nextRunAt: null, lastRunAt: ago(41), lastFinishedAt: ago(40) }),
+      oldFailed: em.create(AgendaJob, { name: 'send-order-confirmation', data: null, nextRunAt: null, lastFinishedAt: ago(35), failedAt: ago(35), failCount: 8, failReason: 'smtp down' }),
+      recentFinished: em.create(AgendaJob, { name: 'sync-order', data: null, nextRunAt: null, lastFinishedAt: ago(5) }),
+      oldButWaiting: em.create(AgendaJob, { name: 'push-wordpress', data: null, nextRunAt: new Date(Date.now() + day), lastFinishedAt: ago(40), disabled: true }),
+      oldButLocked: em.create(AgendaJob, { name: 'push-wordpress', data: null, nextRunAt: null, lockedAt: new Date(), lastFinishedAt: ago(40), disabled: true }),
+      oldRepeating: em.create(AgendaJob, { name: 'test-repeating', data: null, nextRunAt: null, repeatInterval: '1 day', lastFinishedAt: ago(40) }),
     };
     await em.flush();
     const countBefore = await h.db.em().count(AgendaJob, {});

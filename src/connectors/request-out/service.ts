@@ -44,39 +44,41 @@ export const inProcessBody = () => ({
   StatusCode: 404,
 });
 
-export function successBody(t: RequestOutTicket) {
+/** A ticket's answer in the documented field order: the request echoed, then the outcome. */
+function ticketBody(
+  t: RequestOutTicket,
+  outcome: { echoAction: boolean; resourceId: string; data: Record<string, unknown> | null; status: string; message: string; statusCode: number },
+) {
   return {
     TicketId: t.ticketId,
     Subject: t.subject,
     SubjectType: t.subjectType,
     SubjectIdentifier: t.subjectIdentifier,
-    Action: t.action ?? '',
-    ResourceType: t.resourceType ?? '',
-    Resource: t.resource ?? '',
-    ResourceId: t.resourceId ?? '',
-    Data: (t.data ?? {}) as Record<string, unknown>,
-    Status: 'success',
-    Message: 'success',
-    StatusCode: 200,
+    Action: outcome.echoAction ? (t.action ?? '') : '',
+    ResourceType: outcome.echoAction ? (t.resourceType ?? '') : '',
+    Resource: outcome.echoAction ? (t.resource ?? '') : '',
+    ResourceId: outcome.resourceId,
+    Data: outcome.data,
+    Status: outcome.status,
+    Message: outcome.message,
+    StatusCode: outcome.statusCode,
   };
+}
+
+export function successBody(t: RequestOutTicket) {
+  return ticketBody(t, { echoAction: true, resourceId: t.resourceId ?? '', data: (t.data ?? {}) as Record<string, unknown>, status: 'success', message: 'success', statusCode: 200 });
 }
 
 /** Not in the source document: the same shape, Status "failed", the reason, StatusCode 502. */
 export function failedBody(t: RequestOutTicket) {
-  return {
-    TicketId: t.ticketId,
-    Subject: t.subject,
-    SubjectType: t.subjectType,
-    SubjectIdentifier: t.subjectIdentifier,
-    Action: '',
-    ResourceType: '',
-    Resource: '',
-    ResourceId: '',
-    Data: null,
-    Status: 'failed',
-    Message: `The upstream could not process the request: ${t.error ?? 'unknown error'}`,
-    StatusCode: 502,
-  };
+  return ticketBody(t, {
+    echoAction: false,
+    resourceId: '',
+    data: null,
+    status: 'failed',
+    message: `The upstream could not process the request: ${t.error ?? 'unknown error'}`,
+    statusCode: 502,
+  });
 }
 
 /**
@@ -85,20 +87,14 @@ export function failedBody(t: RequestOutTicket) {
  * StatusCode 410; the upstream is not called again, since it already processed this TicketId.
  */
 export function erasedBody(t: RequestOutTicket) {
-  return {
-    TicketId: t.ticketId,
-    Subject: t.subject,
-    SubjectType: t.subjectType,
-    SubjectIdentifier: t.subjectIdentifier,
-    Action: t.action ?? '',
-    ResourceType: t.resourceType ?? '',
-    Resource: t.resource ?? '',
-    ResourceId: '',
-    Data: null,
-    Status: 'success',
-    Message: 'The result of this ticket was erased after the retention period; the TicketId stays used',
-    StatusCode: 410,
-  };
+  return ticketBody(t, {
+    echoAction: true,
+    resourceId: '',
+    data: null,
+    status: 'success',
+    message: 'The result of this ticket was erased after the retention period; the TicketId stays used',
+    statusCode: 410,
+  });
 }
 
 export function answerFor(t: RequestOutTicket) {
