@@ -12,7 +12,6 @@ import { clearReservations, gdprCleanup } from '../../src/booking/housekeeping.j
 import { MailMessage } from '../../src/mail/entities.js';
 import { JOBS, SYNC_DELAY_MS } from '../../src/jobs/registry.js';
 import { AgendaJob } from '../../src/jobs/entities.js';
-import { enqueueJob } from '../../src/jobs/sql-backend.js';
 
 
 const ADMIN = { authorization: 'Bearer admin-secret' };
@@ -221,9 +220,13 @@ describe.each(testDatabaseKinds())('booking jobs on %s', (kind) => {
     await h.kursus.jobs.agenda.cancel({ name: JOBS.syncOrder, data: { orderId: o.orderId } });
     // What the dead worker left: both attempts (SYNC_ATTEMPTS=2) counted on the order, the job
     // failed for good (no next run), and the retry-exhausted handler never ran.
-    const jobId = await enqueueJob(h.db.em(), { name: JOBS.syncOrder, data: { orderId: o.orderId } });
+    // Written in that final state at once: a job row inserted due and updated afterwards could be
+    // picked up by the running worker in between (it was, on a busy MySQL).
     const failedAt = new Date(Date.now() - 4 * 60_000);
-    await h.db.em().nativeUpdate(AgendaJob, { id: jobId }, { nextRunAt: null, lastRunAt: failedAt, lastFinishedAt: failedAt, failedAt, failCount: 2, failReason: 'Maconomy /api/webparticipant answered 503' });
+    const em = h.db.em();
+    const dead = em.create(AgendaJob, { name: JOBS.syncOrder, data: { orderId: o.orderId }, nextRunAt: null, lastRunAt: failedAt, lastFinishedAt: failedAt, failedAt, failCount: 2, failReason: 'Maconomy /api/webparticipant answered 503' });
+    await em.flush();
+    const jobId = dead.id;
     await h.db.em().nativeUpdate(Order, { id: o.orderId }, { syncAttempts: 2, lastSyncError: 'Maconomy /api/webparticipant answered 503' });
     await placedLongAgo(o.orderId);
 
