@@ -111,7 +111,9 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
         throw err; // Agenda retries with backoff
       }
     },
-    { concurrency: 5, priority: 'high', backoff: syncOrderBackoff(config), lockLifetime: 2 * 60_000 },
+    // Mostly waiting on Maconomy (no transaction is held over its calls): 20 at a time keep a burst
+    // of checkouts flowing (bench: sync lag p99 4.1 s -> 2.4 s for 200 orders at 5 at a time).
+    { concurrency: 20, priority: 'high', backoff: syncOrderBackoff(config), lockLifetime: 2 * 60_000 },
   );
 
   // After the last attempt: the order waits for an operator, who is told by mail. Also called by

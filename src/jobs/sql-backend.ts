@@ -568,12 +568,15 @@ export class SqlJobRepository implements JobRepository {
     for (let round = 0; round < LOCK_ROUNDS; round++) {
       if (this.db.kind === 'mysql' && this.skipLocked) {
         // Rows another worker is locking right now are skipped instead of fought over.
-        let outcome: string | null | 'retry';
+        // The whole row is read under its row lock, so it cannot change before the UPDATE commits
+        // and needs no second read: four round trips per job, on a path Agenda runs one job at a
+        // time per name (a burst of 200 syncs waits on it).
+        let outcome: Row | null | 'retry';
         try {
           outcome = await this.db.em().transactional(async (em) => {
-            const [candidate] = await em.find(AgendaJob, lockable, { fields: ['id'], orderBy, limit: 1, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE });
+            const [candidate] = await em.find(AgendaJob, lockable, { orderBy, limit: 1, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE });
             if (!candidate) return null;
-            return (await tryLock(em, candidate.id)) === 1 ? candidate.id : 'retry';
+            return (await tryLock(em, candidate.id)) === 1 ? { ...candidate, ...set } : 'retry';
           });
         } catch (err) {
           if (err instanceof DeadlockException || err instanceof LockWaitTimeoutException) continue;
@@ -585,9 +588,7 @@ export class SqlJobRepository implements JobRepository {
         }
         if (outcome === null) return undefined;
         if (outcome === 'retry') continue;
-        const row = await this.findById(outcome);
-        if (row) return toJob(row);
-        continue;
+        return toJob(outcome);
       }
 
       // Portable path (SQLite, old MySQL): read candidates, then take the first one whose
