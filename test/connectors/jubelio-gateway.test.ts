@@ -171,6 +171,13 @@ describe.each(testDatabaseKinds())('Jubelio gateway on %s', (kind) => {
   });
 
   it('when Jubelio rejects the login, the run fails and every waiting product says why', async () => {
+    // A row whose last push failed (and will be tried again) keeps the reason it failed.
+    await stage(product(994));
+    sim.faults.failNext(20, { status: 502, path: '/inventory/catalog' });
+    expect((await runJob(h, 'jubelio-push-products')).counts).toMatchObject({ failed: 1 });
+    sim.faults.clear();
+    const failedBefore = (await allProducts('failed')).map((p) => [p.sku, p.lastError]);
+    expect(failedBefore).toEqual([['KAOS-0994', expect.stringContaining('502')]]);
     await stage(product(992), product(993));
     sim.setPassword('changed-in-jubelio');
     sim.expireTokens();
@@ -181,10 +188,11 @@ describe.each(testDatabaseKinds())('Jubelio gateway on %s', (kind) => {
       expect(pending).toHaveLength(2);
       for (const p of pending) expect(p.lastError).toMatch(/not pushed yet: Jubelio rejected the login .*check JUBELIO_EMAIL and JUBELIO_PASSWORD/);
       expect(JSON.stringify(pending)).not.toContain('demo-jubelio-password');
+      expect((await allProducts('failed')).map((p) => [p.sku, p.lastError])).toEqual(failedBefore);
     } finally {
       sim.setPassword('demo-jubelio-password');
     }
-    expect((await runJob(h, 'jubelio-push-products')).counts).toMatchObject({ pushed: 2 });
+    expect((await runJob(h, 'jubelio-push-products')).counts).toMatchObject({ pushed: 3 }); // 992, 993 and the retried 994
     expect(await rowOf('KAOS-0992')).toMatchObject({ status: 'pushed', lastError: null });
   });
 

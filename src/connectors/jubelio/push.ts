@@ -131,8 +131,9 @@ export async function pushProducts(deps: PushDeps): Promise<PushResult> {
   );
   if (loginRejected) {
     // The ERP reads the push status, not our job runs: say on every waiting row why it waits.
+    // Failed rows keep the reason Jubelio gave for them.
     const reason = `not pushed yet: ${(loginRejected as Error).message}`.slice(0, 2000);
-    await db.em().nativeUpdate(JubelioProduct, due, { lastError: reason });
+    await db.em().nativeUpdate(JubelioProduct, { ...due, status: 'pending' }, { lastError: reason });
     throw loginRejected;
   }
   result.remaining = await db.em().count(JubelioProduct, due);
