@@ -191,8 +191,8 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
       await gdprCleanup(db, { retentionDays: config.jobs.gdprRetentionDays, now: at, log });
       const connectors = await pruneConnectorPersonalData(db, { cutoff: new Date(at.getTime() - config.jobs.gdprRetentionDays * 86_400_000), log });
       log.info(connectors, 'gdpr-cleanup: connector data past retention pruned');
-      // The SQL job store's finished one-off jobs (a MongoDB store keeps them: give its
-      // collection a TTL index on lastFinishedAt instead).
+      // The SQL job store's finished one-off jobs. A MongoDB store keeps them: prune its
+      // collection there (a TTL index on lastFinishedAt would also drop recurring jobs).
       if (!config.jobs.mongodbUrl) {
         const jobs = await pruneFinishedJobs(db, { cutoff: new Date(at.getTime() - config.jobs.jobRetentionDays * 86_400_000) });
         log.info({ deleted: jobs, retentionDays: config.jobs.jobRetentionDays }, 'gdpr-cleanup: finished jobs past retention removed from the job store');

@@ -168,6 +168,12 @@ describe.each(testDatabaseKinds())('request/response log on %s', (kind) => {
       expect(body).toContain('"NIK":"[redacted]"');
       expect(body).not.toContain('3171234567890001');
     }
+    // A parsed body beyond what redaction takes (1 MiB) is described, not walked and stored.
+    const huge = JSON.stringify({ products: Array.from({ length: 3000 }, (_, i) => ({ sku: `S-${i}`, description: 'y'.repeat(500), email: `p${i}@example.dk` })) });
+    small.record({ at: new Date(), direction: 'in', system: 'bytes-huge', method: 'POST', url: '/api/huge', status: 200, durationMs: 1, requestBody: JSON.parse(huge), requestBodyBytes: huge.length, requestContentType: 'application/json' });
+    await small.flush();
+    const [hugeRow] = await h.db.em().find(HttpLogEntry, { system: 'bytes-huge' });
+    expect(hugeRow!.requestBody).toBe(`[body of ${huge.length} bytes, too large to redact: not logged]`);
     await small.close();
   });
 

@@ -99,6 +99,12 @@ function queuedBody(body: unknown, contentType: string | null | undefined, limit
   else if (body instanceof URLSearchParams) return queuedBody(body.toString(), contentType, limit);
   else if (typeof body === 'object' && knownBytes !== undefined && knownBytes !== null && Number.isFinite(knownBytes)) size = knownBytes;
   if (size !== null && size <= limit) return { body, bytes: size };
+  // A parsed body larger than redaction takes (a 30 MiB staging batch) is not walked and
+  // stringified on the request's turn of the event loop: like large texts, it is not logged.
+  if (size !== null && size > MAX_REDACT_BYTES && typeof body === 'object' && !(body instanceof Uint8Array)) {
+    const placeholder = new PreparedBody(`[body of ${size} bytes, too large to redact: not logged]`);
+    return { body: placeholder, bytes: placeholder.text?.length ?? 0 };
+  }
   const prepared = new PreparedBody(redactBody(body, contentType, limit));
   return { body: prepared, bytes: prepared.text?.length ?? 0 };
 }
