@@ -118,6 +118,14 @@ export class ConfigError extends Error {
 }
 
 /** The published demo credentials: defaults outside production, refused in production. */
+/**
+ * The URL with its user info (user:password@) removed, for logs and error messages; `marker`
+ * stands in for it when given. A pattern, not URL parsing: multi-host MongoDB URLs are not URLs.
+ */
+export function withoutCredentials(url: string, marker = ''): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, marker ? `$1${marker}@` : '$1');
+}
+
 export const DEMO_SECRETS = {
   maconomyToken: 'demo-maconomy-token',
   wordpressAppPassword: 'abcd efgh ijkl mnop qrst uvwx',

@@ -2,7 +2,7 @@
 // print-schema. `npm start` runs `serve` in demo mode on a fresh machine.
 import 'reflect-metadata';
 import { pino } from 'pino';
-import { ConfigError, DEMO_SECRETS, loadConfig } from './config.js';
+import { ConfigError, DEMO_SECRETS, loadConfig, withoutCredentials } from './config.js';
 import { buildKursus, prepareDatabase, REDACTED_PATHS, type Kursus } from './app.js';
 import { printKursusSchema } from './graphql/schema.js';
 import { startMaconomySimulator } from './simulators/maconomy.js';
@@ -41,18 +41,6 @@ function onShutdown(stop: () => Promise<void>) {
   };
   process.on('SIGINT', () => handler('SIGINT'));
   process.on('SIGTERM', () => handler('SIGTERM'));
-}
-
-/** Where credentials could appear in a URL (user:password@), they are left out of the log. */
-function withoutCredentials(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return '[unparseable]';
-  }
 }
 
 /** What this demo-mode process really uses: the DEMO MODE line must not claim a simulator that real configuration replaced. */

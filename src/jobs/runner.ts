@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { Agenda, InMemoryNotificationChannel, type AgendaBackend, type JobId } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
-import type { Config } from '../config.js';
+import { withoutCredentials, type Config } from '../config.js';
 import type { Db } from '../db/orm.js';
 import { SqlAgendaBackend } from './sql-backend.js';
 import { defineJobs, scheduleRecurring, type JobDeps } from './registry.js';
@@ -32,14 +32,9 @@ export class MongoJobStore extends MongoBackend {
     try {
       await super.connect();
     } catch (err) {
-      throw new Error(`job store: cannot connect to MongoDB at MONGODB_URL (${withoutCredentials(this.url)}): ${(err as Error).message}`, { cause: err });
+      throw new Error(`job store: cannot connect to MongoDB at MONGODB_URL (${withoutCredentials(this.url, '***')}): ${(err as Error).message}`, { cause: err });
     }
   }
-}
-
-/** mongodb://user:secret@host/db -> mongodb://***@host/db (the URL is logged). */
-export function withoutCredentials(url: string): string {
-  return url.replace(/^(mongodb(?:\+srv)?:\/\/)[^@/]*@/, '$1***@');
 }
 
 export function createBackend(config: Config, db: Db, opts: { mongoServerSelectionTimeoutMs?: number } = {}): AgendaBackend {

@@ -6,7 +6,8 @@ import { createServer } from 'node:net';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { loadConfig, parseDatabaseUrl } from '../../src/config.js';
 import { openDb, type Db } from '../../src/db/orm.js';
-import { createBackend, jobStore, MongoJobStore, withoutCredentials } from '../../src/jobs/runner.js';
+import { createBackend, jobStore, MongoJobStore } from '../../src/jobs/runner.js';
+import { withoutCredentials } from '../../src/config.js';
 import { SqlAgendaBackend } from '../../src/jobs/sql-backend.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 
@@ -75,7 +76,7 @@ describe('job store selection', () => {
   });
 
   it('keeps credentials out of the URL it reports', () => {
-    expect(withoutCredentials('mongodb+srv://u:p@cluster0.example.net/jobs?retryWrites=true')).toBe('mongodb+srv://***@cluster0.example.net/jobs?retryWrites=true');
-    expect(withoutCredentials('mongodb://db1:27017,db2:27017/jobs')).toBe('mongodb://db1:27017,db2:27017/jobs');
+    expect(withoutCredentials('mongodb+srv://u:p@cluster0.example.net/jobs?retryWrites=true', '***')).toBe('mongodb+srv://***@cluster0.example.net/jobs?retryWrites=true');
+    expect(withoutCredentials('mongodb://db1:27017,db2:27017/jobs', '***')).toBe('mongodb://db1:27017,db2:27017/jobs');
   });
 });
