@@ -77,12 +77,12 @@ class PreparedBody {
 /** Headers, method, ids and the object around them: a rough allowance per entry. */
 const ENTRY_OVERHEAD_BYTES = 2048;
 
-/** A body's size when it is known without serialising it, else 0. */
-function knownSize(body: unknown, knownBytes?: number | null): number {
+/** A body's size when it is known without serialising it, else null. */
+function bodySize(body: unknown, knownBytes?: number | null): number | null {
   if (typeof body === 'string') return body.length;
   if (body instanceof Uint8Array) return body.byteLength;
   if (body instanceof PreparedBody) return body.text?.length ?? 0;
-  return typeof body === 'object' && body !== null && typeof knownBytes === 'number' && Number.isFinite(knownBytes) ? knownBytes : 0;
+  return typeof body === 'object' && body !== null && typeof knownBytes === 'number' && Number.isFinite(knownBytes) ? knownBytes : null;
 }
 
 /**
@@ -93,11 +93,8 @@ function knownSize(body: unknown, knownBytes?: number | null): number {
 function queuedBody(body: unknown, contentType: string | null | undefined, limit: number, knownBytes?: number | null): { body: unknown; bytes: number } {
   if (body === undefined || body === null || body === '') return { body, bytes: 0 };
   if (body instanceof PreparedBody) return { body, bytes: body.text?.length ?? 0 };
-  let size: number | null = null;
-  if (typeof body === 'string') size = body.length;
-  else if (body instanceof Uint8Array) size = body.byteLength;
-  else if (body instanceof URLSearchParams) return queuedBody(body.toString(), contentType, limit);
-  else if (typeof body === 'object' && knownBytes !== undefined && knownBytes !== null && Number.isFinite(knownBytes)) size = knownBytes;
+  if (body instanceof URLSearchParams) return queuedBody(body.toString(), contentType, limit);
+  const size = bodySize(body, knownBytes);
   if (size !== null && size <= limit) return { body, bytes: size };
   // A parsed body larger than redaction takes (a 30 MiB staging batch) is not walked and
   // stringified on the request's turn of the event loop: like large texts, it is not logged.
@@ -192,7 +189,7 @@ export function createHttpLog(opts: { db: Db; config: HttpLogConfig; log?: Logge
       }
       const limit = config.bodyLimitBytes;
       // What the entry will hold at least: when even that does not fit, drop it before any redaction work.
-      const atLeast = ENTRY_OVERHEAD_BYTES + entry.url.length + Math.min(limit, knownSize(entry.requestBody, entry.requestBodyBytes)) + Math.min(limit, knownSize(entry.responseBody));
+      const atLeast = ENTRY_OVERHEAD_BYTES + entry.url.length + Math.min(limit, bodySize(entry.requestBody, entry.requestBodyBytes) ?? 0) + Math.min(limit, bodySize(entry.responseBody) ?? 0);
       if (queuedBytes + atLeast > queueMaxBytes) {
         dropped++;
         return;
