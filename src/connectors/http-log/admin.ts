@@ -2,6 +2,7 @@
 // that the daily `http-log-prune` job runs.
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/orm.js';
+import { inBatches } from '../../db/batches.js';
 import type { ConnectorDeps } from '../deps.js';
 import { bearerSecurity, connectorScope, isPlainText, messageSchema } from '../http.js';
 import { requireAdmin } from '../auth/guard.js';
@@ -10,15 +11,11 @@ import { HttpLogEntry } from './entities.js';
 /** Deletes entries older than the retention, in batches so no statement holds the table for long. */
 export async function pruneHttpLog(db: Db, opts: { retentionDays: number; now: Date; batchSize?: number }): Promise<number> {
   const cutoff = new Date(opts.now.getTime() - opts.retentionDays * 86_400_000);
-  const batchSize = opts.batchSize ?? 5000;
-  let deleted = 0;
-  for (;;) {
-    const em = db.em();
-    const rows = await em.find(HttpLogEntry, { at: { $lt: cutoff } }, { fields: ['id'], orderBy: { id: 'asc' }, limit: batchSize });
-    if (!rows.length) return deleted;
-    deleted += await em.nativeDelete(HttpLogEntry, { id: { $in: rows.map((r) => r.id) } });
-    if (rows.length < batchSize) return deleted;
-  }
+  return inBatches(db, opts.batchSize ?? 5000, async (em, limit) => {
+    const rows = await em.find(HttpLogEntry, { at: { $lt: cutoff } }, { fields: ['id'], orderBy: { id: 'asc' }, limit });
+    if (!rows.length) return { found: 0, changed: 0 };
+    return { found: rows.length, changed: await em.nativeDelete(HttpLogEntry, { id: { $in: rows.map((r) => r.id) } }) };
+  });
 }
 
 const statsSchema = {

@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { z } from 'zod';
+import { inBatches } from '../../db/batches.js';
 import type { Db, Em } from '../../db/orm.js';
 import type { JobRunner } from '../../jobs/runner.js';
 import { enqueueJob } from '../../jobs/sql-backend.js';
@@ -335,16 +336,13 @@ export async function runRequestOutCall(deps: { db: Db; fetch: FetchLike; now: (
  */
 export async function eraseRequestOutData(db: Db, opts: { retentionDays: number; now: Date; batchSize?: number }): Promise<number> {
   const cutoff = new Date(opts.now.getTime() - opts.retentionDays * 86_400_000);
-  const batchSize = opts.batchSize ?? 1000;
-  let erased = 0;
-  for (;;) {
-    const em = db.em();
+  return inBatches(db, opts.batchSize ?? 1000, async (em, limit) => {
     // created_at too: completed_at is never earlier, and (status, created_at) is indexed.
-    const rows = await em.find(RequestOutTicket, { status: 'SUCCEEDED', createdAt: { $lt: cutoff }, completedAt: { $lt: cutoff }, dataErasedAt: null }, { fields: ['ticketId'], limit: batchSize });
-    if (!rows.length) return erased;
-    erased += await em.nativeUpdate(RequestOutTicket, { ticketId: { $in: rows.map((r) => r.ticketId) }, dataErasedAt: null }, { data: null, resourceId: null, dataErasedAt: opts.now } as never);
-    if (rows.length < batchSize) return erased;
-  }
+    const rows = await em.find(RequestOutTicket, { status: 'SUCCEEDED', createdAt: { $lt: cutoff }, completedAt: { $lt: cutoff }, dataErasedAt: null }, { fields: ['ticketId'], limit });
+    if (!rows.length) return { found: 0, changed: 0 };
+    const changed = await em.nativeUpdate(RequestOutTicket, { ticketId: { $in: rows.map((r) => r.ticketId) }, dataErasedAt: null }, { data: null, resourceId: null, dataErasedAt: opts.now } as never);
+    return { found: rows.length, changed };
+  });
 }
 
 /** How long past its route's timeout a ticket may stay PROCESSING without a live job before the reaper acts. */
