@@ -38,6 +38,7 @@ describe('rate limits under a burst', () => {
     const sim = await startJubelioSimulator({ rateLimitPerMinute: 20, rateLimitWindowMs: WINDOW_MS });
     try {
       const client = new JubelioClient({ baseUrl: sim.url, email: 'erp@example.co.id', password: 'demo-jubelio-password', rateLimitPerMinute: clientLimit, rateLimitWindowMs: WINDOW_MS, retries: 0 });
+      const started = Date.now();
       await burst(45, 8, (i) =>
         client.saveProductGroup({
           item_group_id: 0,
@@ -53,8 +54,10 @@ describe('rate limits under a burst', () => {
       );
       expect(sim.rateLimited()).toBe(0);
       expect(sim.products.size).toBe(45);
-      // 45 writes are more than two windows' worth: the limiter had to hold calls back.
       expect(sim.requests.filter((r) => r.path.startsWith('/inventory/catalog')).length).toBe(45);
+      // 45 writes are more than two windows' worth: the limiter held calls back for at least two
+      // windows (a lower bound, which a busy machine cannot make fail).
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2 * WINDOW_MS - 50);
     } finally {
       await sim.close();
     }
@@ -69,8 +72,10 @@ describe('rate limits under a burst', () => {
     try {
       const client = new BaseLinkerClient({ url: sim.endpoint, token: 'demo-baselinker-token', rateLimitPerMinute: clientLimit, rateLimitWindowMs: WINDOW_MS, retries: 0 });
       const received: number[] = [];
+      const started = Date.now();
       await burst(30, 6, async () => received.push((await client.getOrders({ status_id: 1002 })).received));
       expect(sim.rateLimited()).toBe(0);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2 * WINDOW_MS - 50); // 30 calls at 9-10 a window: held back twice
       expect(received).toEqual(Array(30).fill(3));
     } finally {
       await sim.close();
