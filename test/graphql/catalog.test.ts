@@ -70,7 +70,7 @@ describe.each(testDatabaseKinds())('catalogue on %s', (kind) => {
       const r = await h.gql(EnrichCourseDocument, { input: { courseId: e.node.id, trainers: [{ key: `t${i % 3}`, name: `Træner ${i % 3}` }] } }, EDITOR);
       expect(r.errors).toBeUndefined();
     }
-    h.queries.length = 0;
+    await h.resetQueries();
     const r = await h.gql(CoursesDocument, { first: 50 });
     expect(r.data!.courses.edges).toHaveLength(50);
     expect(r.data!.courses.edges.filter((e) => e.node.trainers.length > 0).length).toBeGreaterThanOrEqual(10);
@@ -123,7 +123,7 @@ describe.each(testDatabaseKinds())('catalogue on %s', (kind) => {
 
   it('refuses queries that are too costly, malformed or invalid with a clear 4xx/BAD_USER_INPUT', async () => {
     const aliases = Array.from({ length: 60 }, (_, i) => `c${i}: courses(first: 100) { edges { node { id days { date } trainers { name } } } }`).join(' ');
-    h.queries.length = 0;
+    await h.resetQueries();
     const costly = await h.raw({ query: `{ ${aliases} }` });
     expect(costly.status).toBe(400);
     expect(costly.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');

@@ -23,6 +23,8 @@ export interface Harness {
   config: Config;
   url: string;
   queries: string[];
+  /** Empties `queries` once the request log has written what earlier steps queued, so a count sees only what follows. */
+  resetQueries(): Promise<void>;
   gql<R, V>(doc: TypedDocumentNode<R, V>, variables?: V, headers?: Record<string, string>): Promise<GqlResult<R>>;
   raw(body: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
   close(): Promise<void>;
@@ -88,6 +90,10 @@ export async function startHarness(
     config,
     url,
     queries,
+    async resetQueries() {
+      await kursus.httpLog.flush();
+      queries.length = 0;
+    },
     async gql(doc, variables, headers) {
       const r = await raw({ query: print(doc), variables }, headers);
       return { ...(r.json ?? {}), status: r.status };
