@@ -68,7 +68,21 @@ export function ormOptions(database: Config['database'], opts: OpenDbOptions = {
   };
   if (opts.onQuery) base.logger = (msg: string) => opts.onQuery!(msg);
   if (database.kind === 'sqlite') {
-    return { ...base, dbName: database.sqlitePath };
+    return {
+      ...base,
+      dbName: database.sqlitePath,
+      // Transactions begin IMMEDIATE (take the write lock at BEGIN, waiting up to busy_timeout).
+      // With the default deferred BEGIN a transaction that reads and then writes must upgrade its
+      // lock, and when another process (an API and a worker on one file) wrote in between, SQLite
+      // fails it at once with SQLITE_BUSY / SQLITE_BUSY_SNAPSHOT instead of waiting: the bench saw
+      // job runs fail with "database is locked" that way. In one process nothing changes, since
+      // its single connection runs one transaction at a time anyway.
+      onCreateConnection: async (connection: unknown) => {
+        const conn = connection as { executeQuery(q: { sql: string }): Promise<unknown> };
+        const execute = conn.executeQuery.bind(conn);
+        conn.executeQuery = (q) => execute(q.sql === 'begin' ? { ...q, sql: 'begin immediate' } : q);
+      },
+    };
   }
   return {
     ...base,
