@@ -6,10 +6,11 @@ import type { MaconomyClient } from '../integrations/maconomy/index.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { participantList, type Language } from '../mail/templates.js';
 import { CourseDate, CourseDay } from './entities.js';
+import { dateTimeFormat } from '../intl.js';
 
 export function localDate(now: Date, timeZone: string, plusDays = 0): string {
   const d = new Date(now.getTime() + plusDays * 86_400_000);
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  return dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
 }
 
 export async function sendParticipantLists(deps: {

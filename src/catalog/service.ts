@@ -3,6 +3,7 @@ import type { Em } from '../db/orm.js';
 import { badInput, notFound } from '../errors.js';
 import { seatsLeftSql } from '../booking/seats.js';
 import { CourseDate, CourseDay, MainCourse, Trainer } from './entities.js';
+import { dateTimeFormat } from '../intl.js';
 
 export const MACONOMY_ID = /^\d{3,10}-\d{1,4}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -53,7 +54,7 @@ export function decodeCursor(cursor: string): [string, string] {
 const escapeLike = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
 
 export function todayInCopenhagen(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return dateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
 /**

@@ -1,5 +1,6 @@
 // Mail templates: HTML + plain text, Danish by default, English available. Plain functions over
 // typed data; every interpolated value is HTML-escaped.
+import { dateTimeFormat, numberFormat } from '../intl.js';
 export type Language = 'da' | 'en';
 
 export interface CourseInfo {
@@ -28,12 +29,12 @@ export interface Rendered {
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function formatMoney(minor: number, currency: string, lang: Language): string {
-  return new Intl.NumberFormat(lang === 'da' ? 'da-DK' : 'en-GB', { style: 'currency', currency }).format(minor / 100);
+  return numberFormat(lang === 'da' ? 'da-DK' : 'en-GB', { style: 'currency', currency }).format(minor / 100);
 }
 
 export function formatDate(isoDate: string, lang: Language): string {
   const [y, m, d] = isoDate.split('-').map(Number);
-  return new Intl.DateTimeFormat(lang === 'da' ? 'da-DK' : 'en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+  return dateTimeFormat(lang === 'da' ? 'da-DK' : 'en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
     new Date(Date.UTC(y!, m! - 1, d!)),
   );
 }

@@ -1,9 +1,10 @@
 // Wall-clock date-times of the Product Price API (`YYYY-MM-DD HH:mm:ss` in PRICE_API_TIMEZONE)
 // and PHP's DateTime JSON shape (`{date, timezone_type: 3, timezone}`) that the documented
 // responses use for created/updated. Stored values are UTC instants.
+import { dateTimeFormat } from '../../intl.js';
 
 function zoneParts(at: Date, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = dateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',
