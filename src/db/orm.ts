@@ -71,17 +71,6 @@ export function ormOptions(database: Config['database'], opts: OpenDbOptions = {
     return {
       ...base,
       dbName: database.sqlitePath,
-      // Transactions begin IMMEDIATE (take the write lock at BEGIN, waiting up to busy_timeout).
-      // With the default deferred BEGIN a transaction that reads and then writes must upgrade its
-      // lock, and when another process (an API and a worker on one file) wrote in between, SQLite
-      // fails it at once with SQLITE_BUSY / SQLITE_BUSY_SNAPSHOT instead of waiting: the bench saw
-      // job runs fail with "database is locked" that way. In one process nothing changes, since
-      // its single connection runs one transaction at a time anyway.
-      onCreateConnection: async (connection: unknown) => {
-        const conn = connection as { executeQuery(q: { sql: string }): Promise<unknown> };
-        const execute = conn.executeQuery.bind(conn);
-        conn.executeQuery = (q) => execute(q.sql === 'begin' ? { ...q, sql: 'begin immediate' } : q);
-      },
     };
   }
   return {
@@ -101,17 +90,89 @@ export function ormOptions(database: Config['database'], opts: OpenDbOptions = {
   };
 }
 
+interface KyselyConnection {
+  executeQuery(q: { sql: string }): Promise<unknown>;
+}
+
+interface NativeSqlite {
+  exec(sql: string): void;
+  readonly inTransaction: boolean;
+}
+
+/** How long a write waits for another connection's write lock before "database is locked". */
+const SQLITE_LOCK_WAIT_MS = 5_000;
+
+const isSqliteBusy = (err: unknown) => /^SQLITE_BUSY/.test(String((err as { code?: unknown })?.code ?? ''));
+/** Statements that run as they are outside a transaction: reads, and what a transaction cannot hold. */
+const OUTSIDE_TRANSACTION = /^\s*(select|pragma|explain|vacuum|attach|detach)\b/i;
+
+/**
+ * SQLite with more than one connection on a file (an API and a worker process, or a test's second
+ * connection in one process) needs what the defaults get wrong:
+ * - Every write takes the write lock up front (BEGIN IMMEDIATE). A deferred transaction that reads
+ *   and then writes must upgrade its lock, and when another connection wrote in between SQLite
+ *   fails it at once (SQLITE_BUSY / SQLITE_BUSY_SNAPSHOT): the bench's worker process saw job
+ *   runs fail with "database is locked" that way. A write outside a transaction gets its own
+ *   IMMEDIATE transaction.
+ * - The wait for that lock is asynchronous: BEGIN IMMEDIATE is retried after short pauses for up
+ *   to SQLITE_LOCK_WAIT_MS. SQLite's own busy handler (busy_timeout) sleeps inside the synchronous
+ *   libsql call, which stops the event loop, and with two connections in one process the lock
+ *   holder then can never finish. BEGIN goes through exec(): a prepared statement that failed
+ *   with SQLITE_BUSY stays "in progress" in libsql and makes the next COMMIT fail.
+ * Inside a transaction nothing waits: it holds the write lock, and WAL readers never block.
+ * With one connection (npm start) no wait ever happens.
+ */
+function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite): void {
+  const execute = conn.executeQuery.bind(conn);
+  const lockForWrite = async () => {
+    for (let waited = 0, attempt = 0; ; attempt++) {
+      try {
+        native.exec('begin immediate');
+        return;
+      } catch (err) {
+        if (!isSqliteBusy(err) || waited >= SQLITE_LOCK_WAIT_MS) throw err;
+        const pause = Math.min(20, 1 + attempt);
+        await new Promise((r) => setTimeout(r, pause));
+        waited += pause;
+      }
+    }
+  };
+  conn.executeQuery = async (q) => {
+    if (q.sql === 'begin') {
+      await lockForWrite();
+      return { rows: [] };
+    }
+    if (native.inTransaction || OUTSIDE_TRANSACTION.test(q.sql)) return execute(q);
+    await lockForWrite();
+    try {
+      const result = await execute(q);
+      native.exec('commit');
+      return result;
+    } catch (err) {
+      if (native.inTransaction) native.exec('rollback');
+      throw err;
+    }
+  };
+}
+
 export async function openDb(database: Config['database'], opts: OpenDbOptions = {}): Promise<Db> {
   let orm: Orm;
   if (database.kind === 'sqlite') {
     if (database.sqlitePath && database.sqlitePath !== ':memory:') mkdirSync(dirname(database.sqlitePath), { recursive: true });
-    orm = (await LibSqlORM.init(ormOptions(database, opts) as never)) as unknown as Orm;
+    let kysely: KyselyConnection | undefined;
+    const onCreateConnection = async (connection: unknown) => {
+      kysely = connection as KyselyConnection;
+    };
+    orm = (await LibSqlORM.init({ ...ormOptions(database, opts), onCreateConnection } as never)) as unknown as Orm;
     const conn = orm.em.getConnection();
-    // WAL lets readers run during a write; busy_timeout makes a second process wait for the
-    // write lock instead of failing at once.
+    // WAL lets readers run during a write. busy_timeout 0: a locked database is waited for by
+    // shareSqliteFileSafely, not by SQLite's busy handler, which sleeps inside the
+    // (synchronous) libsql call and so stops the whole event loop while it waits.
     await conn.execute('pragma journal_mode = wal');
-    await conn.execute('pragma busy_timeout = 5000');
+    await conn.execute('pragma busy_timeout = 0');
     await conn.execute('pragma synchronous = normal');
+    if (!kysely) throw new Error('libsql connection was not created');
+    shareSqliteFileSafely(kysely, (await (conn as unknown as { getNativeClient(): Promise<NativeSqlite> }).getNativeClient()));
   } else {
     orm = (await MySqlORM.init(ormOptions(database, opts) as never)) as unknown as Orm;
     // Same SQL and migrations for both servers, but MariaDB's information_schema reports column

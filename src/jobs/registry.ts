@@ -113,7 +113,10 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     },
     // Mostly waiting on Maconomy (no transaction is held over its calls): 20 at a time keep a burst
     // of checkouts flowing (bench: sync lag p99 4.1 s -> 2.4 s for 200 orders at 5 at a time).
-    { concurrency: 20, priority: 'high', backoff: syncOrderBackoff(config), lockLifetime: 2 * 60_000 },
+    // lockLimit: a worker locks at most 100 due syncs at a time (the store hands them out in
+    // batches, so one worker's queue filling could otherwise take a whole burst while the others
+    // idle); 100 per 500 ms poll is still more than 20 concurrent runs get through.
+    { concurrency: 20, lockLimit: 100, priority: 'high', backoff: syncOrderBackoff(config), lockLifetime: 2 * 60_000 },
   );
 
   // After the last attempt: the order waits for an operator, who is told by mail. Also called by

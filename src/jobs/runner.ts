@@ -6,7 +6,7 @@ import { Agenda, InMemoryNotificationChannel, type AgendaBackend, type JobId } f
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { withoutCredentials, type Config } from '../config.js';
 import type { Db } from '../db/orm.js';
-import { SqlAgendaBackend } from './sql-backend.js';
+import { SqlAgendaBackend, SqlJobRepository } from './sql-backend.js';
 import { defineJobs, scheduleRecurring, type JobDeps } from './registry.js';
 
 export type JobStore = 'sql' | 'mongodb';
@@ -101,7 +101,10 @@ export function createJobRunner(deps: JobDeps, opts: JobRunnerOptions = {}): Job
       // ourselves and unlock what it holds without running, and another worker takes those at once.
       const processor = agendaProcessor(agenda);
       const drained = await agenda.drain({ timeout: opts.drainMs ?? 5_000, closeConnection: false });
-      const unlocked = await releaseLockedJobs(agenda, processor);
+      let unlocked = await releaseLockedJobs(agenda, processor);
+      // After the last queue fill: jobs the SQL store locked in a batch but had not handed to
+      // Agenda yet, which Agenda does not know it holds.
+      if (agenda.db instanceof SqlJobRepository) unlocked += await agenda.db.releasePrefetched();
       if (unlocked) deps.log.info({ unlocked }, 'shutdown: unlocked jobs this worker had locked but not started');
       // One still running keeps its lock: it may still be sending (a mail, a participant), and a
       // second worker starting it now could do so twice. Its lock expires after the job's lock

@@ -1,6 +1,7 @@
 // Benchmark helper process: the product under load, or one batch job under measurement.
 //   serve   the app (API + worker) built exactly as `npm start` builds it, plus a bare Fastify
 //           route serving a given JSON string from memory (the baseline); IPC commands below
+//   worker  the worker alone (`npm run worker`), for the sync lag with API and worker apart
 //   import  migrate a fresh database, import from the simulator; report seconds and peak RSS
 //   gdpr    seed N anonymisable orders, run gdpr-cleanup; report seconds
 // Configuration comes from the environment (DATABASE_URL, MACONOMY_URL, ...), as in production.
@@ -20,44 +21,55 @@ type Msg = { id: number; cmd: string; [k: string]: unknown };
 const reply = (id: number, body: unknown) => process.send?.({ id, ...((body as object) ?? {}) });
 const mode = process.argv[2];
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
+/** Wall-clock ms with sub-ms precision, comparable across the bench's processes. */
+const wallNow = () => performance.timeOrigin + performance.now();
 
-async function serve() {
+/**
+ * `serve`: the app as `npm start` runs it (API + worker in one process), plus the bare baseline
+ * route. `worker`: the worker alone, as `npm run worker` runs it in production, against the same
+ * database; it serves no HTTP. Both record the sync-lag events they see (checkout placed; sync
+ * job started; sync job succeeded) in wall-clock ms, and run.ts joins them by order id, so the
+ * lag can be measured across two processes.
+ */
+async function serve(role: 'serve' | 'worker') {
   const { default: Fastify } = await import('fastify');
   const { buildKursus } = await import('../../src/app.js');
   const { JOBS } = await import('../../src/jobs/registry.js');
   const config = loadConfig();
   const db = await openDb(config.database);
   await migrate(db);
-  const placedAt = new Map<string, number>();
-  const lags: number[] = [];
+  const placed = new Map<string, number>();
+  const started = new Map<string, number>();
+  const synced = new Map<string, number>();
   const kursus = await buildKursus(config, {
     db,
     hooks: {
       async afterPlaced(order) {
-        placedAt.set(order.id, performance.now());
+        placed.set(order.id, wallNow());
       },
     },
   });
-  kursus.jobs.agenda.on(`success:${JOBS.syncOrder}`, (job: { attrs: { data: unknown } }) => {
-    const orderId = (job.attrs.data as { orderId?: string })?.orderId;
-    const t = orderId ? placedAt.get(orderId) : undefined;
-    if (orderId && t !== undefined) {
-      lags.push(performance.now() - t);
-      placedAt.delete(orderId);
-    }
+  const orderOf = (job: { attrs: { data: unknown } }) => (job.attrs.data as { orderId?: string })?.orderId;
+  kursus.jobs.agenda.on(`start:${JOBS.syncOrder}`, (job: { attrs: { data: unknown } }) => {
+    const id = orderOf(job);
+    if (id && !started.has(id)) started.set(id, wallNow());
   });
-  await kursus.importCourses();
-  await kursus.startWorker();
-  const url = await kursus.listen();
-
+  kursus.jobs.agenda.on(`success:${JOBS.syncOrder}`, (job: { attrs: { data: unknown } }) => {
+    const id = orderOf(job);
+    if (id && !synced.has(id)) synced.set(id, wallNow());
+  });
+  let url: string | undefined;
+  let bare: import('fastify').FastifyInstance | undefined;
   let baselineBody = '{}';
-  const bare = Fastify({ logger: false, bodyLimit: config.bodyLimitBytes });
-  bare.post('/graphql', async (_req, rep) => rep.header('content-type', 'application/json; charset=utf-8').send(baselineBody));
-  const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
+  if (role === 'serve') {
+    await kursus.importCourses();
+    url = await kursus.listen();
+    bare = Fastify({ logger: false, bodyLimit: config.bodyLimitBytes });
+    bare.post('/graphql', async (_req, rep) => rep.header('content-type', 'application/json; charset=utf-8').send(baselineBody));
+  }
+  await kursus.startWorker();
+  let workerRunning = true;
+  const bareUrl = bare ? await bare.listen({ port: 0, host: '127.0.0.1' }) : undefined;
 
   process.on('message', async (m: Msg) => {
     try {
@@ -65,12 +77,17 @@ async function serve() {
         baselineBody = String(m.body);
         reply(m.id, { ok: true });
       } else if (m.cmd === 'resetLag') {
-        lags.length = 0;
-        placedAt.clear();
+        placed.clear();
+        started.clear();
+        synced.clear();
         reply(m.id, { ok: true });
-      } else if (m.cmd === 'lag') {
-        const sorted = [...lags].sort((a, b) => a - b);
-        reply(m.id, { synced: sorted.length, pending: placedAt.size, p50: percentile(sorted, 50), p99: percentile(sorted, 99) });
+      } else if (m.cmd === 'lagEvents') {
+        reply(m.id, { placed: [...placed], started: [...started], synced: [...synced] });
+      } else if (m.cmd === 'stopWorker') {
+        // From here on this process is what `npm run api` runs: the API without a worker.
+        if (workerRunning) await kursus.jobs.stop();
+        workerRunning = false;
+        reply(m.id, { ok: true });
       } else if (m.cmd === 'held') {
         const em = db.em();
         const cd = await em.findOneOrFail(CourseDate, { maconomyId: String(m.maconomyId) });
@@ -78,7 +95,7 @@ async function serve() {
         reply(m.id, { reservedOrders: held });
       } else if (m.cmd === 'stop') {
         await kursus.close();
-        await bare.close();
+        await bare?.close();
         await db.close();
         reply(m.id, { ok: true });
         process.exit(0);
@@ -154,9 +171,9 @@ async function gdpr() {
   process.send?.({ seconds, seedSeconds, anonymisedOrders: result.anonymisedOrders });
 }
 
-const run = mode === 'serve' ? serve : mode === 'import' ? importOnce : mode === 'gdpr' ? gdpr : null;
+const run = mode === 'serve' || mode === 'worker' ? () => serve(mode) : mode === 'import' ? importOnce : mode === 'gdpr' ? gdpr : null;
 if (!run) {
-  console.error('usage: app-process.js serve|import|gdpr [orders]');
+  console.error('usage: app-process.js serve|worker|import|gdpr [orders]');
   process.exit(2);
 }
 run().catch((err) => {

@@ -448,6 +448,37 @@ describe.each(testDatabaseKinds())('SQL Agenda backend on %s', (kind) => {
     await expect(repo.saveJobState(locked, undefined)).rejects.toThrow(/cannot be updated/);
   });
 
+  test('due jobs are locked ten per transaction and handed out one per call; the rest are released at stop or when stale', async () => {
+    await db.em().transactional(async (em) => {
+      for (let i = 0; i < 15; i++) await enqueueJob(em, { name: 'pf', data: { i }, nextRunAt: new Date(Date.now() - 1000 + i) });
+    });
+    const lockedCount = () => db.em().count(AgendaJob, { name: 'pf', lockedAt: { $ne: null } });
+    const next = (now: Date) => repo.getNextJobToRun('pf', new Date(now.getTime() + 100), new Date(now.getTime() - 600_000), now, { lastModifiedBy: 'w' });
+    const t0 = new Date();
+    const first = (await next(t0))!;
+    expect((first.data as { i: number }).i).toBe(0); // run order: earliest nextRunAt first
+    expect(await lockedCount()).toBe(10); // one batch
+    const second = (await next(t0))!;
+    expect((second.data as { i: number }).i).toBe(1);
+    expect(second.lockedAt!.getTime()).toBe(t0.getTime());
+    expect(await lockedCount()).toBe(10); // from the batch, no new lock
+
+    // Stopping: the eight locked but not handed out are unlocked; the two handed out stay locked.
+    expect(await repo.releasePrefetched()).toBe(8);
+    expect(await lockedCount()).toBe(2);
+
+    // A batch whose locks grew old while nobody asked is released, not handed out on its old lock.
+    const t1 = new Date(t0.getTime() + 10);
+    const third = (await next(t1))!;
+    expect((third.data as { i: number }).i).toBe(2);
+    const t2 = new Date(t1.getTime() + 3_000);
+    const fourth = (await next(t2))!;
+    expect((fourth.data as { i: number }).i).toBe(3); // the stale 3.. were released and locked afresh
+    expect(fourth.lockedAt!.getTime()).toBe(t2.getTime());
+    expect((await row(fourth._id)).lockedAt!.getTime()).toBe(t2.getTime());
+    await repo.releasePrefetched();
+  });
+
   test('two repositories racing for the same jobs never lock one twice', async () => {
     const other = await openDb(parseDatabaseUrl(tdb.url));
     extraDbs.push(other);
@@ -486,7 +517,10 @@ describe.each(testDatabaseKinds())('SQL Agenda backend on %s', (kind) => {
           byInstance[who]++;
           await sleep(Math.random() * 5);
         },
-        { concurrency: 10 },
+        // Without a lock limit Agenda's queue filling is greedy: one instance locks every due job it
+        // can (the store hands them out in batches) and the other may get none, which proves
+        // nothing about sharing. With one, both instances take part, as sync-order's workers do.
+        { concurrency: 10, lockLimit: 20 },
       );
     const a = newAgenda({ name: 'A', maxConcurrency: 10 });
     const b = newAgenda({ name: 'B', maxConcurrency: 10 }, other);
