@@ -97,7 +97,7 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   const now = deps.now ?? (() => new Date());
   const { config, db, log } = deps;
   const mailFrom = config.mail.from;
-  const deliver = () => deliverMail({ db, transport: deps.mail, from: mailFrom, now, log });
+  const deliver = (scope: { orderId?: string } = {}) => deliverMail({ db, transport: deps.mail, from: mailFrom, now, log, ...scope });
 
   agenda.define<{ orderId: string }>(
     JOBS.syncOrder,
@@ -150,7 +150,7 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     async (job) => {
       const queued = await db.em().transactional((em) => queueOrderConfirmation(em, job.attrs.data.orderId, { lang: config.mail.language, sender: mailFrom }));
       log.info({ orderId: job.attrs.data.orderId, queued }, 'order confirmation queued');
-      await deliver();
+      await deliver({ orderId: job.attrs.data.orderId });
     },
     { concurrency: 5, backoff: backoffStrategies.exponential({ delay: 10_000, maxRetries: 5 }) },
   );

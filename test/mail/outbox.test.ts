@@ -53,6 +53,31 @@ describe.each(testDatabaseKinds())('mail outbox on %s', (kind) => {
     }
   });
 
+  it("a delivery scoped to an order sends that order's mails only; the unscoped one sends the rest", async () => {
+    const inbox = await startSmtp();
+    try {
+      const transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${inbox.port}`, mailDir: '/nonexistent' });
+      const orderA = '00000000-0000-4000-8000-00000000000a';
+      const orderB = '00000000-0000-4000-8000-00000000000b';
+      await enqueueMail(db.em(), { ...draft('scope-a1'), orderId: orderA, to: 'a1@example.dk' });
+      await enqueueMail(db.em(), { ...draft('scope-a2'), orderId: orderA, to: 'a2@example.dk' });
+      await enqueueMail(db.em(), { ...draft('scope-b1'), orderId: orderB, to: 'b1@example.dk' });
+      const scoped = await deliverMail({ db, transport, from: 'Kursus <kursus@example.dk>', orderId: orderA });
+      expect(scoped.sent).toBe(2);
+      expect(inbox.received).toHaveLength(2);
+      expect(inbox.to('a1@example.dk')).toHaveLength(1);
+      expect(inbox.to('a2@example.dk')).toHaveLength(1);
+      expect((await db.em().findOneOrFail(MailMessage, { key: 'scope-b1' })).status).toBe('QUEUED');
+      const rest = await deliverMail({ db, transport, from: 'Kursus <kursus@example.dk>' });
+      expect(rest.sent).toBe(1);
+      expect(inbox.received).toHaveLength(3);
+      expect(inbox.to('b1@example.dk')).toHaveLength(1);
+      transport.close();
+    } finally {
+      await inbox.close();
+    }
+  });
+
   it('retries while SMTP is down and sends exactly once when it is back', async () => {
     const probe = await startSmtp();
     const port = probe.port;
