@@ -68,10 +68,7 @@ export function ormOptions(database: Config['database'], opts: OpenDbOptions = {
   };
   if (opts.onQuery) base.logger = (msg: string) => opts.onQuery!(msg);
   if (database.kind === 'sqlite') {
-    return {
-      ...base,
-      dbName: database.sqlitePath,
-    };
+    return { ...base, dbName: database.sqlitePath };
   }
   return {
     ...base,
