@@ -117,7 +117,6 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** The published demo credentials: defaults outside production, refused in production. */
 /**
  * The URL with its user info (user:password@) removed, for logs and error messages; `marker`
  * stands in for it when given. A pattern, not URL parsing: multi-host MongoDB URLs are not URLs.
@@ -126,6 +125,7 @@ export function withoutCredentials(url: string, marker = ''): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, marker ? `$1${marker}@` : '$1');
 }
 
+/** The published demo credentials: defaults outside production, refused in production. */
 export const DEMO_SECRETS = {
   maconomyToken: 'demo-maconomy-token',
   wordpressAppPassword: 'abcd efgh ijkl mnop qrst uvwx',
