@@ -44,7 +44,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
 const DB_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_SERVER_SHUTDOWN', 'ER_CONNECTION_KILLED', 'ER_CON_COUNT_ERROR', 'ER_QUERY_INTERRUPTED', 'SQLITE_BUSY']);
 
 export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause ?? e.previous, depth++) {
+  // mysql2 rejects a pooled connection that cannot be opened (as when a transaction begins while
+  // the server is down) with a plain object, which graphql-js wraps as NonErrorThrown (thrownValue).
+  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause ?? e.previous ?? e.thrownValue, depth++) {
     if (e.name === 'ConnectionException') return true;
     if (typeof e.code === 'string' && DB_CONNECTION_CODES.has(e.code)) return true;
     if (typeof e.message === 'string' && /Connection lost|connection is in closed state|connect ECONNREFUSED|Connection was killed|Server shutdown in progress|socket has been ended|Pool is closed/i.test(e.message)) return true;
