@@ -75,6 +75,32 @@ export async function heldSeatsForHold(
   return { courseDate: of('date'), client: of('client') };
 }
 
+/**
+ * SQL condition, for a write that must happen only if `seats` more still fit: on the course date
+ * (Maconomy's free seats minus what is held here) and, with `maxForClient`, within the client's
+ * cap. The same counts as `heldSeatsForHold`, so a conditional write and a count-then-write
+ * cannot disagree.
+ */
+export function seatsFitSql(
+  courseDateId: string,
+  seats: number,
+  maconomyFreeSeats: number,
+  opts: HeldSeatsOptions & { clientKey?: string },
+  maxForClient?: number,
+): { sql: string; params: unknown[] } {
+  const cond = heldCondition('o', opts);
+  let sql = `(select coalesce(sum(o.seats), 0) from booking_order o where o.course_date_id = ? and ${cond.sql}) <= ?`;
+  const params: unknown[] = [courseDateId, ...cond.params, maconomyFreeSeats - seats];
+  if (opts.clientKey && maxForClient !== undefined) {
+    // Every order holds at least one seat, so the client's first maxForClient open orders decide
+    // whether the cap is reached: the check reads at most that many rows, however many the client holds.
+    sql += ` and (select coalesce(sum(c.seats), 0) from (select c.seats from booking_order c
+      where c.client_key = ? and c.status = 'RESERVED' and c.expires_at > ?${opts.excludeOrderId ? ' and c.id <> ?' : ''} limit ${Math.max(1, Math.floor(maxForClient))}) c) <= ?`;
+    params.push(opts.clientKey, opts.now, ...(opts.excludeOrderId ? [opts.excludeOrderId] : []), maxForClient - seats);
+  }
+  return { sql, params };
+}
+
 /** SQL expression (for listings) of a course date's seats left, given the alias of course_date. */
 export function seatsLeftSql(courseDateAlias: string, now: Date): { sql: string; params: unknown[] } {
   const cond = heldCondition('h', { now });

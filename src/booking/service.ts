@@ -3,13 +3,15 @@
 // Every seat hold (new reservation, changed seat count, checkout of an expired hold) goes through
 // one function, `holdSeats`, so the rules cannot drift apart. It asks Maconomy first (outside any
 // transaction, so no lock is held during HTTP), then in one transaction takes the course date's
-// lock, counts what is held locally and writes the hold.
+// lock and writes the hold only if the seats fit what is held locally (a new reservation: in the
+// insert statement itself).
+import { randomUUID } from 'node:crypto';
 import type { Db, Em } from '../db/orm.js';
 import { CourseDate } from '../catalog/entities.js';
-import { findCourseDateByRef } from '../catalog/service.js';
+import { findCourseDateByRef, parseCourseRef } from '../catalog/service.js';
 import { DomainError, badInput, notFound } from '../errors.js';
 import { Order, Participant, type OrderStatus } from './entities.js';
-import { heldSeatsForHold } from './seats.js';
+import { heldSeatsForHold, seatsFitSql } from './seats.js';
 import { hashToken, newOrderToken, tokenMatches } from './tokens.js';
 import { validateBooker, validateParticipants, type PersonInput } from './validation.js';
 
@@ -53,6 +55,19 @@ export interface CheckoutInput {
   participants: PersonInput[];
 }
 
+/** What a hold needs of a course date. */
+type BookableDate = Pick<CourseDate, 'id' | 'maconomyId'>;
+
+/** How a hold writes: checked by a count read first (`apply`), or in its own statement (`insertIfFree`, null when it wrote nothing). */
+type HoldWrite<T> =
+  | { apply(tx: Em, at: Date): Promise<T> }
+  | { insertIfFree(tx: Em, at: Date, fits: { sql: string; params: unknown[] }): Promise<T | null> };
+
+/** Rows a raw write changed (MikroORM reports affectedRows for every driver). */
+function affected(result: { affectedRows?: number }): number {
+  return Number(result.affectedRows ?? 0);
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createBookingService(deps: BookingDeps) {
@@ -77,7 +92,7 @@ export function createBookingService(deps: BookingDeps) {
     return order.status === 'EXPIRED' || (order.status === 'RESERVED' && !!order.expiresAt && order.expiresAt <= now());
   }
 
-  async function lookUpSeats(courseDate: CourseDate) {
+  async function lookUpSeats(courseDate: BookableDate) {
     const info = await deps.maconomy.getSeats(courseDate.maconomyId);
     if (!info) throw notFound(`course date ${courseDate.maconomyId} is no longer offered`);
     if (info.status !== 'open') throw new DomainError('CONFLICT', `course date ${courseDate.maconomyId} is ${info.status} and cannot be booked`);
@@ -85,39 +100,79 @@ export function createBookingService(deps: BookingDeps) {
   }
 
   /**
+   * Course dates by the storefront's ref (our id or the Maconomy id), remembered once they were
+   * found bookable: the mapping never changes, and whether the date is still bookable is checked
+   * again by the locked update in `holdSeats`, so a stale entry can never book an unpublished or
+   * closed date. It saves a query per reservation. Bounded; never holds a miss.
+   */
+  const bookableByRef = new Map<string, BookableDate>();
+  const BOOKABLE_CACHE_MAX = 5_000;
+
+  async function findBookableCourseDate(em: Em, ref: string): Promise<BookableDate> {
+    parseCourseRef(ref);
+    const known = bookableByRef.get(ref);
+    if (known) return known;
+    return loadBookableCourseDate(em, ref);
+  }
+
+  /** From the database, with the errors for a date that cannot be booked. */
+  async function loadBookableCourseDate(em: Em, ref: string): Promise<BookableDate> {
+    const courseDate = await findCourseDateByRef(em, ref, { refresh: true });
+    if (!courseDate || !courseDate.published) throw notFound(`course ${ref} does not exist`);
+    if (courseDate.status !== 'OPEN') throw new DomainError('CONFLICT', `course date ${courseDate.maconomyId} is ${courseDate.status.toLowerCase()} and cannot be booked`);
+    const found = { id: courseDate.id, maconomyId: courseDate.maconomyId };
+    if (bookableByRef.size >= BOOKABLE_CACHE_MAX) bookableByRef.clear();
+    bookableByRef.set(ref, found);
+    return found;
+  }
+
+  /**
    * The one seat-hold path. Inside the transaction: take the course date's lock by bumping its
-   * hold_version (a write lock on MySQL's row, the database write lock on SQLite), count held
-   * seats (and, for a reservation, this client's held seats, in the same statement), then write
-   * via `apply`. Throws SOLD_OUT, or CONFLICT over the per-client cap, changing nothing.
+   * hold_version (a write lock on MySQL's row, the database write lock on SQLite), then write.
+   *
+   * Every write is checked against the same count (seats.ts): either the write carries the check
+   * in its own statement (`insertIfFree`, a new reservation: one statement instead of a count and
+   * an insert, on the path the storefront uses most), or the count is read first and checked here
+   * (`apply`). When a conditional write writes nothing, the count is read to say why. Throws
+   * SOLD_OUT, or CONFLICT over the per-client cap, changing nothing.
+   *
+   * With `bookable`, the lock is taken only while the date is published and OPEN, so a date
+   * unpublished or closed since it was looked up is refused here, under the lock.
    */
   async function holdSeats<T>(
-    courseDate: CourseDate,
+    courseDate: BookableDate,
     seats: number,
-    opts: { excludeOrderId?: string; clientKey?: string | null },
-    apply: (em: Em, at: Date) => Promise<T>,
+    opts: { excludeOrderId?: string; clientKey?: string | null; bookable?: boolean },
+    write: HoldWrite<T>,
   ): Promise<T> {
     const info = await lookUpSeats(courseDate);
     await deps.hooks?.beforeLock?.(courseDate.id);
     const em = deps.db.em();
-    // MySQL sessions run at READ COMMITTED (db/orm.ts), so the count after the lock sees every
+    // MySQL sessions run at READ COMMITTED (db/orm.ts): every statement after the lock sees every
     // hold committed before it.
     return em.transactional(async (tx) => {
       const at = now();
-      await tx
+      const locked = await tx
         .getConnection()
-        .execute(
-          'update course_date set hold_version = hold_version + 1, maconomy_free_seats = ?, maconomy_checked_at = ? where id = ?',
-          [info.freeSeats, info.fetchedAt, courseDate.id],
+        .execute<{ affectedRows?: number }>(
+          `update course_date set hold_version = hold_version + 1, maconomy_free_seats = ?, maconomy_checked_at = ? where id = ?${opts.bookable ? " and published = ? and status = 'OPEN'" : ''}`,
+          [info.freeSeats, info.fetchedAt, courseDate.id, ...(opts.bookable ? [true] : [])],
           'run',
           tx.getTransactionContext(),
         );
+      if (affected(locked) !== 1) {
+        // Unpublished or closed since it was looked up (or cached): say which, from the database.
+        for (const [ref, known] of bookableByRef) if (known.id === courseDate.id) bookableByRef.delete(ref);
+        await loadBookableCourseDate(tx, courseDate.id);
+        throw new DomainError('CONFLICT', `course date ${courseDate.maconomyId} changed while seats were being held; try again`);
+      }
       const cap = deps.maxSeatsPerClient && opts.clientKey ? { clientKey: opts.clientKey, max: deps.maxSeatsPerClient } : undefined;
-      const held = await heldSeatsForHold(tx, courseDate.id, {
-        now: at,
-        maconomySnapshotAt: info.fetchedAt,
-        excludeOrderId: opts.excludeOrderId,
-        clientKey: cap?.clientKey,
-      });
+      const count = { now: at, maconomySnapshotAt: info.fetchedAt, excludeOrderId: opts.excludeOrderId, clientKey: cap?.clientKey };
+      if ('insertIfFree' in write) {
+        const written = await write.insertIfFree(tx, at, seatsFitSql(courseDate.id, seats, info.freeSeats, count, cap?.max));
+        if (written !== null) return written;
+      }
+      const held = await heldSeatsForHold(tx, courseDate.id, count);
       const free = info.freeSeats - held.courseDate;
       if (seats > free) {
         throw new DomainError(
@@ -136,20 +191,21 @@ export function createBookingService(deps: BookingDeps) {
           heldByClient: held.client,
           maxSeatsPerClient: cap.max,
         });
-      return apply(tx, at);
+      // The conditional write wrote nothing, yet the count (under the same lock) says the seats fit.
+      if ('insertIfFree' in write) throw new DomainError('CONFLICT', 'the seats could not be held; try again');
+      return write.apply(tx, at);
     });
   }
 
+  /** In whole seconds: MySQL's datetime keeps no more, so the expiry answered is the one stored. */
   function expiry(at: Date) {
-    return new Date(at.getTime() + deps.holdMinutes * 60_000);
+    return new Date(Math.floor((at.getTime() + deps.holdMinutes * 60_000) / 1000) * 1000);
   }
 
   async function reserveSeats(input: ReserveInput): Promise<{ order: Order; orderToken: string }> {
     validateSeats(input.seats);
     const em = deps.db.em();
-    const courseDate = await findCourseDateByRef(em, input.courseId);
-    if (!courseDate || !courseDate.published) throw notFound(`course ${input.courseId} does not exist`);
-    if (courseDate.status !== 'OPEN') throw new DomainError('CONFLICT', `course date ${courseDate.maconomyId} is ${courseDate.status.toLowerCase()} and cannot be booked`);
+    const courseDate = await findBookableCourseDate(em, input.courseId);
 
     if (input.orderId || input.orderToken) {
       if (!input.orderId || !input.orderToken) throw badInput('orderId and orderToken must be given together to change a reservation', input.orderId ? 'orderToken' : 'orderId');
@@ -162,37 +218,50 @@ export function createBookingService(deps: BookingDeps) {
       }
       if (order.status !== 'RESERVED') throw new DomainError('CONFLICT', `order is ${order.status.toLowerCase()} and its seats can no longer be changed`);
       const token = input.orderToken;
-      const updated = await holdSeats(courseDate, input.seats, { excludeOrderId: order.id, clientKey: input.clientKey }, async (tx, at) => {
-        // Conditional on the order still being an unexpired reservation: a concurrent checkout,
-        // cancel or expiry wins and this change fails instead of resurrecting the order.
-        const changed = await tx.nativeUpdate(
-          Order,
-          { id: order.id, status: 'RESERVED', expiresAt: { $gt: at } },
-          { seats: input.seats, expiresAt: expiry(at), updatedAt: at },
-        );
-        if (changed !== 1) throw new DomainError('CONFLICT', 'the reservation changed while seats were being updated; load the order and try again');
-        return tx.findOneOrFail(Order, { id: order.id }, { populate: ['courseDate'], refresh: true });
+      const updated = await holdSeats(courseDate, input.seats, { excludeOrderId: order.id, clientKey: input.clientKey, bookable: true }, {
+        apply: async (tx, at) => {
+          // Conditional on the order still being an unexpired reservation: a concurrent checkout,
+          // cancel or expiry wins and this change fails instead of resurrecting the order.
+          const changed = await tx.nativeUpdate(
+            Order,
+            { id: order.id, status: 'RESERVED', expiresAt: { $gt: at } },
+            { seats: input.seats, expiresAt: expiry(at), updatedAt: at },
+          );
+          if (changed !== 1) throw new DomainError('CONFLICT', 'the reservation changed while seats were being updated; load the order and try again');
+          return tx.findOneOrFail(Order, { id: order.id }, { populate: ['courseDate'], refresh: true });
+        },
       });
       return { order: updated, orderToken: token };
     }
 
     const token = newOrderToken();
-    const order = await holdSeats(courseDate, input.seats, { clientKey: input.clientKey }, async (tx, at) => {
-      const created = tx.create(Order, {
-        courseDate: tx.getReference(CourseDate, courseDate.id),
-        status: 'RESERVED',
-        seats: input.seats,
-        expiresAt: expiry(at),
-        tokenHash: hashToken(token),
-        clientKey: input.clientKey ?? null,
-        createdAt: at,
-        updatedAt: at,
-      });
-      await tx.flush();
-      return created;
+    const row = await holdSeats(courseDate, input.seats, { clientKey: input.clientKey, bookable: true }, {
+      insertIfFree: async (tx, at, fits) => {
+        const row = {
+          id: randomUUID(),
+          status: 'RESERVED' as const,
+          seats: input.seats,
+          expiresAt: expiry(at),
+          tokenHash: hashToken(token),
+          clientKey: input.clientKey ?? null,
+          syncAttempts: 0,
+          createdAt: at,
+          updatedAt: at,
+        };
+        // One statement: the row is written only if the seats still fit (and the client's cap).
+        const inserted = await tx.getConnection().execute<{ affectedRows?: number }>(
+          `insert into booking_order (id, course_date_id, status, seats, expires_at, token_hash, client_key, sync_attempts, created_at, updated_at)
+           select ?, cd.id, ?, ?, ?, ?, ?, ?, ?, ? from course_date cd where cd.id = ? and ${fits.sql}`,
+          [row.id, row.status, row.seats, row.expiresAt, row.tokenHash, row.clientKey, row.syncAttempts, row.createdAt, row.updatedAt, courseDate.id, ...fits.params],
+          'run',
+          tx.getTransactionContext(),
+        );
+        return affected(inserted) === 1 ? row : null;
+      },
     });
-    // The order as written (no reload): the API resolves its course date and participants through
-    // DataLoaders, and a new reservation has no participants yet.
+    // The order as written, as a loaded entity of this request's (never flushed) context: the API
+    // resolves its course date and participants through DataLoaders, and it has no participants yet.
+    const order = em.create(Order, { ...row, courseDate: em.getReference(CourseDate, courseDate.id) }, { managed: true });
     return { order, orderToken: token };
   }
 
@@ -248,7 +317,7 @@ export function createBookingService(deps: BookingDeps) {
       // The hold lapsed: the seats were released, so check them again through the one hold path.
       // If they are still free the customer keeps them; otherwise the reservation has expired.
       try {
-        await holdSeats(order.courseDate, order.seats, { excludeOrderId: order.id }, place);
+        await holdSeats(order.courseDate, order.seats, { excludeOrderId: order.id }, { apply: place });
       } catch (err) {
         if (err instanceof DomainError && err.code === 'SOLD_OUT') {
           await markExpired(order.id);

@@ -2,6 +2,7 @@
 import { testDatabaseKinds } from '../support/databases.js';
 import { startHarness, person, errorCodes, type Harness } from '../support/harness.js';
 import { hashToken } from '../../src/booking/tokens.js';
+import { Order } from '../../src/booking/entities.js';
 import {
   CoursesDocument, CourseDocument, ReserveSeatsDocument, CheckoutDocument, CancelReservationDocument, OrderDocument,
 } from '../generated/graphql.js';
@@ -64,6 +65,45 @@ describe.each(testDatabaseKinds())('booking on %s', (kind) => {
     const r = await reserve(course.maconomyId, 2);
     expect(r.errors).toBeUndefined();
     expect(r.data!.reserveSeats.order.course.id).toBe(course.id);
+  });
+
+  it('stores a new reservation exactly as it answers it, and refuses more seats than are free with the seats left', async () => {
+    const course = await courseWithFreeSeats(3);
+    const r = await reserve(course.id, 2);
+    const { order } = r.data!.reserveSeats;
+    const stored = await h.db.em().findOneOrFail(Order, { id: order.id });
+    expect(stored.status).toBe('RESERVED');
+    expect(stored.seats).toBe(2);
+    expect(stored.courseDate.id).toBe(course.id);
+    expect(stored.expiresAt!.toISOString()).toBe(new Date(order.expiresAt!).toISOString());
+    expect(stored.placedAt ?? null).toBeNull();
+
+    const tooMany = await reserve(course.id, 2);
+    expect(errorCodes(tooMany)).toEqual(['SOLD_OUT']);
+    expect(tooMany.errors![0]!.message).toMatch(/only 1 seat left/);
+    expect(tooMany.errors![0]!.extensions!.seatsAvailable).toBe(1);
+    const rows = await h.db.em().getConnection().execute<{ n: number | string }[]>('select count(*) as n from booking_order o join course_date cd on cd.id = o.course_date_id where cd.id = ?', [course.id]);
+    expect(Number(rows[0]!.n)).toBe(1);
+  });
+
+  it('refuses a date unpublished or closed after it was last booked here (as an import in another process does), under the lock', async () => {
+    const course = await courseWithFreeSeats(5);
+    expect((await reserve(course.maconomyId, 1)).errors).toBeUndefined(); // this process now knows the date as bookable
+    const set = (sql: string) => h.db.em().getConnection().execute(`update course_date set ${sql} where id = ?`, [course.id]);
+    const held = async () => Number((await h.db.em().getConnection().execute<{ n: number | string }[]>('select count(*) as n from booking_order where course_date_id = ?', [course.id]))[0]!.n);
+
+    await set('published = 0');
+    const unpublished = await reserve(course.maconomyId, 1);
+    expect(errorCodes(unpublished)).toEqual(['NOT_FOUND']);
+    await set("published = 1, status = 'CLOSED'");
+    const closed = await reserve(course.id, 1);
+    expect(errorCodes(closed)).toEqual(['CONFLICT']);
+    expect(closed.errors![0]!.message).toMatch(/closed and cannot be booked/);
+    expect(await held()).toBe(1);
+
+    await set("status = 'OPEN'");
+    expect((await reserve(course.id, 1)).errors).toBeUndefined();
+    expect(await held()).toBe(2);
   });
 
   it('changes 1 -> 2 seats on the same order and extends the hold (the source flow)', async () => {
