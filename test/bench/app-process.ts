@@ -83,6 +83,9 @@ async function serve(role: 'serve' | 'worker') {
         reply(m.id, { ok: true });
       } else if (m.cmd === 'lagEvents') {
         reply(m.id, { placed: [...placed], started: [...started], synced: [...synced] });
+      } else if (m.cmd === 'cpu') {
+        const u = process.cpuUsage();
+        reply(m.id, { ms: (u.user + u.system) / 1000 });
       } else if (m.cmd === 'stopWorker') {
         // From here on this process is what `npm run api` runs: the API without a worker.
         if (workerRunning) await kursus.jobs.stop();
