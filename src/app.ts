@@ -148,10 +148,10 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   let workerExpected = false;
   const hooks: BookingHooks = {
     ...opts.hooks,
-    async onPlaced(em, order) {
+    async onPlaced(em, orderId) {
       // SQL store: the jobs commit with the order. MongoDB store: scheduled after commit below.
-      if (jobs.store === 'sql') await enqueueAfterCheckout(em, order.id, now(), currentRequestId());
-      await opts.hooks?.onPlaced?.(em, order);
+      if (jobs.store === 'sql') await enqueueAfterCheckout(em, orderId, now(), currentRequestId());
+      await opts.hooks?.onPlaced?.(em, orderId);
     },
     async afterPlaced(order) {
       if (jobs.store === 'mongodb') {

@@ -22,7 +22,7 @@ export interface SeatSource {
 
 export interface BookingHooks {
   /** Runs inside the checkout transaction (e.g. enqueue sync-order with the order). */
-  onPlaced?(em: Em, order: Order): Promise<void>;
+  onPlaced?(em: Em, orderId: string): Promise<void>;
   /** Runs after the checkout transaction committed. */
   afterPlaced?(order: Order): Promise<void>;
   /** Test seam to force interleavings: runs between the Maconomy look-up and the locked count. */
@@ -309,8 +309,7 @@ export function createBookingService(deps: BookingDeps) {
         }),
       );
       await tx.flush();
-      const placed = await tx.findOneOrFail(Order, { id: order.id }, { refresh: true });
-      await deps.hooks?.onPlaced?.(tx, placed);
+      await deps.hooks?.onPlaced?.(tx, order.id);
     };
 
     if (holdExpired(order)) {
@@ -363,8 +362,9 @@ export function createBookingService(deps: BookingDeps) {
     await deps.db.em().nativeUpdate(Order, { id: orderId, status: 'RESERVED', expiresAt: { $lte: now() } }, { status: 'EXPIRED', updatedAt: now() });
   }
 
+  /** The order as stored; the API loads its course date and participants through DataLoaders when asked. */
   async function reload(orderId: string): Promise<Order> {
-    return deps.db.em().findOneOrFail(Order, { id: orderId }, { populate: ['courseDate', 'participants'] });
+    return deps.db.em().findOneOrFail(Order, { id: orderId });
   }
 
   return { reserveSeats, checkout, cancelReservation, findOrder };

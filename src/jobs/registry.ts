@@ -15,7 +15,7 @@ import { Order } from '../booking/entities.js';
 import { deliverMail, enqueueMail } from '../mail/outbox.js';
 import { orderSyncFailedAlert } from '../mail/templates.js';
 import type { MailTransport } from '../mail/transport.js';
-import { enqueueJob } from './sql-backend.js';
+import { enqueueJobs } from './sql-backend.js';
 import { pruneFinishedJobs } from './retention.js';
 import type { HttpLog } from '../connectors/http-log/log.js';
 import { defineConnectorJobs } from '../connectors/jobs.js';
@@ -89,8 +89,10 @@ export const SYNC_DELAY_MS = 1_000;
 export async function enqueueAfterCheckout(em: Em, orderId: string, now: Date, requestId?: string): Promise<void> {
   // The checkout's request id travels in the job data, so the jobs' log lines carry it too.
   const data = requestId ? { orderId, requestId } : { orderId };
-  await enqueueJob(em, { name: JOBS.syncOrder, data, nextRunAt: new Date(now.getTime() + SYNC_DELAY_MS), priority: 10 });
-  await enqueueJob(em, { name: JOBS.sendOrderConfirmation, data, nextRunAt: now, priority: 5 });
+  await enqueueJobs(em, [
+    { name: JOBS.syncOrder, data, nextRunAt: new Date(now.getTime() + SYNC_DELAY_MS), priority: 10 },
+    { name: JOBS.sendOrderConfirmation, data, nextRunAt: now, priority: 5 },
+  ]);
 }
 
 export function defineJobs(agenda: Agenda, deps: JobDeps): void {

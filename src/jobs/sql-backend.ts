@@ -720,16 +720,23 @@ export class SqlAgendaBackend implements AgendaBackend {
  * Insert a job row inside the caller's transaction (e.g. checkout writes the order and its
  * sync-order job atomically). Agenda picks it up like any other job.
  */
-export async function enqueueJob(em: Em, job: { name: string; data: unknown; nextRunAt?: Date; priority?: number }): Promise<string> {
-  const id = randomUUID();
-  await em.insert(AgendaJob, {
-    id,
+export async function enqueueJob(em: Em, job: NewJob): Promise<string> {
+  return (await enqueueJobs(em, [job]))[0]!;
+}
+
+type NewJob = { name: string; data: unknown; nextRunAt?: Date; priority?: number };
+
+/** Several jobs in one insert statement (in the caller's transaction, like enqueueJob). */
+export async function enqueueJobs(em: Em, jobs: readonly NewJob[]): Promise<string[]> {
+  const rows = jobs.map((job) => ({
+    id: randomUUID(),
     name: job.name,
     priority: job.priority ?? 0,
     nextRunAt: job.nextRunAt ?? new Date(),
     type: 'normal',
     disabled: false,
     data: job.data === undefined ? null : job.data,
-  } as never);
-  return id;
+  }));
+  if (rows.length) await em.insertMany(AgendaJob, rows as never[]);
+  return rows.map((r) => r.id);
 }
