@@ -55,6 +55,8 @@ export interface BuildOptions {
   /** Count SQL statements (tests). */
   onQuery?: (sql: string) => void;
   hooks?: BookingHooks;
+  /** false: new reservations count held seats first, then insert (tests of that fallback path). */
+  conditionalHoldInsert?: boolean;
   now?: () => Date;
   logger?: boolean | object;
   /** How often an idle worker polls the SQL job store (tests use a short interval). */
@@ -171,6 +173,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
       maxSeatsPerClient: config.security.maxSeatsPerClient,
       now,
       hooks,
+      conditionalInsert: opts.conditionalHoldInsert,
     }),
     metrics,
   );

@@ -38,6 +38,8 @@ export interface BookingDeps {
   maxSeatsPerClient?: number;
   now?: () => Date;
   hooks?: BookingHooks;
+  /** false: a new reservation counts held seats first, then inserts (the fallback for servers that refuse the one-statement form). */
+  conditionalInsert?: boolean;
 }
 
 export interface ReserveInput {
@@ -62,6 +64,12 @@ type BookableDate = Pick<CourseDate, 'id' | 'maconomyId'>;
 type HoldWrite<T> =
   | { apply(tx: Em, at: Date): Promise<T> }
   | { insertIfFree(tx: Em, at: Date, fits: { sql: string; params: unknown[] }): Promise<T | null> };
+
+/** MySQL's ER_UPDATE_TABLE_USED: "You can't specify target table ... for update in FROM clause". */
+function targetTableInSubquery(err: unknown): boolean {
+  const e = err as { errno?: unknown; code?: unknown; cause?: { errno?: unknown; code?: unknown } } | null;
+  return [e, e?.cause].some((x) => x?.errno === 1093 || x?.code === 'ER_UPDATE_TABLE_USED');
+}
 
 /** Rows a raw write changed (MikroORM reports affectedRows for every driver). */
 function affected(result: { affectedRows?: number }): number {
@@ -106,6 +114,8 @@ export function createBookingService(deps: BookingDeps) {
    * closed date. It saves a query per reservation. Bounded; never holds a miss.
    */
   const bookableByRef = new Map<string, BookableDate>();
+  /** Whether new reservations check and insert in one statement (see holdSeats); tests may turn it off. */
+  let conditionalInsert = deps.conditionalInsert ?? true;
   const BOOKABLE_CACHE_MAX = 5_000;
 
   async function findBookableCourseDate(em: Em, ref: string): Promise<BookableDate> {
@@ -168,9 +178,17 @@ export function createBookingService(deps: BookingDeps) {
       }
       const cap = deps.maxSeatsPerClient && opts.clientKey ? { clientKey: opts.clientKey, max: deps.maxSeatsPerClient } : undefined;
       const count = { now: at, maconomySnapshotAt: info.fetchedAt, excludeOrderId: opts.excludeOrderId, clientKey: cap?.clientKey };
-      if ('insertIfFree' in write) {
-        const written = await write.insertIfFree(tx, at, seatsFitSql(courseDate.id, seats, info.freeSeats, count, cap?.max));
-        if (written !== null) return written;
+      if ('insertIfFree' in write && conditionalInsert) {
+        try {
+          const written = await write.insertIfFree(tx, at, seatsFitSql(courseDate.id, seats, info.freeSeats, count, cap?.max));
+          if (written !== null) return written;
+        } catch (err) {
+          if (!targetTableInSubquery(err)) throw err;
+          // A server that refuses the insert's subqueries on its own table (MySQL's error 1093;
+          // MariaDB and SQLite accept them): count first from now on. MySQL undoes only the failed
+          // statement, so the lock is still held.
+          conditionalInsert = false;
+        }
       }
       const held = await heldSeatsForHold(tx, courseDate.id, count);
       const free = info.freeSeats - held.courseDate;
@@ -191,8 +209,12 @@ export function createBookingService(deps: BookingDeps) {
           heldByClient: held.client,
           maxSeatsPerClient: cap.max,
         });
-      // The conditional write wrote nothing, yet the count (under the same lock) says the seats fit.
-      if ('insertIfFree' in write) throw new DomainError('CONFLICT', 'the seats could not be held; try again');
+      if ('insertIfFree' in write) {
+        // Counted under the lock, so the seats fit: write without the condition.
+        if (!conditionalInsert) return (await write.insertIfFree(tx, at, { sql: '1 = 1', params: [] }))!;
+        // The conditional write wrote nothing, yet the count (under the same lock) says the seats fit.
+        throw new DomainError('CONFLICT', 'the seats could not be held; try again');
+      }
       return write.apply(tx, at);
     });
   }
