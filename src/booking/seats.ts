@@ -62,17 +62,31 @@ export async function heldSeatsForHold(
   courseDateId: string,
   opts: HeldSeatsOptions & { clientKey?: string },
 ): Promise<{ courseDate: number; client: number }> {
-  const cond = heldCondition('o', opts);
-  let sql = `select 'date' as k, sum(o.seats) as held from booking_order o where o.course_date_id = ? and ${cond.sql}`;
-  const params: unknown[] = [courseDateId, ...cond.params];
+  const date = heldOnDateWhere('o', courseDateId, opts);
+  let sql = `select 'date' as k, sum(o.seats) as held from booking_order o where ${date.sql}`;
+  const params: unknown[] = [...date.params];
   if (opts.clientKey) {
-    sql += ` union all select 'client' as k, sum(c.seats) as held from booking_order c
-      where c.client_key = ? and c.status = 'RESERVED' and c.expires_at > ?${opts.excludeOrderId ? ' and c.id <> ?' : ''}`;
-    params.push(opts.clientKey, opts.now, ...(opts.excludeOrderId ? [opts.excludeOrderId] : []));
+    const client = clientOpenHoldsWhere('c', opts.clientKey, opts);
+    sql += ` union all select 'client' as k, sum(c.seats) as held from booking_order c where ${client.sql}`;
+    params.push(...client.params);
   }
   const rows = await em.getConnection().execute<{ k: string; held: number | string | null }[]>(sql, params, 'all', em.getTransactionContext());
   const of = (k: string) => Number(rows.find((r) => r.k === k)?.held ?? 0);
   return { courseDate: of('date'), client: of('client') };
+}
+
+/** Orders holding seats on one course date (heldCondition), as a WHERE clause. */
+function heldOnDateWhere(alias: string, courseDateId: string, opts: HeldSeatsOptions): { sql: string; params: unknown[] } {
+  const cond = heldCondition(alias, opts);
+  return { sql: `${alias}.course_date_id = ? and ${cond.sql}`, params: [courseDateId, ...cond.params] };
+}
+
+/** One client's unexpired reservations (the per-client cap), as a WHERE clause. */
+function clientOpenHoldsWhere(alias: string, clientKey: string, opts: HeldSeatsOptions): { sql: string; params: unknown[] } {
+  return {
+    sql: `${alias}.client_key = ? and ${alias}.status = 'RESERVED' and ${alias}.expires_at > ?${opts.excludeOrderId ? ` and ${alias}.id <> ?` : ''}`,
+    params: [clientKey, opts.now, ...(opts.excludeOrderId ? [opts.excludeOrderId] : [])],
+  };
 }
 
 /**
@@ -88,15 +102,15 @@ export function seatsFitSql(
   opts: HeldSeatsOptions & { clientKey?: string },
   maxForClient?: number,
 ): { sql: string; params: unknown[] } {
-  const cond = heldCondition('o', opts);
-  let sql = `(select coalesce(sum(o.seats), 0) from booking_order o where o.course_date_id = ? and ${cond.sql}) <= ?`;
-  const params: unknown[] = [courseDateId, ...cond.params, maconomyFreeSeats - seats];
+  const date = heldOnDateWhere('o', courseDateId, opts);
+  let sql = `(select coalesce(sum(o.seats), 0) from booking_order o where ${date.sql}) <= ?`;
+  const params: unknown[] = [...date.params, maconomyFreeSeats - seats];
   if (opts.clientKey && maxForClient !== undefined) {
     // Every order holds at least one seat, so the client's first maxForClient open orders decide
     // whether the cap is reached: the check reads at most that many rows, however many the client holds.
-    sql += ` and (select coalesce(sum(c.seats), 0) from (select c.seats from booking_order c
-      where c.client_key = ? and c.status = 'RESERVED' and c.expires_at > ?${opts.excludeOrderId ? ' and c.id <> ?' : ''} limit ${Math.max(1, Math.floor(maxForClient))}) c) <= ?`;
-    params.push(opts.clientKey, opts.now, ...(opts.excludeOrderId ? [opts.excludeOrderId] : []), maxForClient - seats);
+    const client = clientOpenHoldsWhere('c', opts.clientKey, opts);
+    sql += ` and (select coalesce(sum(c.seats), 0) from (select c.seats from booking_order c where ${client.sql} limit ${Math.max(1, Math.floor(maxForClient))}) c) <= ?`;
+    params.push(...client.params, maxForClient - seats);
   }
   return { sql, params };
 }

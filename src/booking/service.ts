@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Em } from '../db/orm.js';
 import { CourseDate } from '../catalog/entities.js';
-import { findCourseDateByRef, parseCourseRef } from '../catalog/service.js';
+import { findCourseDateByRef } from '../catalog/service.js';
 import { DomainError, badInput, notFound } from '../errors.js';
 import { Order, Participant, type OrderStatus } from './entities.js';
 import { heldSeatsForHold, seatsFitSql } from './seats.js';
@@ -119,15 +119,13 @@ export function createBookingService(deps: BookingDeps) {
   const BOOKABLE_CACHE_MAX = 5_000;
 
   async function findBookableCourseDate(em: Em, ref: string): Promise<BookableDate> {
-    parseCourseRef(ref);
-    const known = bookableByRef.get(ref);
-    if (known) return known;
-    return loadBookableCourseDate(em, ref);
+    // Only valid refs are ever stored, so a malformed one misses and is refused by the load.
+    return bookableByRef.get(ref) ?? loadBookableCourseDate(em, ref);
   }
 
   /** From the database, with the errors for a date that cannot be booked. */
   async function loadBookableCourseDate(em: Em, ref: string): Promise<BookableDate> {
-    const courseDate = await findCourseDateByRef(em, ref, { refresh: true });
+    const courseDate = await findCourseDateByRef(em, ref);
     if (!courseDate || !courseDate.published) throw notFound(`course ${ref} does not exist`);
     if (courseDate.status !== 'OPEN') throw new DomainError('CONFLICT', `course date ${courseDate.maconomyId} is ${courseDate.status.toLowerCase()} and cannot be booked`);
     const found = { id: courseDate.id, maconomyId: courseDate.maconomyId };

@@ -11,16 +11,10 @@ const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 /** A course date by our id or by its Maconomy id (the storefront of the source sends the latter). */
-export async function findCourseDateByRef(em: Em, ref: string, opts: { refresh?: boolean } = {}): Promise<CourseDate | null> {
-  const where = parseCourseRef(ref);
-  return em.findOne(CourseDate, where, opts.refresh ? { refresh: true } : {});
-}
-
-/** Which column a course ref names; BAD_USER_INPUT for anything that is neither kind of id. */
-export function parseCourseRef(ref: string): { id: string } | { maconomyId: string } {
+export async function findCourseDateByRef(em: Em, ref: string): Promise<CourseDate | null> {
   if (typeof ref !== 'string' || ref.length > 64) throw badInput('courseId is not a valid course id', 'courseId');
-  if (UUID.test(ref)) return { id: ref };
-  if (MACONOMY_ID.test(ref)) return { maconomyId: ref };
+  if (UUID.test(ref)) return em.findOne(CourseDate, { id: ref });
+  if (MACONOMY_ID.test(ref)) return em.findOne(CourseDate, { maconomyId: ref });
   throw badInput('courseId must be a course id or a Maconomy id such as 25172-04', 'courseId');
 }
 

@@ -716,6 +716,8 @@ export class SqlAgendaBackend implements AgendaBackend {
   }
 }
 
+type NewJob = { name: string; data: unknown; nextRunAt?: Date; priority?: number };
+
 /**
  * Insert a job row inside the caller's transaction (e.g. checkout writes the order and its
  * sync-order job atomically). Agenda picks it up like any other job.
@@ -723,8 +725,6 @@ export class SqlAgendaBackend implements AgendaBackend {
 export async function enqueueJob(em: Em, job: NewJob): Promise<string> {
   return (await enqueueJobs(em, [job]))[0]!;
 }
-
-type NewJob = { name: string; data: unknown; nextRunAt?: Date; priority?: number };
 
 /** Several jobs in one insert statement (in the caller's transaction, like enqueueJob). */
 export async function enqueueJobs(em: Em, jobs: readonly NewJob[]): Promise<string[]> {
