@@ -6,3 +6,4 @@ export { Migration20261122233000_CommerceConnectors } from './Migration202611222
 export { Migration20261122224500_PriceRequestOut } from './Migration20261122224500_PriceRequestOut.js';
 export { Migration20261123010000_ClientHoldIndex } from './Migration20261123010000_ClientHoldIndex.js';
 export { Migration20261201080000_RequestOutRetention } from './Migration20261201080000_RequestOutRetention.js';
+export { Migration20261201160000_JobDueIndex } from './Migration20261201160000_JobDueIndex.js';

@@ -12,6 +12,8 @@ export const AgendaJob = defineEntity({
   indexes: [
     { name: 'agenda_job_name_next_run_at_priority_index', properties: ['name', 'nextRunAt', 'priority'] },
     { name: 'agenda_job_locked_at_index', properties: ['lockedAt'] },
+    // The worker's poll asks which names have anything due (sql-backend.ts, dueNames).
+    { name: 'agenda_job_next_run_at_index', properties: ['nextRunAt'] },
   ],
   uniques: [{ name: 'agenda_job_unique_key_unique', properties: ['uniqueKey'] }],
   properties: {

@@ -479,6 +479,40 @@ describe.each(testDatabaseKinds())('SQL Agenda backend on %s', (kind) => {
     await repo.releasePrefetched();
   });
 
+  test('a poll asks the database once which of its job names have anything due, not once per name, and due jobs still run', async () => {
+    // A second connection that records its statements, as a worker process of its own would.
+    const statements: string[] = [];
+    const counted = await openDb(parseDatabaseUrl(tdb.url), { onQuery: (sql) => statements.push(sql) });
+    extraDbs.push(counted);
+    const agenda = newAgenda({}, counted);
+    const ran: string[] = [];
+    const names = Array.from({ length: 20 }, (_, i) => `poll-${i}`);
+    for (const name of names) agenda.define(name, async () => void ran.push(name));
+    await agenda.start();
+    await sleep(200);
+    statements.length = 0;
+    await sleep(1_000); // about 20 polls at processEvery 50 ms, with nothing due
+    const reads = statements.filter((s) => /select/i.test(s) && /agenda_job/.test(s)).length;
+    // One per poll; per name it would be 20 per poll (~400).
+    expect(reads).toBeGreaterThan(5);
+    expect(reads).toBeLessThanOrEqual(25);
+
+    // Jobs of two of the names, saved through another connection (the API process), run once each.
+    await db.em().transactional(async (em) => {
+      await enqueueJob(em, { name: 'poll-3', data: {} });
+      await enqueueJob(em, { name: 'poll-17', data: {} });
+    });
+    await until('both jobs ran', () => ran.length === 2);
+    expect(ran.sort()).toEqual(['poll-17', 'poll-3']);
+    // A lock past its deadline is found too: the name has a locked row, so it gets its exact check.
+    await db.em().transactional(async (em) => {
+      const id = await enqueueJob(em, { name: 'poll-9', data: {} });
+      await em.nativeUpdate(AgendaJob, { id }, { lockedAt: new Date(Date.now() - 60_000) }); // a dead worker's
+    });
+    await until('the job with a stale lock ran', () => ran.includes('poll-9'));
+    expect(ran.filter((n) => n === 'poll-9')).toHaveLength(1);
+  });
+
   test('two repositories racing for the same jobs never lock one twice', async () => {
     const other = await openDb(parseDatabaseUrl(tdb.url));
     extraDbs.push(other);
