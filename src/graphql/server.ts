@@ -8,7 +8,7 @@ import { GraphQLError } from 'graphql';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { kursusSchema } from './schema.js';
 import { createLoaders, roleFromAuthorization, type GraphQLContext, type Services } from './context.js';
-import { depthLimitRule, queryCost } from './limits.js';
+import { cachedQueryCost, depthLimitRule } from './limits.js';
 import { formatError } from './errors.js';
 
 const IDE_BASE = '/graphql/ide/';
@@ -20,6 +20,7 @@ export async function registerGraphQL(
 ): Promise<ApolloServer<GraphQLContext>> {
   const schema = await kursusSchema();
   const { maxComplexity, maxDepth } = services.config.graphql;
+  const queryCost = cachedQueryCost(schema);
 
   const costLimit: ApolloServerPlugin<GraphQLContext> = {
     async requestDidStart() {
@@ -27,7 +28,7 @@ export async function registerGraphQL(
         async didResolveOperation({ request, document }) {
           let cost: number;
           try {
-            cost = queryCost(schema, document, request.variables, request.operationName ?? undefined);
+            cost = queryCost(document, request.variables, request.operationName ?? undefined);
           } catch (err) {
             // The cost walk coerces variables first, so a wrong variable type surfaces here
             // before execution would report it: answer it as the input error it is.
