@@ -71,9 +71,22 @@ async function serve(role: 'serve' | 'worker') {
   let workerRunning = true;
   const bareUrl = bare ? await bare.listen({ port: 0, host: '127.0.0.1' }) : undefined;
 
+  // KURSUS_BENCH_TRACE: event-loop stalls over 15 ms, with the wall-clock time each began.
+  const stalls: [number, number, number][] = [];
+  if (process.env.KURSUS_BENCH_TRACE) {
+    let last = wallNow();
+    setInterval(() => {
+      const now = wallNow();
+      // The third field is CLOCK_MONOTONIC in µs, the clock of a --cpu-prof profile's timestamps.
+      if (now - last > 15) stalls.push([last, now - last, Number(process.hrtime.bigint() / 1000n) - (now - last) * 1000]);
+      last = now;
+    }, 2).unref();
+  }
   process.on('message', async (m: Msg) => {
     try {
-      if (m.cmd === 'baseline') {
+      if (m.cmd === 'stalls') {
+        reply(m.id, { stalls: stalls.splice(0) });
+      } else if (m.cmd === 'baseline') {
         baselineBody = String(m.body);
         reply(m.id, { ok: true });
       } else if (m.cmd === 'resetLag') {

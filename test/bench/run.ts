@@ -138,6 +138,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * the moment a request was due, not from when a connection was free to send it, so a server
  * stall counts in full (no coordinated omission).
  */
+let lastOpenLoopStart = 0;
 async function openLoop(opts: {
   url: string;
   connections: number;
@@ -195,10 +196,43 @@ async function openLoop(opts: {
   if (process.env.KURSUS_BENCH_TRACE) {
     const slow = trace.filter(([, l]) => l > 40).map(([t, l]) => `${Math.round(t)}:${Math.round(l)}`);
     log(`open loop: ${slow.length} answers over 40 ms (due at ms: latency ms): ${slow.join(' ')}`);
+    lastOpenLoopStart = performance.timeOrigin + start;
   }
   latencies.sort((a, b) => a - b);
   const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? 0);
   return { latency: { p50: at(0.5), p99: at(0.99) }, requests: latencies.length, sent: total, errors };
+}
+/** CPU time (ms, all cores) the hypervisor gave to other guests: /proc/stat's steal; undefined off Linux. */
+async function stealMs(): Promise<number | undefined> {
+  try {
+    return Number((await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/)[8]) * 10; // USER_HZ 100
+  } catch {
+    return undefined;
+  }
+}
+
+/** KURSUS_BENCH_TRACE: CPU used per 100 ms by each process and stolen by the hypervisor, from /proc. */
+function cpuSampler(pids: Record<string, number | undefined>) {
+  const rows: string[] = [];
+  const steal = async () => (await stealMs()) ?? 0;
+  let last: { t: number; cpu: Record<string, number | undefined>; steal: number } | undefined;
+  let stopped = false;
+  const tick = async () => {
+    const t = performance.timeOrigin + performance.now();
+    const cpu: Record<string, number | undefined> = {};
+    for (const [k, pid] of Object.entries(pids)) cpu[k] = await processCpuMs(pid);
+    const now = { t, cpu, steal: await steal() };
+    if (last) rows.push(`${Math.round(t)}|${Object.keys(pids).map((k) => `${k}=${Math.round((cpu[k] ?? 0) - (last!.cpu[k] ?? 0))}`).join(',')},st=${now.steal - last.steal}`);
+    last = now;
+    if (!stopped) setTimeout(tick, 100);
+  };
+  void tick();
+  return {
+    stop(origin: number) {
+      stopped = true;
+      return rows.map((r) => { const [t, v] = r.split('|'); return `${Math.round(Number(t) - origin)}:${v}`; }).join(' ');
+    },
+  };
 }
 /** CPU time (user + system, ms) a process has used, from /proc; undefined where that cannot be read. */
 async function processCpuMs(pid: number | undefined): Promise<number | undefined> {
@@ -468,7 +502,8 @@ async function benchDatabase(target: DbTarget) {
       // The closed loop leaves up to 50 requests queued in the server when it stops: let them drain,
       // or the paced run's first requests measure that backlog instead of the paced load.
       await sleep(1000);
-      const pacedCpu = { app: (await call('cpu')).ms as number, db: await processCpuMs(target.serverPid) };
+      const pacedCpu = { app: (await call('cpu')).ms as number, db: await processCpuMs(target.serverPid), steal: await stealMs(), at: performance.now() };
+      const sampler = process.env.KURSUS_BENCH_TRACE ? cpuSampler({ app: app.child.pid, db: target.serverPid, sim: sim.child.pid, bench: process.pid }) : undefined;
       const paced = await openLoop({
         url: `${url}/graphql`,
         connections: SIZE.connections,
@@ -482,6 +517,7 @@ async function benchDatabase(target: DbTarget) {
           else refused++;
         },
       });
+      if (sampler) log(`CPU per 100 ms (ms from the paced run's start: ms of CPU per process, steal): ${sampler.stop(lastOpenLoopStart)}`);
       out.reserve = {
         connections: SIZE.connections,
         saturatedP50: reserve.latency.p50,
@@ -495,8 +531,17 @@ async function benchDatabase(target: DbTarget) {
         // CPU per paced reservation: the app process, and the database server where it runs here.
         appCpuMsPerReservation: round((((await call('cpu')).ms as number) - pacedCpu.app) / Math.max(1, paced.sent), 2),
         ...(pacedCpu.db !== undefined ? { dbCpuMsPerReservation: round(((await processCpuMs(target.serverPid))! - pacedCpu.db) / Math.max(1, paced.sent), 2) } : {}),
+        // Of the machine's CPU time during the paced run, the share the hypervisor gave to other
+        // guests: on a shared VM this, not the app, is what the slowest answers line up with.
+        ...(pacedCpu.steal !== undefined ? { stealPercent: round((100 * ((await stealMs())! - pacedCpu.steal)) / ((performance.now() - pacedCpu.at) * cpus().length), 1) } : {}),
       };
       log(`${target.kind} reserve ${out.reserveThroughput}/s ${JSON.stringify(out.reserve)}`);
+      if (process.env.KURSUS_BENCH_TRACE) {
+        const { stalls } = (await call('stalls')) as { stalls: [number, number, number][] };
+        const inRun = stalls.filter(([t]) => t >= lastOpenLoopStart - 1000).map(([t, d]) => `${Math.round(t - lastOpenLoopStart)}:${Math.round(d)}`);
+        log(`app event-loop stalls over 15 ms (ms from the paced run's start: length): ${inRun.join(' ')}`);
+        if (cpuProfDir) await writeFile(join(cpuProfDir, 'stalls.json'), JSON.stringify(stalls.filter(([t]) => t >= lastOpenLoopStart - 1000)));
+      }
     }
     // ---- 200 clients racing for the last 10 seats, Maconomy answering in 20 ms --------------------
     if (runs('contention')) {
@@ -615,6 +660,7 @@ function table(results: Record<string, any>): string {
     ['reservations/s, 100 dates, 50 conns', (r) => String(r.reserveThroughput)],
     ['reservation p50 / p99 ms at saturation (50 conns)', (r) => `${r.reserve.saturatedP50} / ${r.reserve.saturatedP99}`],
     ['reservation p50 / p99 ms, 50 conns at N/s (target p99 < 50)', (r) => `${r.reserve.p50} / ${r.reserve.p99} (N=${r.reserve.offeredRate})`],
+    ['CPU stolen by the hypervisor during that paced run', (r) => (r.reserve.stealPercent === undefined ? 'not measured' : `${r.reserve.stealPercent}%`)],
     ['CPU per paced reservation, ms: app / database server', (r) => `${r.reserve.appCpuMsPerReservation} / ${r.reserve.dbCpuMsPerReservation ?? 'in the app'}`],
     ['contention: successes / sold out (200 for 10)', (r) => `${r.contention.successes} / ${r.contention.soldOut}`],
     ['contention p99 ms (Maconomy 20 ms)', (r) => String(r.contention.p99)],
