@@ -60,10 +60,21 @@ export interface CheckoutInput {
 /** What a hold needs of a course date. */
 type BookableDate = Pick<CourseDate, 'id' | 'maconomyId'>;
 
-/** How a hold writes: checked by a count read first (`apply`), or in its own statement (`insertIfFree`, null when it wrote nothing). */
+/**
+ * How a hold writes: checked by a count read first (`apply`), or in its own statement: `newHold`
+ * gives the row and the insert that writes it only where `fits` holds.
+ */
 type HoldWrite<T> =
   | { apply(tx: Em, at: Date): Promise<T> }
-  | { insertIfFree(tx: Em, at: Date, fits: { sql: string; params: unknown[] }): Promise<T | null> };
+  | { newHold(at: Date, fits: { sql: string; params: unknown[] }): { row: T; sql: string; params: unknown[] } };
+
+/** The row lock every hold on a course date takes first; `bookable`: only while it is published and OPEN. */
+function lockStatement(courseDateId: string, info: { freeSeats: number; fetchedAt: Date }, bookable: boolean) {
+  return {
+    sql: `update course_date set hold_version = hold_version + 1, maconomy_free_seats = ?, maconomy_checked_at = ? where id = ?${bookable ? " and published = ? and status = 'OPEN'" : ''}`,
+    params: [info.freeSeats, info.fetchedAt, courseDateId, ...(bookable ? [true] : [])],
+  };
+}
 
 /** MySQL's ER_UPDATE_TABLE_USED: "You can't specify target table ... for update in FROM clause". */
 function targetTableInSubquery(err: unknown): boolean {
@@ -139,8 +150,9 @@ export function createBookingService(deps: BookingDeps) {
    * hold_version (a write lock on MySQL's row, the database write lock on SQLite), then write.
    *
    * Every write is checked against the same count (seats.ts): either the write carries the check
-   * in its own statement (`insertIfFree`, a new reservation: one statement instead of a count and
-   * an insert, on the path the storefront uses most), or the count is read first and checked here
+   * in its own statement (`newHold`, a new reservation: one statement instead of a count and an
+   * insert, on the path the storefront uses most; on MySQL sent with the lock, begin and commit in
+   * one round trip first, see holdInOneRoundTrip), or the count is read first and checked here
    * (`apply`). When a conditional write writes nothing, the count is read to say why. Throws
    * SOLD_OUT, or CONFLICT over the per-client cap, changing nothing.
    *
@@ -155,19 +167,19 @@ export function createBookingService(deps: BookingDeps) {
   ): Promise<T> {
     const info = await lookUpSeats(courseDate);
     await deps.hooks?.beforeLock?.(courseDate.id);
+    if ('newHold' in write && conditionalInsert && opts.bookable && deps.db.batch) {
+      const held = await holdInOneRoundTrip(courseDate, seats, info, opts.clientKey, write);
+      if (held !== null) return held;
+      // Nothing written: the transaction below takes the lock again and says why (or holds the
+      // seats, if some were freed in between).
+    }
     const em = deps.db.em();
     // MySQL sessions run at READ COMMITTED (db/orm.ts): every statement after the lock sees every
     // hold committed before it.
     return em.transactional(async (tx) => {
       const at = now();
-      const locked = await tx
-        .getConnection()
-        .execute<{ affectedRows?: number }>(
-          `update course_date set hold_version = hold_version + 1, maconomy_free_seats = ?, maconomy_checked_at = ? where id = ?${opts.bookable ? " and published = ? and status = 'OPEN'" : ''}`,
-          [info.freeSeats, info.fetchedAt, courseDate.id, ...(opts.bookable ? [true] : [])],
-          'run',
-          tx.getTransactionContext(),
-        );
+      const lock = lockStatement(courseDate.id, info, !!opts.bookable);
+      const locked = await tx.getConnection().execute<{ affectedRows?: number }>(lock.sql, lock.params, 'run', tx.getTransactionContext());
       if (affected(locked) !== 1) {
         // Unpublished or closed since it was looked up (or cached): say which, from the database.
         for (const [ref, known] of bookableByRef) if (known.id === courseDate.id) bookableByRef.delete(ref);
@@ -176,9 +188,14 @@ export function createBookingService(deps: BookingDeps) {
       }
       const cap = deps.maxSeatsPerClient && opts.clientKey ? { clientKey: opts.clientKey, max: deps.maxSeatsPerClient } : undefined;
       const count = { now: at, maconomySnapshotAt: info.fetchedAt, excludeOrderId: opts.excludeOrderId, clientKey: cap?.clientKey };
-      if ('insertIfFree' in write && conditionalInsert) {
+      const insertIfFree = async (fits: { sql: string; params: unknown[] }) => {
+        const insert = (write as Extract<HoldWrite<T>, { newHold: unknown }>).newHold(at, fits);
+        const result = await tx.getConnection().execute<{ affectedRows?: number }>(insert.sql, insert.params, 'run', tx.getTransactionContext());
+        return affected(result) === 1 ? insert.row : null;
+      };
+      if ('newHold' in write && conditionalInsert) {
         try {
-          const written = await write.insertIfFree(tx, at, seatsFitSql(courseDate.id, seats, info.freeSeats, count, cap?.max));
+          const written = await insertIfFree(seatsFitSql(courseDate.id, seats, info.freeSeats, count, cap?.max));
           if (written !== null) return written;
         } catch (err) {
           if (!targetTableInSubquery(err)) throw err;
@@ -207,14 +224,49 @@ export function createBookingService(deps: BookingDeps) {
           heldByClient: held.client,
           maxSeatsPerClient: cap.max,
         });
-      if ('insertIfFree' in write) {
+      if ('newHold' in write) {
         // Counted under the lock, so the seats fit: write without the condition.
-        if (!conditionalInsert) return (await write.insertIfFree(tx, at, { sql: '1 = 1', params: [] }))!;
+        if (!conditionalInsert) return (await insertIfFree({ sql: '1 = 1', params: [] }))!;
         // The conditional write wrote nothing, yet the count (under the same lock) says the seats fit.
         throw new DomainError('CONFLICT', 'the seats could not be held; try again');
       }
       return write.apply(tx, at);
     });
+  }
+
+  /**
+   * A new hold on MySQL in one round trip (Db.batch): begin, the bookable lock, the conditional
+   * insert (which also requires the date bookable, since its statement runs even when the lock
+   * matched nothing), commit. The same statements as the transaction in holdSeats, so the same
+   * rule; they run one after another on the server, so the insert's read comes after the lock.
+   * Returns null when it wrote nothing; the lock's commit alone changes no seats.
+   */
+  async function holdInOneRoundTrip<T>(
+    courseDate: BookableDate,
+    seats: number,
+    info: { freeSeats: number; fetchedAt: Date },
+    clientKey: string | null | undefined,
+    write: Extract<HoldWrite<T>, { newHold: unknown }>,
+  ): Promise<T | null> {
+    const at = now();
+    const cap = deps.maxSeatsPerClient && clientKey ? { clientKey, max: deps.maxSeatsPerClient } : undefined;
+    const fits = seatsFitSql(courseDate.id, seats, info.freeSeats, { now: at, maconomySnapshotAt: info.fetchedAt, clientKey: cap?.clientKey }, cap?.max);
+    const insert = write.newHold(at, { sql: `cd.published = ? and cd.status = 'OPEN' and ${fits.sql}`, params: [true, ...fits.params] });
+    try {
+      const [, , locked, inserted] = await deps.db.batch!([
+        // MySQL sessions run at READ COMMITTED (db/orm.ts); this pool's too, for this transaction.
+        { sql: 'set transaction isolation level read committed', params: [] },
+        { sql: 'start transaction', params: [] },
+        lockStatement(courseDate.id, info, true),
+        insert,
+        { sql: 'commit', params: [] },
+      ]);
+      return affected(locked!) === 1 && affected(inserted!) === 1 ? insert.row : null;
+    } catch (err) {
+      if (!targetTableInSubquery(err)) throw err;
+      conditionalInsert = false; // as in holdSeats: count first from now on
+      return null;
+    }
   }
 
   /** In whole seconds: MySQL's datetime keeps no more, so the expiry answered is the one stored. */
@@ -256,7 +308,7 @@ export function createBookingService(deps: BookingDeps) {
 
     const token = newOrderToken();
     const row = await holdSeats(courseDate, input.seats, { clientKey: input.clientKey, bookable: true }, {
-      insertIfFree: async (tx, at, fits) => {
+      newHold: (at, fits) => {
         const row = {
           id: randomUUID(),
           status: 'RESERVED' as const,
@@ -269,14 +321,12 @@ export function createBookingService(deps: BookingDeps) {
           updatedAt: at,
         };
         // One statement: the row is written only if the seats still fit (and the client's cap).
-        const inserted = await tx.getConnection().execute<{ affectedRows?: number }>(
-          `insert into booking_order (id, course_date_id, status, seats, expires_at, token_hash, client_key, sync_attempts, created_at, updated_at)
+        return {
+          row,
+          sql: `insert into booking_order (id, course_date_id, status, seats, expires_at, token_hash, client_key, sync_attempts, created_at, updated_at)
            select ?, cd.id, ?, ?, ?, ?, ?, ?, ?, ? from course_date cd where cd.id = ? and ${fits.sql}`,
-          [row.id, row.status, row.seats, row.expiresAt, row.tokenHash, row.clientKey, row.syncAttempts, row.createdAt, row.updatedAt, courseDate.id, ...fits.params],
-          'run',
-          tx.getTransactionContext(),
-        );
-        return affected(inserted) === 1 ? row : null;
+          params: [row.id, row.status, row.seats, row.expiresAt, row.tokenHash, row.clientKey, row.syncAttempts, row.createdAt, row.updatedAt, courseDate.id, ...fits.params],
+        };
       },
     });
     // The order as written, as a loaded entity of this request's (never flushed) context: the API

@@ -86,6 +86,28 @@ describe.each(testDatabaseKinds())('booking on %s', (kind) => {
     expect(Number(rows[0]!.n)).toBe(1);
   });
 
+  it('writes a new reservation on a date booked before with the lock and the conditional insert only (MySQL: in one round trip)', async () => {
+    const course = await courseWithFreeSeats(5);
+    expect((await reserve(course.id, 1)).errors).toBeUndefined(); // the date is now known bookable here
+    await h.resetQueries();
+    const r = await reserve(course.id, 1);
+    expect(r.errors).toBeUndefined();
+    // The request log's own inserts may land in the window, and the answer's course is read by
+    // its DataLoader; the booking's statements are these (no read of the date, no count).
+    const booking = h.queries.map((q) => q.replace(/\x1b\[[0-9;]*m/g, '')).filter((q) => /course_date|booking_order/.test(q) && !/^(\[query\] )?select /.test(q));
+    if (kind === 'mysql') {
+      expect(booking).toHaveLength(1);
+      expect(booking[0]).toMatch(/start transaction;\s*update course_date set hold_version[\s\S]*;\s*insert into booking_order[\s\S]*;\s*commit/);
+    } else {
+      expect(booking).toHaveLength(2);
+      expect(booking[0]).toMatch(/update course_date set hold_version/);
+      expect(booking[1]).toMatch(/insert into booking_order/);
+    }
+    const stored = await h.db.em().findOneOrFail(Order, { id: r.data!.reserveSeats.order.id });
+    expect([stored.status, stored.seats, stored.courseDate.id]).toEqual(['RESERVED', 1, course.id]);
+    expect(stored.expiresAt!.toISOString()).toBe(new Date(r.data!.reserveSeats.order.expiresAt!).toISOString());
+  });
+
   it('refuses a date unpublished or closed after it was last booked here (as an import in another process does), under the lock', async () => {
     const course = await courseWithFreeSeats(5);
     expect((await reserve(course.maconomyId, 1)).errors).toBeUndefined(); // this process now knows the date as bookable
