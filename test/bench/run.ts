@@ -77,6 +77,9 @@ const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
  * (the per-client cap would stop it at MAX_SEATS_PER_CLIENT).
  */
 const CUSTOMERS = 5_000;
+/** Paced reservation runs at most, and the steal (% of the machine's CPU) above which one is repeated. */
+const PACED_ATTEMPTS = 3;
+const PACED_MAX_STEAL_PERCENT = 5;
 let customer = 0;
 function customerHeaders(): Record<string, string> {
   const i = customer++ % CUSTOMERS;
@@ -498,50 +501,66 @@ async function benchDatabase(target: DbTarget) {
       // saturated. (autocannon's overallRate is not this: each connection gets its own 1 s budget
       // from the same instant, so all 50 fire together at every second boundary.)
       const offered = Math.max(10, Math.min(200, Math.floor((reserved / reserve.duration) / 2)));
-      const before = reserved;
       // The closed loop leaves up to 50 requests queued in the server when it stops: let them drain,
       // or the paced run's first requests measure that backlog instead of the paced load.
       await sleep(1000);
-      const pacedCpu = { app: (await call('cpu')).ms as number, db: await processCpuMs(target.serverPid), steal: await stealMs(), at: performance.now() };
-      const sampler = process.env.KURSUS_BENCH_TRACE ? cpuSampler({ app: app.child.pid, db: target.serverPid, sim: sim.child.pid, bench: process.pid }) : undefined;
-      const paced = await openLoop({
-        url: `${url}/graphql`,
-        connections: SIZE.connections,
-        rate: offered,
-        seconds: SIZE.reserveSeconds,
-        warmupSeconds: 1,
-        body: () => JSON.stringify({ query: RESERVE, variables: { input: { courseId: dates[k++ % dates.length]!.id, seats: 1 } } }),
-        headers: customerHeaders,
-        onResponse: (body) => {
-          if (body.includes('"orderToken"')) reserved++;
-          else refused++;
-        },
-      });
-      if (sampler) log(`CPU per 100 ms (ms from the paced run's start: ms of CPU per process, steal): ${sampler.stop(lastOpenLoopStart)}`);
-      out.reserve = {
+      // One paced run, with the CPU it cost and the CPU the hypervisor stole meanwhile.
+      const pacedRun = async () => {
+        const before = { reserved, app: (await call('cpu')).ms as number, db: await processCpuMs(target.serverPid), steal: await stealMs(), at: performance.now() };
+        const sampler = process.env.KURSUS_BENCH_TRACE ? cpuSampler({ app: app.child.pid, db: target.serverPid, sim: sim.child.pid, bench: process.pid }) : undefined;
+        const paced = await openLoop({
+          url: `${url}/graphql`,
+          connections: SIZE.connections,
+          rate: offered,
+          seconds: SIZE.reserveSeconds,
+          warmupSeconds: 1,
+          body: () => JSON.stringify({ query: RESERVE, variables: { input: { courseId: dates[k++ % dates.length]!.id, seats: 1 } } }),
+          headers: customerHeaders,
+          onResponse: (body) => {
+            if (body.includes('"orderToken"')) reserved++;
+            else refused++;
+          },
+        });
+        if (sampler) log(`CPU per 100 ms (ms from the paced run's start: ms of CPU per process, steal): ${sampler.stop(lastOpenLoopStart)}`);
+        const run = {
+          p50: paced.latency.p50,
+          p99: paced.latency.p99,
+          reserved: reserved - before.reserved,
+          errors: paced.errors,
+          // CPU per paced reservation: the app process, and the database server where it runs here.
+          appCpuMsPerReservation: round((((await call('cpu')).ms as number) - before.app) / Math.max(1, paced.sent), 2),
+          ...(before.db !== undefined ? { dbCpuMsPerReservation: round(((await processCpuMs(target.serverPid))! - before.db) / Math.max(1, paced.sent), 2) } : {}),
+          // Of the machine's CPU time during the run, the share the hypervisor gave to other
+          // guests: on a shared VM this, not the app, is what the slowest answers line up with.
+          ...(before.steal !== undefined ? { stealPercent: round((100 * ((await stealMs())! - before.steal)) / ((performance.now() - before.at) * cpus().length), 1) } : {}),
+        };
+        log(`${target.kind} paced reservations at ${offered}/s: ${JSON.stringify(run)}`);
+        if (process.env.KURSUS_BENCH_TRACE) {
+          const { stalls } = (await call('stalls')) as { stalls: [number, number, number][] };
+          const inRun = stalls.filter(([t]) => t >= lastOpenLoopStart - 1000).map(([t, d]) => `${Math.round(t - lastOpenLoopStart)}:${Math.round(d)}`);
+          log(`app event-loop stalls over 15 ms (ms from the paced run's start: length): ${inRun.join(' ')}`);
+          if (cpuProfDir) await writeFile(join(cpuProfDir, 'stalls.json'), JSON.stringify(stalls.filter(([t]) => t >= lastOpenLoopStart - 1000)));
+        }
+        return run;
+      };
+      // A run during which the hypervisor took more than PACED_MAX_STEAL_PERCENT of the CPU
+      // measured the neighbours as much as the app: it is repeated, up to PACED_ATTEMPTS runs in
+      // all, and the run with the least steal is reported. The choice looks at steal only, never
+      // at latency, and every run is kept in `attempts`.
+      const attempts: Awaited<ReturnType<typeof pacedRun>>[] = [];
+      do attempts.push(await pacedRun());
+      while (attempts.length < PACED_ATTEMPTS && (attempts.at(-1)!.stealPercent ?? 0) > PACED_MAX_STEAL_PERCENT);
+      const chosen = attempts.reduce((a, b) => ((b.stealPercent ?? 0) < (a.stealPercent ?? 0) ? b : a));
+      const summary = {
         connections: SIZE.connections,
         saturatedP50: reserve.latency.p50,
         saturatedP99: reserve.latency.p99,
         offeredRate: offered,
-        p50: paced.latency.p50,
-        p99: paced.latency.p99,
-        reserved: reserved - before,
+        ...chosen,
         refused,
-        errors: paced.errors,
-        // CPU per paced reservation: the app process, and the database server where it runs here.
-        appCpuMsPerReservation: round((((await call('cpu')).ms as number) - pacedCpu.app) / Math.max(1, paced.sent), 2),
-        ...(pacedCpu.db !== undefined ? { dbCpuMsPerReservation: round(((await processCpuMs(target.serverPid))! - pacedCpu.db) / Math.max(1, paced.sent), 2) } : {}),
-        // Of the machine's CPU time during the paced run, the share the hypervisor gave to other
-        // guests: on a shared VM this, not the app, is what the slowest answers line up with.
-        ...(pacedCpu.steal !== undefined ? { stealPercent: round((100 * ((await stealMs())! - pacedCpu.steal)) / ((performance.now() - pacedCpu.at) * cpus().length), 1) } : {}),
       };
-      log(`${target.kind} reserve ${out.reserveThroughput}/s ${JSON.stringify(out.reserve)}`);
-      if (process.env.KURSUS_BENCH_TRACE) {
-        const { stalls } = (await call('stalls')) as { stalls: [number, number, number][] };
-        const inRun = stalls.filter(([t]) => t >= lastOpenLoopStart - 1000).map(([t, d]) => `${Math.round(t - lastOpenLoopStart)}:${Math.round(d)}`);
-        log(`app event-loop stalls over 15 ms (ms from the paced run's start: length): ${inRun.join(' ')}`);
-        if (cpuProfDir) await writeFile(join(cpuProfDir, 'stalls.json'), JSON.stringify(stalls.filter(([t]) => t >= lastOpenLoopStart - 1000)));
-      }
+      out.reserve = { ...summary, attempts };
+      log(`${target.kind} reserve ${out.reserveThroughput}/s ${JSON.stringify({ ...summary, runs: attempts.length })}`);
     }
     // ---- 200 clients racing for the last 10 seats, Maconomy answering in 20 ms --------------------
     if (runs('contention')) {
@@ -660,7 +679,7 @@ function table(results: Record<string, any>): string {
     ['reservations/s, 100 dates, 50 conns', (r) => String(r.reserveThroughput)],
     ['reservation p50 / p99 ms at saturation (50 conns)', (r) => `${r.reserve.saturatedP50} / ${r.reserve.saturatedP99}`],
     ['reservation p50 / p99 ms, 50 conns at N/s (target p99 < 50)', (r) => `${r.reserve.p50} / ${r.reserve.p99} (N=${r.reserve.offeredRate})`],
-    ['CPU stolen by the hypervisor during that paced run', (r) => (r.reserve.stealPercent === undefined ? 'not measured' : `${r.reserve.stealPercent}%`)],
+    ['CPU stolen by the hypervisor during that paced run (runs made)', (r) => `${r.reserve.stealPercent === undefined ? 'not measured' : `${r.reserve.stealPercent}%`} (${r.reserve.attempts.length}: ${r.reserve.attempts.map((a: { p99: number; stealPercent?: number }) => `p99 ${a.p99} at ${a.stealPercent ?? '?'}%`).join(', ')})`],
     ['CPU per paced reservation, ms: app / database server', (r) => `${r.reserve.appCpuMsPerReservation} / ${r.reserve.dbCpuMsPerReservation ?? 'in the app'}`],
     ['contention: successes / sold out (200 for 10)', (r) => `${r.contention.successes} / ${r.contention.soldOut}`],
     ['contention p99 ms (Maconomy 20 ms)', (r) => String(r.contention.p99)],
