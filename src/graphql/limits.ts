@@ -111,7 +111,9 @@ export function cachedQueryCost(schema: GraphQLSchema, maxEntriesPerDocument = 1
     }
     let key: string;
     try {
-      key = JSON.stringify([operationName ?? null, ...entry.variables.map((v) => variables?.[v] ?? null)]);
+      // [value] when given, [] when absent: an explicit null and an absent variable with a
+      // default value can cost differently.
+      key = JSON.stringify([operationName ?? null, ...entry.variables.map((v) => (variables && Object.hasOwn(variables, v) ? [variables[v]] : []))]);
     } catch {
       return queryCost(schema, document, variables, operationName); // not JSON (cannot come over HTTP)
     }

@@ -33,6 +33,11 @@ describe('query cost, remembered per document', () => {
     // first: 100 costs more than first: 5, and dropping days costs less: both reach the cache's answers.
     expect(cost(doc, { n: 100, d: true })).toBeGreaterThan(cost(doc, { n: 5, d: true }));
     expect(cost(doc, { n: 100, d: false })).toBeLessThan(cost(doc, { n: 100, d: true }));
+    // An absent variable takes its default; an explicit null does not (first: null means 20 here).
+    const withDefault = parse('query D($n: Int = 5) { courses(first: $n) { edges { node { id } } } }');
+    expect(cost(withDefault, {})).toBe(queryCost(schema, withDefault, {}, undefined));
+    expect(cost(withDefault, { n: null })).toBe(queryCost(schema, withDefault, { n: null }, undefined));
+    expect(cost(withDefault, { n: null })).toBeGreaterThan(cost(withDefault, {}));
     // A variable the cost does not depend on (the filter) gives the same cost without a new walk.
     expect(cost(doc, { n: 5, d: true, f: { onlyAvailable: true } })).toBe(queryCost(schema, doc, { n: 5, d: true }, undefined));
   });
