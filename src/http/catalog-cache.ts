@@ -33,6 +33,10 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
   // Classifying a query means parsing it: remembered per query text (storefronts send few shapes).
   const kinds = new Map<string, Kind_>();
   let generation = 0;
+  // Misses being computed, per key, for the current generation: concurrent requests for the same
+  // listing wait for the first one's answer instead of each running the same queries (when an
+  // answer expires under load, all the connections miss at once).
+  const inflight = new Map<string, { since: number; answer: Promise<Buffer | undefined>; settle: (body: Buffer | undefined) => void }>();
 
   function classify(query: string, operationName: string | undefined): Kind_ {
     const memoKey = `${operationName ?? ''}\u0000${query}`;
@@ -72,10 +76,34 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
       entries.set(key, { body: Buffer.from(body, 'utf8'), expires: now() + opts.ttlMs });
     },
+    /**
+     * A miss: either the answer another request is computing for this key (a promise of it, or of
+     * undefined if that one failed), or undefined when this request is the one to compute it and
+     * must call `settle(key, ...)` when done. Nothing is shared across an invalidation.
+     */
+    join(key: string): Promise<Buffer | undefined> | undefined {
+      if (opts.ttlMs <= 0) return undefined;
+      const running = inflight.get(key);
+      if (running && running.since === generation) return running.answer;
+      let settle!: (body: Buffer | undefined) => void;
+      const answer = new Promise<Buffer | undefined>((resolve) => (settle = resolve));
+      inflight.set(key, { since: generation, answer, settle });
+      return undefined;
+    },
+    /** Ends this request's computation of `key`: waiters get `body` (undefined: compute it yourselves). */
+    settle(key: string, since: number, body: string | undefined) {
+      const running = inflight.get(key);
+      if (!running || running.since !== since) return;
+      inflight.delete(key);
+      running.settle(body === undefined ? undefined : (entries.get(key)?.body ?? Buffer.from(body, 'utf8')));
+    },
     generation: () => generation,
     invalidate() {
       generation++;
       entries.clear();
+      // Requests waiting on an answer computed before the change compute their own.
+      for (const running of inflight.values()) running.settle(undefined);
+      inflight.clear();
     },
     size: () => entries.size,
   };
@@ -89,7 +117,10 @@ interface GraphQLBody {
   operationName?: unknown;
 }
 
-const marks = new WeakMap<FastifyRequest, { key?: string; since: number; mutation: boolean }>();
+const marks = new WeakMap<FastifyRequest, { key?: string; since: number; mutation: boolean; leader?: boolean }>();
+
+/** How long a request waits for another one's answer to the same listing before computing its own. */
+const JOIN_WAIT_MS = 2_000;
 
 /** Hooks on POST /graphql: answer cached catalogue queries, store fresh ones, invalidate on mutations. */
 export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, onLookup?: (result: 'hit' | 'miss') => void): void {
@@ -111,8 +142,29 @@ export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, 
       onLookup?.('hit');
       return reply.header('content-type', 'application/json; charset=utf-8').header('x-cache', 'hit').send(hit);
     }
+    const since = cache.generation();
+    const running = cache.join(key);
+    if (running) {
+      let timer: NodeJS.Timeout | undefined;
+      const body = await Promise.race([running, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), JOIN_WAIT_MS)))]);
+      clearTimeout(timer);
+      if (body !== undefined) {
+        onLookup?.('hit');
+        return reply.header('content-type', 'application/json; charset=utf-8').header('x-cache', 'hit').send(body);
+      }
+      // The other request failed, took too long, or a change came in between: compute it here.
+      onLookup?.('miss');
+      marks.set(request, { key, since: cache.generation(), mutation: false });
+      return;
+    }
     onLookup?.('miss');
-    marks.set(request, { key, since: cache.generation(), mutation: false });
+    marks.set(request, { key, since, mutation: false, leader: true });
+  });
+  // A leader whose answer never reaches onSend (the client went away, an error before it) still
+  // releases its waiters.
+  app.addHook('onResponse', async (request) => {
+    const mark = marks.get(request);
+    if (mark?.leader && mark.key) cache.settle(mark.key, mark.since, undefined);
   });
   app.addHook('onSend', async (request, reply, payload) => {
     const mark = marks.get(request);
@@ -124,10 +176,12 @@ export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, 
     }
     if (!mark.key) return payload;
     // Only whole successful answers: an error (or a partial result) is not worth repeating.
-    if (reply.statusCode === 200 && typeof payload === 'string' && payload.startsWith('{"data"') && !payload.includes('"errors":')) {
+    const whole = reply.statusCode === 200 && typeof payload === 'string' && payload.startsWith('{"data"') && !payload.includes('"errors":');
+    if (whole) {
       cache.set(mark.key, payload, mark.since);
       reply.header('x-cache', 'miss');
     }
+    if (mark.leader) cache.settle(mark.key, mark.since, whole ? (payload as string) : undefined);
     return payload;
   });
 }

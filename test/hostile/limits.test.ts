@@ -111,6 +111,46 @@ describe.each(testDatabaseKinds())('limits and browser security on %s', (kind) =
     expect(edit.json.errors).toBeUndefined();
     expect((await post(url, { query: SEATS, variables: { id: courseId } })).json.data.course.trainers).toEqual([{ name: 'Mette Kjær' }]);
   });
+
+  it('computes a listing once when many requests miss it at the same moment, and never shares an answer across a change', async () => {
+    const LIST = 'query L { courses(first: 20) { totalCount edges { node { id title seatsAvailable days { date } trainers { name } } } } }';
+    const listing = () => post(url, { query: LIST, operationName: 'L' });
+    // Any mutation drops the cached answers (an editor's change here).
+    let n = 0;
+    const change = () => post(url, { query: 'mutation($i: EnrichCourseInput!) { enrichCourse(input: $i) { id } }', variables: { i: { courseId, description: `Beskrivelse ${++n}` } } }, { authorization: 'Bearer editor-secret-1' });
+    // What one computation costs, alone.
+    await change();
+    await h.resetQueries();
+    const alone = await listing();
+    // The catalogue's reads (not the job store's poll, which may run meanwhile).
+    const reads = () => h.queries.filter((q) => /select/i.test(q) && !/agenda_job/.test(q)).length;
+    const perComputation = reads();
+    expect(perComputation).toBeGreaterThanOrEqual(2);
+
+    // 30 at once after the answer was dropped: one computes, the others get its answer. (On MySQL
+    // without the join this read 150 times; on SQLite a computation, whose driver calls are
+    // synchronous, mostly ends before the next request is read.)
+    const expected = alone;
+    await change();
+    // 30 open keep-alive connections first, so the 30 listings arrive together, not one new
+    // connection after another.
+    await Promise.all(Array.from({ length: 30 }, () => post(url, { query: '{ __typename }' })));
+    await h.resetQueries();
+    const answers = await Promise.all(Array.from({ length: 30 }, listing));
+    expect(answers.every((a) => a.status === 200 && a.text === expected.text)).toBe(true);
+    expect(reads()).toBe(perComputation);
+    expect(answers.filter((a) => a.headers.get('x-cache') === 'hit')).toHaveLength(29);
+
+    // A change while the answer is being computed: those who asked after it get a fresh one.
+    await change();
+    const first = listing();
+    await new Promise((r) => setImmediate(r));
+    const edit = await post(url, { query: 'mutation($i: EnrichCourseInput!) { enrichCourse(input: $i) { id } }', variables: { i: { courseId, description: 'Opdateret beskrivelse' } } }, { authorization: 'Bearer editor-secret-1' });
+    expect(edit.json.errors).toBeUndefined();
+    const after = await post(url, { query: 'query D($id: ID) { course(id: $id) { description } }', variables: { id: courseId } });
+    expect(after.json.data.course.description).toBe('Opdateret beskrivelse');
+    expect((await first).status).toBe(200);
+  });
 });
 
 describe('rate limiter', () => {
