@@ -15,6 +15,8 @@ const CACHEABLE_ROOT_FIELDS = new Set(['courses', 'course', '__typename']);
 export interface CatalogCacheOptions {
   ttlMs: number;
   maxEntries?: number;
+  /** How long requests wait for another one's answer to the same listing before computing their own. */
+  joinWaitMs?: number;
   now?: () => number;
 }
 
@@ -36,7 +38,8 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
   // Misses being computed, per key, for the current generation: concurrent requests for the same
   // listing wait for the first one's answer instead of each running the same queries (when an
   // answer expires under load, all the connections miss at once).
-  const inflight = new Map<string, { since: number; answer: Promise<Buffer | undefined>; settle: (body: Buffer | undefined) => void }>();
+  const inflight = new Map<string, { since: number; startedAt: number; answer: Promise<Buffer | undefined>; settle: (body: Buffer | undefined) => void }>();
+  const joinWaitMs = opts.joinWaitMs ?? 2_000;
 
   function classify(query: string, operationName: string | undefined): Kind_ {
     const memoKey = `${operationName ?? ''}\u0000${query}`;
@@ -84,10 +87,12 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
     join(key: string): Promise<Buffer | undefined> | undefined {
       if (opts.ttlMs <= 0) return undefined;
       const running = inflight.get(key);
-      if (running && running.since === generation) return running.answer;
+      if (running && running.since === generation && now() - running.startedAt < joinWaitMs) return running.answer;
+      // None, or one that never finished (its client went away mid-answer): this request leads.
+      running?.settle(undefined);
       let settle!: (body: Buffer | undefined) => void;
       const answer = new Promise<Buffer | undefined>((resolve) => (settle = resolve));
-      inflight.set(key, { since: generation, answer, settle });
+      inflight.set(key, { since: generation, startedAt: now(), answer, settle });
       return undefined;
     },
     /** Ends this request's computation of `key`: waiters get `body` (undefined: compute it yourselves). */
@@ -97,6 +102,7 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
       inflight.delete(key);
       running.settle(body === undefined ? undefined : (entries.get(key)?.body ?? Buffer.from(body, 'utf8')));
     },
+    joinWaitMs,
     generation: () => generation,
     invalidate() {
       generation++;
@@ -119,8 +125,6 @@ interface GraphQLBody {
 
 const marks = new WeakMap<FastifyRequest, { key?: string; since: number; mutation: boolean; leader?: boolean }>();
 
-/** How long a request waits for another one's answer to the same listing before computing its own. */
-const JOIN_WAIT_MS = 2_000;
 
 /** Hooks on POST /graphql: answer cached catalogue queries, store fresh ones, invalidate on mutations. */
 export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, onLookup?: (result: 'hit' | 'miss') => void): void {
@@ -146,7 +150,7 @@ export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, 
     const running = cache.join(key);
     if (running) {
       let timer: NodeJS.Timeout | undefined;
-      const body = await Promise.race([running, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), JOIN_WAIT_MS)))]);
+      const body = await Promise.race([running, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), cache.joinWaitMs)))]);
       clearTimeout(timer);
       if (body !== undefined) {
         onLookup?.('hit');
