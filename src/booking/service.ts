@@ -145,6 +145,11 @@ export function createBookingService(deps: BookingDeps) {
     return found;
   }
 
+  /** The per-client seat cap that applies to a hold, if any (MAX_SEATS_PER_CLIENT and a known client). */
+  function clientCap(clientKey: string | null | undefined) {
+    return deps.maxSeatsPerClient && clientKey ? { clientKey, max: deps.maxSeatsPerClient } : undefined;
+  }
+
   /**
    * The one seat-hold path. Inside the transaction: take the course date's lock by bumping its
    * hold_version (a write lock on MySQL's row, the database write lock on SQLite), then write.
@@ -186,7 +191,7 @@ export function createBookingService(deps: BookingDeps) {
         await loadBookableCourseDate(tx, courseDate.id);
         throw new DomainError('CONFLICT', `course date ${courseDate.maconomyId} changed while seats were being held; try again`);
       }
-      const cap = deps.maxSeatsPerClient && opts.clientKey ? { clientKey: opts.clientKey, max: deps.maxSeatsPerClient } : undefined;
+      const cap = clientCap(opts.clientKey);
       const count = { now: at, maconomySnapshotAt: info.fetchedAt, excludeOrderId: opts.excludeOrderId, clientKey: cap?.clientKey };
       const insertIfFree = async (fits: { sql: string; params: unknown[] }) => {
         const insert = (write as Extract<HoldWrite<T>, { newHold: unknown }>).newHold(at, fits);
@@ -249,7 +254,7 @@ export function createBookingService(deps: BookingDeps) {
     write: Extract<HoldWrite<T>, { newHold: unknown }>,
   ): Promise<T | null> {
     const at = now();
-    const cap = deps.maxSeatsPerClient && clientKey ? { clientKey, max: deps.maxSeatsPerClient } : undefined;
+    const cap = clientCap(clientKey);
     const fits = seatsFitSql(courseDate.id, seats, info.freeSeats, { now: at, maconomySnapshotAt: info.fetchedAt, clientKey: cap?.clientKey }, cap?.max);
     const insert = write.newHold(at, { sql: `cd.published = ? and cd.status = 'OPEN' and ${fits.sql}`, params: [true, ...fits.params] });
     try {

@@ -8,7 +8,7 @@
 // The cache answers before Apollo runs, from the serialized JSON, which is what makes a cached
 // listing almost as cheap as a static route.
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const CACHEABLE_ROOT_FIELDS = new Set(['courses', 'course', '__typename']);
 
@@ -126,6 +126,8 @@ interface GraphQLBody {
 const marks = new WeakMap<FastifyRequest, { key?: string; since: number; mutation: boolean; leader?: boolean }>();
 
 
+const sendCached = (reply: FastifyReply, body: Buffer) => reply.header('content-type', 'application/json; charset=utf-8').header('x-cache', 'hit').send(body);
+
 /** Hooks on POST /graphql: answer cached catalogue queries, store fresh ones, invalidate on mutations. */
 export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, onLookup?: (result: 'hit' | 'miss') => void): void {
   app.addHook('preHandler', async (request, reply) => {
@@ -144,7 +146,7 @@ export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, 
     const hit = cache.get(key);
     if (hit !== undefined) {
       onLookup?.('hit');
-      return reply.header('content-type', 'application/json; charset=utf-8').header('x-cache', 'hit').send(hit);
+      return sendCached(reply, hit);
     }
     const since = cache.generation();
     const running = cache.join(key);
@@ -154,7 +156,7 @@ export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, 
       clearTimeout(timer);
       if (body !== undefined) {
         onLookup?.('hit');
-        return reply.header('content-type', 'application/json; charset=utf-8').header('x-cache', 'hit').send(body);
+        return sendCached(reply, body);
       }
       // The other request failed, took too long, or a change came in between: compute it here.
       onLookup?.('miss');
@@ -185,7 +187,11 @@ export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, 
       cache.set(mark.key, payload, mark.since);
       reply.header('x-cache', 'miss');
     }
-    if (mark.leader) cache.settle(mark.key, mark.since, whole ? (payload as string) : undefined);
+    if (mark.leader) {
+      cache.settle(mark.key, mark.since, whole ? (payload as string) : undefined);
+      // Settled: onResponse must not settle again (a later leader of the key may be running by then).
+      mark.leader = false;
+    }
     return payload;
   });
 }
