@@ -2,6 +2,7 @@
 // demo mode), services and the Fastify app. main.ts and the tests both start it through here.
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import { limitJsonDepth } from './http/json-depth.js';
 import { openDb, migrate, type Db } from './db/orm.js';
 import { MaconomyClient } from './integrations/maconomy/index.js';
 import { startMaconomySimulator, type MaconomySimulator } from './simulators/maconomy.js';
@@ -101,6 +102,8 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     requestIdHeader: false,
     genReqId: requestIdFor,
   });
+  // GraphQL variables and connector bodies never need more than a few levels.
+  limitJsonDepth(app, 64);
 
   let simulator: MaconomySimulator | null = null;
   let maconomyUrl = config.maconomy.url;

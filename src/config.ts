@@ -63,7 +63,7 @@ export interface Config {
   };
   editorTokens: string[];
   adminTokens: string[];
-  graphql: { maxDepth: number; maxComplexity: number; maxPageSize: number; defaultPageSize: number };
+  graphql: { maxDepth: number; maxComplexity: number; maxFields: number; maxTokens: number; maxPageSize: number; defaultPageSize: number };
   bodyLimitBytes: number;
   logLevel: string;
   varDir: string;
@@ -284,6 +284,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphql: {
       maxDepth: read('GRAPHQL_MAX_DEPTH', intVar('GRAPHQL_MAX_DEPTH', 2, 50), '8'),
       maxComplexity: read('GRAPHQL_MAX_COMPLEXITY', intVar('GRAPHQL_MAX_COMPLEXITY', 10, 1_000_000), '5000'),
+      // Fields an operation expands to (aliases and fragment spreads included) and lexical tokens
+      // a document may have: both bound the work of a request before any cost walk or SQL.
+      maxFields: read('GRAPHQL_MAX_FIELDS', intVar('GRAPHQL_MAX_FIELDS', 10, 100_000), '1000'),
+      maxTokens: read('GRAPHQL_MAX_TOKENS', intVar('GRAPHQL_MAX_TOKENS', 100, 1_000_000), '10000'),
       maxPageSize: 100,
       defaultPageSize: 20,
     },

@@ -5,6 +5,7 @@
 // naming the field, and responses are sent exactly as built (plain JSON.stringify, no schema-based
 // serialiser that could drop or coerce a field of a documented contract). The contract tests
 // check every response against these same schemas.
+import { jsonDepth, JsonTooDeepError } from '../http/json-depth.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface ScopeOptions {
@@ -25,6 +26,7 @@ export function connectorScope(app: FastifyInstance, opts: ScopeOptions): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, {});
+    if (jsonDepth(body as string, 64) > 64) return done(new JsonTooDeepError(64), undefined);
     json(request, body as string, done);
   });
   if (opts.forms) {
@@ -46,6 +48,7 @@ export function connectorScope(app: FastifyInstance, opts: ScopeOptions): void {
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = 'the request body must be application/json';
     else if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') message = 'the request body is empty; a JSON object is required';
     else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = 'the request body is too large';
+    else if (error instanceof JsonTooDeepError) message = error.message;
     else if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') message = 'the request body is not valid JSON';
     return reply.code(status).send(opts.envelope(status, message));
   });

@@ -21,35 +21,91 @@ import { createRequire } from 'node:module';
 const { getComplexity, fieldExtensionsEstimator, simpleEstimator } =
   createRequire(import.meta.url)('graphql-query-complexity') as typeof import('graphql-query-complexity');
 
-export function depthLimitRule(maxDepth: number) {
-  return (context: ValidationContext) => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-    const depthOf = (set: SelectionSetNode | undefined, depth: number, seen: Set<string>): number => {
-      if (!set) return depth;
-      let max = depth;
-      for (const sel of set.selections) {
-        if (sel.kind === Kind.FIELD) {
-          if (sel.name.value.startsWith('__')) continue; // introspection is exempt
-          max = Math.max(max, depthOf(sel.selectionSet, depth + 1, seen));
-        } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-          max = Math.max(max, depthOf(sel.selectionSet, depth, seen));
-        } else if (sel.kind === Kind.FRAGMENT_SPREAD) {
-          const name = sel.name.value;
-          if (seen.has(name)) continue;
-          const frag = fragments.get(name);
-          max = Math.max(max, depthOf(frag?.selectionSet, depth, new Set([...seen, name])));
+/** Counts stop growing here: a fan-out of fragments must not build numbers it cannot compare. */
+const SATURATE = 1_000_000_000;
+
+export interface SelectionShape {
+  /** Nesting depth of fields below this selection set (introspection fields exempt). */
+  depth: number;
+  /** Fields it expands to, every alias and every spread of a fragment counted (saturating). */
+  fields: number;
+}
+
+/**
+ * Depth and expanded size of every operation, in time linear in the document's size: each
+ * fragment is measured once and its shape reused wherever it is spread. (Walking a fragment again
+ * for every spread let `...F1 ...F1` chained 60 levels deep pin the process for good.) A fragment
+ * cycle counts as empty here; graphql's own NoFragmentCyclesRule refuses it.
+ */
+export function shapeOfDocument(document: DocumentNode): Map<string | undefined, SelectionShape> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  const memo = new Map<string, SelectionShape>();
+  const inProgress = new Set<string>();
+  const EMPTY: SelectionShape = { depth: 0, fields: 0 };
+  const fragmentShape = (name: string): SelectionShape => {
+    const known = memo.get(name);
+    if (known) return known;
+    const frag = fragments.get(name);
+    if (!frag || inProgress.has(name)) return EMPTY;
+    inProgress.add(name);
+    const shape = shapeOf(frag.selectionSet);
+    inProgress.delete(name);
+    memo.set(name, shape);
+    return shape;
+  };
+  // Iterative over the selection sets of one definition would be no faster; recursion depth is
+  // bounded by the document's own nesting, which the parser's token limit bounds.
+  const shapeOf = (set: SelectionSetNode | undefined): SelectionShape => {
+    if (!set) return EMPTY;
+    let depth = 0;
+    let fields = 0;
+    for (const sel of set.selections) {
+      let inner: SelectionShape;
+      if (sel.kind === Kind.FIELD) {
+        if (sel.name.value.startsWith('__')) {
+          fields += 1; // introspection is exempt from depth, not from size
+          continue;
         }
-        if (max > maxDepth) return max;
+        inner = shapeOf(sel.selectionSet);
+        depth = Math.max(depth, inner.depth + 1);
+        fields += 1 + inner.fields;
+      } else {
+        inner = sel.kind === Kind.INLINE_FRAGMENT ? shapeOf(sel.selectionSet) : fragmentShape(sel.name.value);
+        depth = Math.max(depth, inner.depth);
+        fields += inner.fields;
       }
-      return max;
-    };
+      if (fields > SATURATE) fields = SATURATE;
+    }
+    return { depth, fields };
+  };
+  const shapes = new Map<string | undefined, SelectionShape>();
+  for (const def of document.definitions) if (def.kind === Kind.OPERATION_DEFINITION) shapes.set(def.name?.value, shapeOf(def.selectionSet));
+  return shapes;
+}
+
+/**
+ * Refuses operations nested deeper than `maxDepth` or expanding to more than `maxFields` fields
+ * (aliases and fragment spreads included), before any cost walk or execution, so neither can be
+ * made to run long by a small document.
+ */
+export function documentShapeRule(maxDepth: number, maxFields: number) {
+  return (context: ValidationContext) => {
+    const shapes = shapeOfDocument(context.getDocument());
     return {
       OperationDefinition(node: ASTNode) {
         if (node.kind !== Kind.OPERATION_DEFINITION) return;
-        const depth = depthOf(node.selectionSet, 0, new Set());
-        if (depth > maxDepth)
-          context.reportError(new GraphQLError(`query is nested ${depth} levels deep; the maximum is ${maxDepth}`, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } }));
+        const shape = shapes.get(node.name?.value);
+        if (!shape) return;
+        if (shape.depth > maxDepth)
+          context.reportError(new GraphQLError(`query is nested ${shape.depth} levels deep; the maximum is ${maxDepth}`, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } }));
+        else if (shape.fields > maxFields)
+          context.reportError(
+            new GraphQLError(
+              `query selects ${shape.fields >= SATURATE ? 'over ' + SATURATE : shape.fields} fields once aliases and fragments are expanded; the maximum is ${maxFields}`,
+              { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } },
+            ),
+          );
       },
     };
   };

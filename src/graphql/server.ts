@@ -8,7 +8,7 @@ import { GraphQLError } from 'graphql';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { kursusSchema } from './schema.js';
 import { createLoaders, roleFromAuthorization, type GraphQLContext, type Services } from './context.js';
-import { cachedQueryCost, depthLimitRule } from './limits.js';
+import { cachedQueryCost, documentShapeRule } from './limits.js';
 import { formatError } from './errors.js';
 
 const IDE_BASE = '/graphql/ide/';
@@ -19,7 +19,7 @@ export async function registerGraphQL(
   extra: { plugins?: ApolloServerPlugin<GraphQLContext>[] } = {},
 ): Promise<ApolloServer<GraphQLContext>> {
   const schema = await kursusSchema();
-  const { maxComplexity, maxDepth } = services.config.graphql;
+  const { maxComplexity, maxDepth, maxFields, maxTokens } = services.config.graphql;
   const queryCost = cachedQueryCost(schema);
 
   const costLimit: ApolloServerPlugin<GraphQLContext> = {
@@ -47,7 +47,9 @@ export async function registerGraphQL(
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    validationRules: [depthLimitRule(maxDepth)],
+    validationRules: [documentShapeRule(maxDepth, maxFields)],
+    // A cap on lexical tokens stops an oversized document in the parser, before validation.
+    parseOptions: { maxTokens },
     plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), costLimit, ...(extra.plugins ?? [])],
     formatError: (formatted, error) => formatError(formatted, error, (err) => app.log.error({ err }, 'graphql error')),
     includeStacktraceInErrorResponses: false,

@@ -133,7 +133,7 @@ export function rateLimitPlugin(limits: BookingRateLimits, clientKey: (ctx: { cl
           const fragments = new Map(
             document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
           );
-          countRootFields(operation.selectionSet, fragments, counts, new Set());
+          countRootFields(operation.selectionSet, fragments, counts);
           for (const [field, n] of counts) {
             // One booking step per request: aliases must not turn one request into a hundred holds.
             if (n > 1 && ONCE_PER_REQUEST.has(field))
@@ -163,14 +163,34 @@ export function rateLimitPlugin(limits: BookingRateLimits, clientKey: (ctx: { cl
   };
 }
 
-/** Root fields of a mutation, fragments included (a fragment must not hide extra calls). */
-function countRootFields(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, counts: Map<string, number>, seen: Set<string>) {
-  for (const sel of set.selections) {
-    if (sel.kind === Kind.FIELD) counts.set(sel.name.value, (counts.get(sel.name.value) ?? 0) + 1);
-    else if (sel.kind === Kind.INLINE_FRAGMENT) countRootFields(sel.selectionSet, fragments, counts, seen);
-    else if (sel.kind === Kind.FRAGMENT_SPREAD && !seen.has(sel.name.value)) {
-      const fragment = fragments.get(sel.name.value);
-      if (fragment) countRootFields(fragment.selectionSet, fragments, counts, new Set([...seen, sel.name.value]));
+/**
+ * Root fields of a mutation, fragments included (a fragment must not hide extra calls). Each
+ * fragment is counted once and its counts reused at every spread, so a fan-out of fragments costs
+ * time linear in the document, not in what it expands to; counts saturate instead of growing.
+ */
+function countRootFields(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, counts: Map<string, number>) {
+  const memo = new Map<string, Map<string, number>>();
+  const inProgress = new Set<string>();
+  const add = (into: Map<string, number>, field: string, n: number) => into.set(field, Math.min(1_000_000_000, (into.get(field) ?? 0) + n));
+  const countsOf = (s: SelectionSetNode, into: Map<string, number>) => {
+    for (const sel of s.selections) {
+      if (sel.kind === Kind.FIELD) add(into, sel.name.value, 1);
+      else if (sel.kind === Kind.INLINE_FRAGMENT) countsOf(sel.selectionSet, into);
+      else {
+        const name = sel.name.value;
+        let known = memo.get(name);
+        if (!known) {
+          const fragment = fragments.get(name);
+          if (!fragment || inProgress.has(name)) continue; // cycles are refused by graphql's validation
+          inProgress.add(name);
+          known = new Map();
+          countsOf(fragment.selectionSet, known);
+          inProgress.delete(name);
+          memo.set(name, known);
+        }
+        for (const [field, n] of known) add(into, field, n);
+      }
     }
-  }
+  };
+  countsOf(set, counts);
 }
