@@ -6,7 +6,8 @@ import { bearerSecurity, bodyObject, connectorScope, isPlainText, messageSchema,
 import { createRateLimiter, rateLimitHook } from '../../security/rate-limit.js';
 import { requireAdmin } from './guard.js';
 import { ConnectorUser } from './entities.js';
-import { ConnectorUserError, createConnectorUser, createLoginThrottle, isAcceptablePassword, login, revokeTokens, updateConnectorUser } from './service.js';
+import { createLoginThrottle } from '../../security/login-throttle.js';
+import { ConnectorUserError, createConnectorUser, isAcceptablePassword, login, revokeTokens, updateConnectorUser } from './service.js';
 
 const messageEnvelope = (_status: number, message: string) => ({ message });
 
@@ -50,7 +51,7 @@ export async function registerConnectorAuth(app: FastifyInstance, deps: Connecto
           tags: ['Authentication'],
           summary: 'Log in a connector client',
           description:
-            'Exchanges a connector user\'s e-mail and password for a bearer token. Send it as `Authorization: Bearer <token>` to the Product Price API, Request Out and the other connectors. `expiresAt` is ISO 8601 in UTC. After 10 failed attempts for one e-mail address within 15 minutes that address is refused with 429 until the window has passed, and one client (IP) may try RATE_LIMIT_LOGIN_PER_MINUTE times a minute (default 20) before it gets 429; both answers carry Retry-After.',
+            'Exchanges a connector user\'s e-mail and password for a bearer token. Send it as `Authorization: Bearer <token>` to the Product Price API, Request Out and the other connectors. `expiresAt` is ISO 8601 in UTC. Failed attempts slow down guessing without locking the user out: after 5 failures for one e-mail address from one client (IP), that client waits 2 s before its next try for that address, twice as long after every further failure (at most 15 minutes), while the same address logging in from any other client is not slowed. One client may have at most 100 failures per 15 minutes across all addresses, and may try RATE_LIMIT_LOGIN_PER_MINUTE times a minute (default 20). Each refusal is a 429 with Retry-After.',
           body: {
             type: 'object',
             required: ['email', 'password'],
@@ -81,19 +82,21 @@ export async function registerConnectorAuth(app: FastifyInstance, deps: Connecto
         if (typeof password !== 'string' || !password) return reply.code(400).send({ message: 'password is required' });
         // Nothing a stored address or password can be: refused before the database and scrypt see it.
         if (email.length > 320 || password.length > 200 || !isPlainText(email.trim()) || !isAcceptablePassword(password)) return reply.code(401).send({ message: 'Invalid email or password' });
-        const wait = throttle.blockedFor(email);
-        if (wait > 0) {
-          const minutes = Math.ceil(wait / 60_000);
-          reply.header('retry-after', String(Math.ceil(wait / 1000)));
-          return reply.code(429).send({ message: `Too many failed logins for this email; try again in ${minutes} minute${minutes === 1 ? '' : 's'}` });
+        // The address as login() looks it up, so ' Demo@example.com' counts for demo@example.com.
+        const account = email.trim().toLowerCase();
+        const wait = throttle.check(account, request.ip);
+        if (!wait.allowed) {
+          reply.header('retry-after', String(wait.retryAfterSeconds));
+          const what = wait.scope === 'account' ? 'for this email from this client' : 'from this client';
+          return reply.code(429).send({ message: `Too many failed logins ${what}; try again in ${wait.retryAfterSeconds} s` });
         }
         const result = await login(deps.db, email, password, { now: deps.now(), ttlHours: deps.config.connectors.tokenTtlHours });
         if (!result) {
-          throttle.fail(email);
+          throttle.fail(account, request.ip);
           request.log.info({ reason: 'bad credentials' }, 'connector login refused');
           return reply.code(401).send({ message: 'Invalid email or password' });
         }
-        throttle.succeed(email);
+        throttle.succeed(account, request.ip);
         request.httpLogActor = result.user.id;
         return { message: 'Login successful', token: result.token, expiresAt: result.expiresAt.toISOString(), user: { id: result.user.id, name: result.user.name } };
       },

@@ -127,33 +127,3 @@ export async function authenticateToken(db: Db, token: string, now: Date): Promi
   if (!user.active) return null;
   return { id: user.id, name: user.name, email: user.email };
 }
-
-/**
- * Failed logins per e-mail address in a sliding window: after `max` failures the address is
- * refused (429) until the window has passed, which makes guessing passwords impractical.
- */
-export function createLoginThrottle(opts: { max?: number; windowMs?: number } = {}) {
-  const max = opts.max ?? 10;
-  const windowMs = opts.windowMs ?? 15 * 60_000;
-  const failures = new Map<string, number[]>();
-  const recent = (key: string, now: number) => (failures.get(key) ?? []).filter((t) => now - t < windowMs);
-  // The address as login() looks it up, so ' demo@example.com' counts for demo@example.com.
-  const keyOf = (email: string) => email.trim().toLowerCase();
-  return {
-    /** ms until the address may try again, 0 when it may try now. */
-    blockedFor(email: string, now = Date.now()): number {
-      const list = recent(keyOf(email), now);
-      return list.length >= max ? windowMs - (now - list[0]!) : 0;
-    },
-    fail(email: string, now = Date.now()) {
-      const key = keyOf(email);
-      const list = recent(key, now);
-      list.push(now);
-      failures.set(key, list);
-      if (failures.size > 10_000) for (const [k, v] of failures) if (!v.some((t) => now - t < windowMs)) failures.delete(k);
-    },
-    succeed(email: string) {
-      failures.delete(keyOf(email));
-    },
-  };
-}
