@@ -2,6 +2,8 @@
 //   serve   the app (API + worker) built exactly as `npm start` builds it, plus a bare Fastify
 //           route serving a given JSON string from memory (the baseline); IPC commands below
 //   worker  the worker alone (`npm run worker`), for the sync lag with API and worker apart
+//   api     the API alone (`npm run api`: no worker, no import) on an already imported database,
+//           plus the bare route: the storefront reads measured with the catalogue cache off
 //   import  migrate a fresh database, import from the simulator; report seconds and peak RSS
 //   gdpr    seed N anonymisable orders, run gdpr-cleanup; report seconds
 // Configuration comes from the environment (DATABASE_URL, MACONOMY_URL, ...), as in production.
@@ -31,7 +33,7 @@ const wallNow = () => performance.timeOrigin + performance.now();
  * job started; sync job succeeded) in wall-clock ms, and run.ts joins them by order id, so the
  * lag can be measured across two processes.
  */
-async function serve(role: 'serve' | 'worker') {
+async function serve(role: 'serve' | 'worker' | 'api') {
   const { default: Fastify } = await import('fastify');
   const { buildKursus } = await import('../../src/app.js');
   const { JOBS } = await import('../../src/jobs/registry.js');
@@ -61,14 +63,14 @@ async function serve(role: 'serve' | 'worker') {
   let url: string | undefined;
   let bare: import('fastify').FastifyInstance | undefined;
   let baselineBody = '{}';
-  if (role === 'serve') {
-    await kursus.importCourses();
+  if (role !== 'worker') {
+    if (role === 'serve') await kursus.importCourses();
     url = await kursus.listen();
     bare = Fastify({ logger: false, bodyLimit: config.bodyLimitBytes });
     bare.post('/graphql', async (_req, rep) => rep.header('content-type', 'application/json; charset=utf-8').send(baselineBody));
   }
-  await kursus.startWorker();
-  let workerRunning = true;
+  if (role !== 'api') await kursus.startWorker();
+  let workerRunning = role !== 'api';
   const bareUrl = bare ? await bare.listen({ port: 0, host: '127.0.0.1' }) : undefined;
 
   // KURSUS_BENCH_TRACE: event-loop stalls over 15 ms, with the wall-clock time each began.
@@ -82,9 +84,23 @@ async function serve(role: 'serve' | 'worker') {
       last = now;
     }, 2).unref();
   }
+  let profiler: import('node:inspector/promises').Session | undefined;
   process.on('message', async (m: Msg) => {
     try {
-      if (m.cmd === 'stalls') {
+      if (m.cmd === 'profileStart') {
+        // KURSUS_BENCH_READ_PROF: a CPU profile of one read's own rounds (not the bare route's).
+        profiler ??= new (await import('node:inspector/promises')).Session();
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+        await profiler.post('Profiler.start');
+        reply(m.id, { ok: true });
+      } else if (m.cmd === 'profileStop') {
+        const { profile } = await profiler!.post('Profiler.stop');
+        profiler!.disconnect();
+        await (await import('node:fs/promises')).writeFile(String(m.path), JSON.stringify(profile));
+        reply(m.id, { ok: true });
+      } else if (m.cmd === 'stalls') {
         reply(m.id, { stalls: stalls.splice(0) });
       } else if (m.cmd === 'baseline') {
         baselineBody = String(m.body);
@@ -187,9 +203,9 @@ async function gdpr() {
   process.send?.({ seconds, seedSeconds, anonymisedOrders: result.anonymisedOrders });
 }
 
-const run = mode === 'serve' || mode === 'worker' ? () => serve(mode) : mode === 'import' ? importOnce : mode === 'gdpr' ? gdpr : null;
+const run = mode === 'serve' || mode === 'worker' || mode === 'api' ? () => serve(mode) : mode === 'import' ? importOnce : mode === 'gdpr' ? gdpr : null;
 if (!run) {
-  console.error('usage: app-process.js serve|worker|import|gdpr [orders]');
+  console.error('usage: app-process.js serve|worker|api|import|gdpr [orders]');
   process.exit(2);
 }
 run().catch((err) => {

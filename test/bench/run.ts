@@ -5,6 +5,7 @@
 // var/bench/latest.json keyed by database. --quick runs everything at a tenth of the size.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { startThrowawayMariaDb, withMysql } from '../support/mariadb.js';
+import { table, targets } from './report.js';
 
 const require = createRequire(import.meta.url);
 // autocannon ships no types; these are the parts used here.
@@ -37,17 +39,25 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--db='))?.slice(5);
-// --only=catalogue,reserve,contention,sync,import,gdpr runs just those parts (for working on one
-// number); the table and the targets then cover only what ran.
-const SECTIONS = ['catalogue', 'reserve', 'contention', 'sync', 'import', 'gdpr'] as const;
+// --only=catalogue,reads,reserve,contention,sync,import,gdpr runs just those parts (for working on
+// one number); the table and the targets then cover only what ran. `catalogue` is the cached
+// listing; `reads` the storefront's other reads (the listing uncached, a search, page 3, a course,
+// an order), each answered by an API process with the catalogue cache off.
+const SECTIONS = ['catalogue', 'reads', 'reserve', 'contention', 'sync', 'import', 'gdpr'] as const;
 const onlySections = args.find((a) => a.startsWith('--only='))?.slice(7).split(',').filter(Boolean);
 for (const name of onlySections ?? []) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only: unknown part "${name}"; the parts are ${SECTIONS.join(', ')}`);
 const runs = (section: (typeof SECTIONS)[number]) => !onlySections || onlySections.includes(section);
 // KURSUS_BENCH_CPU_PROF=<dir>: the app process (`serve`) writes a V8 CPU profile there when it
 // stops. KURSUS_BENCH_APP_ARGS: more Node options for it (e.g. --trace-gc).
 const cpuProfDir = process.env.KURSUS_BENCH_CPU_PROF?.trim();
+// KURSUS_BENCH_READ_PROF=<dir>: one CPU profile per read (catalogue, search, ...) of the app
+// process during that read's own rounds only (<database>-<operation>.cpuprofile).
+const readProfDir = process.env.KURSUS_BENCH_READ_PROF?.trim();
 const appNodeArgs = [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), ...(process.env.KURSUS_BENCH_APP_ARGS?.split(' ').filter(Boolean) ?? [])];
 const scale = quick ? 0.1 : 1;
+// The app's log level: the product's default (info) unless KURSUS_BENCH_LOG_LEVEL says otherwise.
+// Its log lines go to var/bench/<database>-app.log, as a log shipper would read them from a file.
+const appLogLevel = process.env.KURSUS_BENCH_LOG_LEVEL?.trim() || 'info';
 
 const SIZE = {
   catalogueSeconds: quick ? 3 : 10,
@@ -61,10 +71,19 @@ const SIZE = {
   connections: 50,
 };
 
-const CATALOGUE_QUERY = `query Catalogue { courses(first: 20) { totalCount
+const LISTING_FIELDS = `totalCount
   edges { cursor node { id maconomyId title startDate endDate location seatsAvailable status
     price { amount currency } days { date startTime endTime } trainers { name title } } }
-  pageInfo { hasNextPage endCursor } } }`;
+  pageInfo { hasNextPage endCursor }`;
+const CATALOGUE_QUERY = `query Catalogue { courses(first: 20) { ${LISTING_FIELDS} } }`;
+const SEARCH_QUERY = `query Search($location: String!, $search: String!) { courses(first: 20, filter: { location: $location, search: $search }) { ${LISTING_FIELDS} } }`;
+const PAGE_QUERY = `query Page($after: String!) { courses(first: 20, after: $after) { ${LISTING_FIELDS} } }`;
+const COURSE_QUERY = `query Course($id: ID!) { course(id: $id) { id maconomyId title description note startDate endDate location
+  capacity status published seatsAvailable price { amountMinor amount currency }
+  mainCourse { id maconomyNumber title description category } days { date startTime endTime } trainers { id key name title bio } } }`;
+const ORDER_QUERY = `query Order($id: ID!, $token: String!) { order(id: $id, token: $token) { id status seats expiresAt placedAt
+  course { id maconomyId title startDate endDate location } total { amountMinor amount currency }
+  booker { firstName lastName email phone company } participants { id position firstName lastName email phone company } } }`;
 const RESERVE = 'mutation Reserve($input: ReserveSeatsInput!) { reserveSeats(input: $input) { orderToken order { id seats } } }';
 const CHECKOUT = 'mutation Checkout($input: CheckoutInput!) { checkout(input: $input) { order { id status } } }';
 
@@ -93,8 +112,10 @@ function cannon(opts: Record<string, unknown>): Promise<AutocannonResult> {
 }
 
 /** A child process that reports once over IPC. */
-function start(script: string, argv: string[], env: Record<string, string>, execArgv: string[] = []): { child: ChildProcess; first: Promise<any> } {
-  const child = fork(join(here, script), argv, { env: { ...process.env, ...env }, execArgv: [...process.execArgv, ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function start(script: string, argv: string[], env: Record<string, string>, execArgv: string[] = [], stdoutFile?: string): { child: ChildProcess; first: Promise<any> } {
+  const stdout = stdoutFile ? openSync(stdoutFile, 'a') : 'inherit';
+  const child = fork(join(here, script), argv, { env: { ...process.env, ...env }, execArgv: [...process.execArgv, ...execArgv], stdio: ['ignore', stdout, 'inherit', 'ipc'] });
+  if (typeof stdout === 'number') closeSync(stdout); // the child has its own copy
   const first = new Promise<any>((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`${script} ${argv.join(' ')} exited with code ${code} before reporting`)));
@@ -400,71 +421,141 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/**
+ * One read, measured against a bare Fastify route that sends the same answer from memory, in the
+ * same app process: in alternating rounds (ours, bare, bare, ours, ...), because this VM's speed
+ * drifts by 2x within minutes and back-to-back runs measured the drift as much as the difference.
+ * Each side gets SIZE.catalogueSeconds in all, at SIZE.connections connections. appCpuUsPerRequest
+ * is the app process's CPU time over the answers it gave: steadier than req/s on a shared machine.
+ */
+async function versusBare(opts: { profileAs?: string; url: string; bareUrl: string; call: ReturnType<typeof rpc>; query: string; operationName: string; variables?: Record<string, unknown> }) {
+  const body = JSON.stringify({ query: opts.query, operationName: opts.operationName, variables: opts.variables ?? {} });
+  const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+  const answer = await fetch(`${opts.url}/graphql`, post);
+  const text = await answer.text();
+  if (answer.status !== 200 || !text.startsWith('{"data"') || text.includes('"errors"') || text.includes(':null}}')) throw new Error(`${opts.operationName}: unexpected answer ${answer.status} ${text.slice(0, 300)}`);
+  await opts.call('baseline', { body: text });
+  const bareAnswer = await fetch(`${opts.bareUrl}/graphql`, post);
+  if ((await bareAnswer.text()) !== text) throw new Error(`${opts.operationName}: the bare route does not send the same answer`);
+  await cannon({ url: `${opts.url}/graphql`, connections: 10, duration: 1, ...post }); // warm-up
+  await cannon({ url: `${opts.bareUrl}/graphql`, connections: 10, duration: 1, ...post });
+  const rounds = 4;
+  const seconds = SIZE.catalogueSeconds / rounds;
+  const ours = { requests: 0, seconds: 0, cpuMs: 0, p50: [] as number[], p99: [] as number[], bad: 0 };
+  const bare = { requests: 0, seconds: 0 };
+  const stealBefore = await stealMs();
+  const started = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    for (const side of r % 2 === 0 ? ['ours', 'bare'] : ['bare', 'ours']) {
+      if (side === 'ours') {
+        if (readProfDir && opts.profileAs) await opts.call('profileStart');
+        const cpuBefore = (await opts.call('cpu')).ms as number;
+        const run = await cannon({ url: `${opts.url}/graphql`, connections: SIZE.connections, duration: seconds, ...post });
+        ours.cpuMs += ((await opts.call('cpu')).ms as number) - cpuBefore;
+        if (readProfDir && opts.profileAs) {
+          await mkdir(readProfDir, { recursive: true });
+          await opts.call('profileStop', { path: join(readProfDir, `${opts.profileAs}-${r}.cpuprofile`) });
+        }
+        ours.requests += run.requests.total;
+        ours.seconds += run.duration;
+        ours.p50.push(run.latency.p50);
+        ours.p99.push(run.latency.p99);
+        ours.bad += run.non2xx + run.errors;
+      } else {
+        const run = await cannon({ url: `${opts.bareUrl}/graphql`, connections: SIZE.connections, duration: seconds, ...post });
+        bare.requests += run.requests.total;
+        bare.seconds += run.duration;
+      }
+    }
+  }
+  const stealAfter = await stealMs();
+  if (ours.bad) log(`${opts.operationName}: ${ours.bad} non-2xx answers or errors`);
+  const oursRps = ours.requests / ours.seconds;
+  const bareRps = bare.requests / bare.seconds;
+  return {
+    rps: round(oursRps, 0),
+    baselineRps: round(bareRps, 0),
+    ratio: round(oursRps / bareRps, 3),
+    appCpuUsPerRequest: round((ours.cpuMs * 1000) / Math.max(1, ours.requests), 0),
+    // Of the rounds: the median p50, the worst p99.
+    p50: [...ours.p50].sort((a, b) => a - b)[Math.floor(rounds / 2)],
+    p99: Math.max(...ours.p99),
+    answerBytes: Buffer.byteLength(text),
+    ...(stealBefore !== undefined && stealAfter !== undefined ? { stealPercent: round((100 * (stealAfter - stealBefore)) / ((performance.now() - started) * cpus().length), 1) } : {}),
+  };
+}
+
 async function benchDatabase(target: DbTarget) {
   const varDir = await mkdtemp(join(tmpdir(), `kursus-bench-var-${target.kind}-`));
   const out: Record<string, unknown> = {};
   const sim = start('sim-process.js', ['400'], {});
   const { url: simUrl } = await sim.first;
   const databaseUrl = await target.fresh();
-  const app = start('app-process.js', ['serve'], baseEnv(databaseUrl, simUrl, varDir), appNodeArgs);
+  const appLogFile = resolve(`var/bench/${target.kind}-app.log`);
+  await mkdir(dirname(appLogFile), { recursive: true });
+  await writeFile(appLogFile, '');
+  const app = start('app-process.js', ['serve'], { ...baseEnv(databaseUrl, simUrl, varDir), LOG_LEVEL: appLogLevel }, appNodeArgs, appLogFile);
   const ready = await app.first;
   const call = rpc(app.child);
   const url: string = ready.url;
   try {
-    // ---- catalogue vs a bare route with the same JSON ---------------------------------------------
-    if (runs('catalogue')) {
+    // Editors' work on the first page: trainers on every date, a description and a note on some.
+    if (runs('catalogue') || runs('reads')) {
       const first = JSON.parse((await gql(url, '{ courses(first: 20) { edges { node { id } } } }')).text).data.courses.edges.map((e: any) => e.node.id);
       for (const [i, id] of first.entries())
         await gql(url, 'mutation($input: EnrichCourseInput!) { enrichCourse(input: $input) { id } }', {
-          input: { courseId: id, trainers: [{ key: `trainer-${i % 5}`, name: `Træner ${i % 5}`, title: 'Chefkonsulent' }, { key: 'mkj', name: 'Mette Kjær', title: 'Partner' }] },
+          input: {
+            courseId: id,
+            trainers: [{ key: `trainer-${i % 5}`, name: `Træner ${i % 5}`, title: 'Chefkonsulent', bio: 'Underviser i projektledelse.' }, { key: 'mkj', name: 'Mette Kjær', title: 'Partner' }],
+            ...(i % 2 === 0 ? { description: 'Et kursus for dig, der vil lede projekter med sikker hånd.', note: 'Parkering i gården.' } : {}),
+          },
         }, { authorization: 'Bearer bench-editor-token' });
-      const catalogueBody = JSON.stringify({ query: CATALOGUE_QUERY, operationName: 'Catalogue' });
+    }
+    // ---- catalogue (from the catalogue cache) vs a bare route with the same JSON --------------------
+    if (runs('catalogue')) {
       const answer = await gql(url, CATALOGUE_QUERY);
       if (!answer.text.includes('"trainers":[{')) throw new Error(`catalogue answer lacks trainers: ${answer.text.slice(0, 300)}`);
-      await call('baseline', { body: answer.text });
-      const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body: catalogueBody };
-      await cannon({ url: `${url}/graphql`, connections: 10, duration: 1, ...post }); // warm-up
-      await cannon({ url: `${ready.bareUrl}/graphql`, connections: 10, duration: 1, ...post });
-      // Ours and the bare route in alternating rounds (ours, bare, bare, ours, ...): this VM's
-      // speed drifts by 2x within minutes, and back-to-back 10 s runs measured the drift as much
-      // as the difference. Each side gets SIZE.catalogueSeconds in all.
-      const rounds = 4;
-      const seconds = SIZE.catalogueSeconds / rounds;
-      const ours = { requests: 0, seconds: 0, cpuMs: 0, p50: [] as number[], p99: [] as number[], bad: 0 };
-      const bare = { requests: 0, seconds: 0 };
-      for (let r = 0; r < rounds; r++) {
-        const order = r % 2 === 0 ? ['ours', 'bare'] : ['bare', 'ours'];
-        for (const side of order) {
-          if (side === 'ours') {
-            const cpuBefore = (await call('cpu')).ms as number;
-            const run = await cannon({ url: `${url}/graphql`, connections: SIZE.connections, duration: seconds, ...post });
-            ours.cpuMs += ((await call('cpu')).ms as number) - cpuBefore;
-            ours.requests += run.requests.total;
-            ours.seconds += run.duration;
-            ours.p50.push(run.latency.p50);
-            ours.p99.push(run.latency.p99);
-            ours.bad += run.non2xx + run.errors;
-          } else {
-            const run = await cannon({ url: `${ready.bareUrl}/graphql`, connections: SIZE.connections, duration: seconds, ...post });
-            bare.requests += run.requests.total;
-            bare.seconds += run.duration;
-          }
-        }
-      }
-      if (ours.bad) log(`catalogue: ${ours.bad} non-2xx answers or errors`);
-      const oursRps = ours.requests / ours.seconds;
-      const bareRps = bare.requests / bare.seconds;
-      out.catalogue = {
-        rps: round(oursRps, 0),
-        // Of the rounds: the median p50, the worst p99.
-        p50: [...ours.p50].sort((a, b) => a - b)[Math.floor(rounds / 2)],
-        p99: Math.max(...ours.p99),
-        baselineRps: round(bareRps, 0),
-        ratio: round(oursRps / bareRps, 2),
-        // The app's own CPU per answer: steadier than req/s when the VM's speed drifts.
-        appCpuUsPerRequest: round((ours.cpuMs * 1000) / Math.max(1, ours.requests), 0),
-      };
+      out.catalogue = { ...(await versusBare({ profileAs: `${target.kind}-catalogue`, url, bareUrl: ready.bareUrl, call, query: CATALOGUE_QUERY, operationName: 'Catalogue' })), logLevel: appLogLevel };
       log(`${target.kind} catalogue ${JSON.stringify(out.catalogue)}`);
+    }
+    // ---- the other storefront reads, with the catalogue cache off ----------------------------------
+    if (runs('reads')) {
+      // An order to read back: one seat reserved and checked out (its sync runs in the app's worker).
+      const first = JSON.parse((await gql(url, '{ courses(first: 1, filter: { onlyAvailable: true }) { edges { node { id title location } } } }')).text).data.courses.edges[0].node;
+      const headers = customerHeaders();
+      const held = JSON.parse((await gql(url, RESERVE, { input: { courseId: first.id, seats: 1 } }, headers)).text).data.reserveSeats;
+      const placed = await gql(url, CHECKOUT, {
+        input: { orderId: held.order.id, orderToken: held.orderToken, booker: { firstName: 'Mette', lastName: 'Kjær', email: 'mette@example.dk', company: 'Firma A/S' }, participants: [{ firstName: 'Jens', lastName: 'Olsen', email: 'jens@example.dk' }] },
+      }, headers);
+      if (!placed.text.includes('"PLACED"')) throw new Error(`reads: checkout failed: ${placed.text.slice(0, 300)}`);
+      // The API alone (`npm run api`) on the same database, with the catalogue cache off.
+      const api = start('app-process.js', ['api'], { ...baseEnv(databaseUrl, simUrl, varDir), CATALOG_CACHE_MS: '0' }, appNodeArgs, appLogFile);
+      const apiReady = await api.first;
+      const apiCall = rpc(api.child);
+      try {
+        const read = (query: string, operationName: string, variables: Record<string, unknown> = {}) =>
+          versusBare({ profileAs: `${target.kind}-${operationName}`, url: apiReady.url, bareUrl: apiReady.bareUrl, call: apiCall, query, operationName, variables });
+        out.catalogueUncached = await read(CATALOGUE_QUERY, 'Catalogue');
+        log(`${target.kind} catalogueUncached ${JSON.stringify(out.catalogueUncached)}`);
+        // A storefront search: one location and a word of a title there.
+        const word = String(first.title).split(/\s+/).find((w: string) => w.length >= 4) ?? String(first.title);
+        const search = { location: first.location, search: word.toLowerCase() };
+        const found = JSON.parse((await gql(apiReady.url, SEARCH_QUERY, search)).text).data.courses.totalCount;
+        if (!found) throw new Error(`reads: the search ${JSON.stringify(search)} found nothing`);
+        out.search = { ...(await read(SEARCH_QUERY, 'Search', search)), found };
+        log(`${target.kind} search ${JSON.stringify(out.search)}`);
+        // Page 3: the end cursor of page 2.
+        let after: string | null = null;
+        for (let p = 0; p < 2; p++) after = JSON.parse((await gql(apiReady.url, 'query($after: String) { courses(first: 20, after: $after) { pageInfo { endCursor } } }', { after })).text).data.courses.pageInfo.endCursor;
+        out.page3 = await read(PAGE_QUERY, 'Page', { after });
+        log(`${target.kind} page3 ${JSON.stringify(out.page3)}`);
+        out.courseDetail = await read(COURSE_QUERY, 'Course', { id: first.id });
+        log(`${target.kind} courseDetail ${JSON.stringify(out.courseDetail)}`);
+        out.orderDetail = await read(ORDER_QUERY, 'Order', { id: held.order.id, token: held.orderToken });
+        log(`${target.kind} orderDetail ${JSON.stringify(out.orderDetail)}`);
+      } finally {
+        await apiCall('stop').catch(() => api.child.kill('SIGKILL'));
+      }
     }
     // ---- reservations across 100 course dates at 50 connections -----------------------------------
     const page = JSON.parse((await gql(url, '{ courses(first: 100, filter: { onlyAvailable: true }) { edges { node { id maconomyId } } pageInfo { endCursor } } }')).text).data.courses;
@@ -654,52 +745,6 @@ async function benchDatabase(target: DbTarget) {
   }
   await rm(varDir, { recursive: true, force: true });
   return out;
-}
-
-/** The targets of the issue, checked against one database's results: name -> met (only for the parts that ran). */
-function targets(r: any): Record<string, boolean> {
-  const checks: [string, unknown, () => boolean][] = [
-    ['catalogue ratio >= 0.5', r.catalogue, () => r.catalogue.ratio >= 0.5],
-    ['reservation p99 < 50 ms at 50 connections (paced)', r.reserve, () => r.reserve.p99 < 50],
-    ['sync lag p99 < 3 s (API and worker processes)', r.syncLag, () => r.syncLag.p99 < 3],
-    ['sync lag p99 < 3 s (one process, npm start)', r.syncLagOneProcess, () => r.syncLagOneProcess.p99 < 3],
-    ['import of the dates < 30 s', r.import, () => r.import.seconds < 30],
-    ['import peak RSS < 300 MB', r.import, () => r.import.peakRssMb < 300],
-  ];
-  return Object.fromEntries(checks.filter(([, part]) => part !== undefined).map(([name, , met]) => [name, met()]));
-}
-
-function table(results: Record<string, any>): string {
-  const kinds = Object.keys(results);
-  const rows: [string, (r: any) => string][] = [
-    ['catalogue req/s (bare route)', (r) => `${r.catalogue.rps} (${r.catalogue.baselineRps})`],
-    ['catalogue ratio (target >= 0.5)', (r) => String(r.catalogue.ratio)],
-    ['catalogue p50 / p99 ms', (r) => `${r.catalogue.p50} / ${r.catalogue.p99}`],
-    ['catalogue: app CPU per answer, µs', (r) => String(r.catalogue.appCpuUsPerRequest)],
-    ['reservations/s, 100 dates, 50 conns', (r) => String(r.reserveThroughput)],
-    ['reservation p50 / p99 ms at saturation (50 conns)', (r) => `${r.reserve.saturatedP50} / ${r.reserve.saturatedP99}`],
-    ['reservation p50 / p99 ms, 50 conns at N/s (target p99 < 50)', (r) => `${r.reserve.p50} / ${r.reserve.p99} (N=${r.reserve.offeredRate})`],
-    ['CPU stolen by the hypervisor during that paced run (runs made)', (r) => `${r.reserve.stealPercent === undefined ? 'not measured' : `${r.reserve.stealPercent}%`} (${r.reserve.attempts.length}: ${r.reserve.attempts.map((a: { p99: number; stealPercent?: number }) => `p99 ${a.p99} at ${a.stealPercent ?? '?'}%`).join(', ')})`],
-    ['CPU per paced reservation, ms: app / database server', (r) => `${r.reserve.appCpuMsPerReservation} / ${r.reserve.dbCpuMsPerReservation ?? 'in the app'}`],
-    ['contention: successes / sold out (200 for 10)', (r) => `${r.contention.successes} / ${r.contention.soldOut}`],
-    ['contention p99 ms (Maconomy 20 ms)', (r) => String(r.contention.p99)],
-    ['sync lag p50 / p99 s, API + worker processes (target p99 < 3)', (r) => `${r.syncLag.p50} / ${r.syncLag.p99} (${r.syncLag.orders} orders)`],
-    ['sync lag p50 / p99 s, one process (npm start)', (r) => `${r.syncLagOneProcess.p50} / ${r.syncLagOneProcess.p99} (${r.syncLagOneProcess.orders} orders)`],
-    ['import s / peak RSS MB (target < 30 / < 300)', (r) => `${r.import.seconds} / ${r.import.peakRssMb} (${r.import.courseDates} dates; ${r.import.rssBeforeMb} MB before)`],
-    ['GDPR cleanup s', (r) => `${r.gdpr.seconds} (${r.gdpr.orders} orders)`],
-  ];
-  const lines = [`| | ${kinds.join(' | ')} |`, `|---|${kinds.map(() => '---').join('|')}|`];
-  const cell = (f: (r: any) => string, r: any) => {
-    try {
-      return f(r);
-    } catch {
-      return '-'; // that part did not run (--only)
-    }
-  };
-  for (const [name, f] of rows) lines.push(`| ${name} | ${kinds.map((k) => cell(f, results[k])).join(' | ')} |`);
-  const missed = kinds.flatMap((k) => Object.entries(results[k].targets as Record<string, boolean>).filter(([, met]) => !met).map(([t]) => `${k}: ${t}`));
-  lines.push('', missed.length ? `targets MISSED: ${missed.join('; ')}` : 'targets: all met');
-  return lines.join('\n');
 }
 
 async function main() {
