@@ -24,6 +24,8 @@ import { enqueueAfterCheckout, JOBS, SYNC_DELAY_MS } from './jobs/registry.js';
 import { apolloMetricsPlugin, createMetrics, currentRequestId, instrumentBooking, instrumentJobs, logContextMixin, registerObservability, requestIdFor, seatsHeldByStatus, type Metrics } from './observability/index.js';
 import { bookingRateLimits, rateLimitPlugin, registerSecurity } from './security/index.js';
 import { createCatalogCache, registerCatalogCache } from './http/catalog-cache.js';
+import { registerStaffRoutes } from './staff/routes.js';
+import { disableDemoStaff, seedDemoStaff } from './staff/demo.js';
 
 export interface Kursus {
   config: Config;
@@ -202,6 +204,14 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   await registerGraphQL(app, services, {
     plugins: [apolloMetricsPlugin(metrics), rateLimitPlugin(bookingRateLimits(config), (ctx) => ctx.clientKey)],
   });
+
+  // Back-office staff: the demo editor and admin in demo mode; production disables them.
+  if (config.demo) await seedDemoStaff(db);
+  else {
+    const disabled = await disableDemoStaff(db);
+    if (disabled) app.log.warn({ disabled }, 'production: this database ran in demo mode; the demo back-office accounts (editor@kursus.demo, admin@kursus.demo) are disabled');
+  }
+  await registerStaffRoutes(app, { db, config, now });
 
   await registerConnectors(app, { config, db, now, httpLog, log: app.log, jobs });
   await registerCommerceConnectors(app, { config, db, now, jobs, commerce });

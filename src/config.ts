@@ -63,6 +63,19 @@ export interface Config {
   };
   editorTokens: string[];
   adminTokens: string[];
+  /** Back-office staff sessions (src/staff/): cookie lifetime and login throttling. */
+  staff: {
+    /** A session unused this long ends. */
+    sessionIdleMinutes: number;
+    /** A session ends this long after login, however active. */
+    sessionMaxHours: number;
+    /** The cookie is sent over HTTPS only (production). */
+    secureCookie: boolean;
+    /** Wrong passwords one account may try from one address before it must wait (the wait then doubles per failure). */
+    loginFreeFailures: number;
+    /** Wrong passwords one address may try per 15 minutes across all accounts; 0 disables. */
+    loginAddressFailures: number;
+  };
   graphql: { maxDepth: number; maxComplexity: number; maxFields: number; maxTokens: number; maxPageSize: number; defaultPageSize: number };
   bodyLimitBytes: number;
   logLevel: string;
@@ -131,6 +144,9 @@ export const DEMO_SECRETS = {
   wordpressAppPassword: 'abcd efgh ijkl mnop qrst uvwx',
   editorToken: 'demo-editor-token',
   adminToken: 'demo-admin-token',
+  /** The back office's demo editor (editor@kursus.demo) and demo admin (admin@kursus.demo). */
+  staffEditorPassword: 'demo-editor-password',
+  staffAdminPassword: 'demo-admin-password',
 } as const;
 
 /** CORS_ORIGINS: comma-separated origins such as https://kurser.example.dk (scheme, host, port; no path). */
@@ -281,6 +297,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     editorTokens,
     adminTokens,
+    staff: {
+      sessionIdleMinutes: read('STAFF_SESSION_IDLE_MINUTES', intVar('STAFF_SESSION_IDLE_MINUTES', 1, 24 * 60), '60'),
+      sessionMaxHours: read('STAFF_SESSION_MAX_HOURS', intVar('STAFF_SESSION_MAX_HOURS', 1, 24 * 30), '12'),
+      secureCookie: !demo,
+      loginFreeFailures: read('STAFF_LOGIN_FREE_FAILURES', intVar('STAFF_LOGIN_FREE_FAILURES', 1, 1000), '5'),
+      loginAddressFailures: read('STAFF_LOGIN_ADDRESS_FAILURES', intVar('STAFF_LOGIN_ADDRESS_FAILURES', 0, 1_000_000), '100'),
+    },
     graphql: {
       maxDepth: read('GRAPHQL_MAX_DEPTH', intVar('GRAPHQL_MAX_DEPTH', 2, 50), '8'),
       maxComplexity: read('GRAPHQL_MAX_COMPLEXITY', intVar('GRAPHQL_MAX_COMPLEXITY', 10, 1_000_000), '5000'),

@@ -10,6 +10,8 @@ import { startWordPressSimulator } from './simulators/wordpress.js';
 import { JOBS } from './jobs/registry.js';
 import { COMMERCE_SIMULATORS, runConnectorCheck } from './connectors/commerce-cli.js';
 import { startUpstreamSimulator } from './simulators/upstream.js';
+import { DEMO_STAFF } from './staff/demo.js';
+import { runUserCommand } from './staff/cli.js';
 
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
 
@@ -60,9 +62,11 @@ function demoModeSummary(kursus: Kursus): { parts: string[]; fields: Record<stri
   const parts = [database, `simulated ${simulated.join(', ')}`, mail];
   if (kursus.simulator === null) parts.push(`Maconomy at ${withoutCredentials(config.maconomy.url ?? '')}`);
   if (demoTokens) parts.push('demo editor/admin tokens');
+  // The back office's demo accounts (src/staff/demo.ts), seeded in every demo-mode start.
+  parts.push(`back office at /admin: ${DEMO_STAFF.map((u) => `${u.email} / ${u.password}`).join(', ')}`);
   return {
     parts,
-    fields: { database: config.database.kind, simulated, mail: config.mail.smtpUrl ? 'smtp' : 'eml-files', demoTokens },
+    fields: { database: config.database.kind, simulated, mail: config.mail.smtpUrl ? 'smtp' : 'eml-files', demoTokens, demoStaff: DEMO_STAFF.map((u) => u.email) },
   };
 }
 
@@ -132,11 +136,17 @@ async function main() {
       onShutdown(() => sim.close());
       return;
     }
+    case 'user': {
+      const config = loadConfig();
+      await prepareDatabase(config, log);
+      process.exitCode = await runUserCommand(args, config, log);
+      return;
+    }
     case 'connector-check':
       process.exitCode = await runConnectorCheck(args[0], log);
       return;
     default:
-      throw new ConfigError(`unknown command "${command}"; use serve, api, worker, migrate, simulator or print-schema`);
+      throw new ConfigError(`unknown command "${command}"; use serve, api, worker, migrate, user, simulator or print-schema`);
   }
 }
 

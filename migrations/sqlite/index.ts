@@ -7,3 +7,4 @@ export { Migration20261122224500_PriceRequestOut } from './Migration202611222245
 export { Migration20261123010000_ClientHoldIndex } from './Migration20261123010000_ClientHoldIndex.js';
 export { Migration20261201080000_RequestOutRetention } from './Migration20261201080000_RequestOutRetention.js';
 export { Migration20261201160000_JobDueIndex } from './Migration20261201160000_JobDueIndex.js';
+export { Migration20261206190000_StaffAccounts } from './Migration20261206190000_StaffAccounts.js';

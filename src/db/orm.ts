@@ -20,9 +20,10 @@ import { httpLogEntities } from '../connectors/http-log/entities.js';
 import { productPriceEntities } from '../connectors/product-price/entities.js';
 import { requestOutEntities } from '../connectors/request-out/entities.js';
 import { commerceConnectorEntities } from '../connectors/commerce-entities-all.js';
+import { staffEntities } from '../staff/entities.js';
 import { migrationsFor } from '../../migrations/index.js';
 
-export const entities = [...catalogEntities, ...bookingEntities, ...jobEntities, ...wordpressEntities, ...mailEntities, ...connectorAuthEntities, ...httpLogEntities, ...productPriceEntities, ...requestOutEntities, ...commerceConnectorEntities];
+export const entities = [...catalogEntities, ...bookingEntities, ...jobEntities, ...wordpressEntities, ...mailEntities, ...connectorAuthEntities, ...httpLogEntities, ...productPriceEntities, ...requestOutEntities, ...commerceConnectorEntities, ...staffEntities];
 
 export type Orm = SqlMikroORM<AbstractSqlDriver>;
 export type Em = SqlEntityManager<AbstractSqlDriver>;

@@ -2,12 +2,16 @@
 import DataLoader from 'dataloader';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
+import { DomainError } from '../errors.js';
 import type { Db, Em } from '../db/orm.js';
 import { CourseDate, CourseDay, MainCourse, Trainer } from '../catalog/entities.js';
 import { Participant } from '../booking/entities.js';
 import type { BookingService } from '../booking/service.js';
 import { heldSeatsByCourseDate } from '../booking/seats.js';
 import { tokenInList } from '../booking/tokens.js';
+import type { StaffPrincipal } from '../staff/service.js';
+import { authenticateCookie } from '../staff/session.js';
+import type { FastifyRequest } from 'fastify';
 
 export type Role = 'editor' | 'admin';
 
@@ -27,6 +31,10 @@ export interface GraphQLContext extends Services {
   loaders: Loaders;
   /** null: anonymous; 'invalid': a bearer token was sent but is not known. */
   role: Role | null | 'invalid';
+  /** The logged-in back-office user when the role comes from a session cookie (null for bearer tokens). */
+  staff: StaffPrincipal | null;
+  /** Why a session cookie gave no role (expired session, missing CSRF token), for the error message. */
+  authProblem: { code: 'UNAUTHENTICATED' | 'FORBIDDEN'; message: string } | null;
   clientKey: string;
   log: FastifyBaseLogger;
 }
@@ -92,3 +100,35 @@ export function roleFromAuthorization(header: string | undefined, config: Config
   if (tokenInList(token, config.editorTokens)) return 'editor';
   return 'invalid';
 }
+
+/**
+ * The caller's role: a bearer token when the request has an Authorization header (machine clients),
+ * else a back-office session cookie together with its CSRF token (src/staff/session.ts).
+ */
+export async function callerOf(request: FastifyRequest, services: Services): Promise<Pick<GraphQLContext, 'role' | 'staff' | 'authProblem'>> {
+  if (request.headers.authorization) return { role: roleFromAuthorization(request.headers.authorization, services.config), staff: null, authProblem: null };
+  const auth = await authenticateCookie(request, services);
+  switch (auth.kind) {
+    case 'ok':
+      return { role: auth.staff.role, staff: auth.staff, authProblem: null };
+    case 'csrf':
+      return { role: null, staff: null, authProblem: { code: 'FORBIDDEN', message: 'a request with the back-office session cookie must send its X-CSRF-Token header (GET /admin/api/session gives it)' } };
+    case 'expired':
+      return { role: null, staff: null, authProblem: { code: 'UNAUTHENTICATED', message: 'the back-office session has ended (logged out, expired or the account was disabled): log in again' } };
+    default:
+      return { role: null, staff: null, authProblem: null };
+  }
+}
+
+/** Refuses the operation unless the caller has `role` (admins may do everything editors may). */
+export function requireRole(ctx: Pick<GraphQLContext, 'role' | 'authProblem'>, role: Role): void {
+  if (ctx.role === 'invalid') throw new DomainError('UNAUTHENTICATED', 'the bearer token is not known');
+  if (ctx.role === null) {
+    if (ctx.authProblem) throw new DomainError(ctx.authProblem.code, ctx.authProblem.message);
+    throw new DomainError('UNAUTHENTICATED', `this operation needs an ${role} token (Authorization: Bearer <token>) or a back-office login`);
+  }
+  if (role === 'admin' && ctx.role !== 'admin') throw new DomainError('FORBIDDEN', 'this operation is for admins; editors cannot use it');
+}
+
+/** Who made a change, for the audit trail. */
+export const actorOf = (ctx: Pick<GraphQLContext, 'role' | 'staff'>): string => ctx.staff?.email ?? `token:${String(ctx.role)}`;

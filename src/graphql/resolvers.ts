@@ -5,7 +5,7 @@ import type { Order as OrderEntity, Participant as ParticipantEntity } from '../
 import { enrichCourse, findCourseDateByRef, listCourseDates } from '../catalog/service.js';
 import { DomainError, badInput } from '../errors.js';
 import { seatsLeft } from '../booking/seats.js';
-import type { GraphQLContext } from './context.js';
+import { requireRole, type GraphQLContext } from './context.js';
 import { JobAdminResolver } from '../jobs/admin-graphql.js';
 import {
   Booker, CancelReservationInput, CancelReservationPayload, CheckoutInput, CheckoutPayload, Course, CourseConnection,
@@ -153,8 +153,7 @@ export class BookingResolver {
 export class EditorResolver {
   @Mutation(() => Course, { description: 'Editors only (Authorization: Bearer <EDITOR_TOKENS token>): sets editor-owned fields that the Maconomy import never overwrites.' })
   async enrichCourse(@Arg('input', () => EnrichCourseInput) input: EnrichCourseInput, @Ctx() ctx: GraphQLContext): Promise<CourseDateEntity> {
-    if (ctx.role === null) throw new DomainError('UNAUTHENTICATED', 'enrichCourse needs an editor token: send Authorization: Bearer <token>');
-    if (ctx.role === 'invalid') throw new DomainError('UNAUTHENTICATED', 'the bearer token is not a known editor token');
+    requireRole(ctx, 'editor');
     const cd = await enrichCourse(ctx.em, input);
     ctx.onCatalogChanged?.([cd.id]);
     ctx.em.clear();

@@ -7,7 +7,7 @@ import { getDistDirectory, renderAltair } from 'altair-static';
 import { GraphQLError } from 'graphql';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { kursusSchema } from './schema.js';
-import { createLoaders, roleFromAuthorization, type GraphQLContext, type Services } from './context.js';
+import { callerOf, createLoaders, type GraphQLContext, type Services } from './context.js';
 import { cachedQueryCost, documentShapeRule } from './limits.js';
 import { formatError } from './errors.js';
 
@@ -70,7 +70,7 @@ export async function registerGraphQL(
       ...services,
       em,
       loaders: createLoaders(em, services.now),
-      role: roleFromAuthorization(request.headers.authorization, services.config),
+      ...(await callerOf(request, services)),
       clientKey: request.ip,
       log: request.log,
     };

@@ -2,7 +2,7 @@
 // failed order sync, resend a failed mail.
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { GraphQLDateTime, GraphQLJSON } from 'graphql-scalars';
-import type { GraphQLContext } from '../graphql/context.js';
+import { requireRole, type GraphQLContext } from '../graphql/context.js';
 import { DomainError, badInput, notFound } from '../errors.js';
 import { Order } from '../booking/entities.js';
 import { MailMessage } from '../mail/entities.js';
@@ -70,9 +70,7 @@ export class FailedMail {
 }
 
 function requireAdmin(ctx: GraphQLContext) {
-  if (ctx.role === null) throw new DomainError('UNAUTHENTICATED', 'this operation needs an admin token: send Authorization: Bearer <token>');
-  if (ctx.role === 'invalid') throw new DomainError('UNAUTHENTICATED', 'the bearer token is not known');
-  if (ctx.role !== 'admin') throw new DomainError('FORBIDDEN', 'this operation is for admins (ADMIN_TOKENS); editor tokens cannot use it');
+  requireRole(ctx, 'admin');
   if (!ctx.jobs) throw new DomainError('CONFLICT', 'this process has no job store connection');
   return ctx.jobs;
 }

@@ -93,7 +93,8 @@ describe('npm start (demo mode, nothing configured)', () => {
     const line = demo.find(/^DEMO MODE/);
     expect(line?.msg).toBe(
       `DEMO MODE (NODE_ENV is not production): embedded SQLite ${varDir}/kursus.db; simulated Maconomy, WordPress, Jubelio, BaseLinker, Optimakers, Request Out upstream; ` +
-        `mail written as .eml files to ${varDir}/mail; demo editor/admin tokens; do not use with real customers`,
+        `mail written as .eml files to ${varDir}/mail; demo editor/admin tokens; ` +
+        `back office at /admin: editor@kursus.demo / demo-editor-password, admin@kursus.demo / demo-admin-password; do not use with real customers`,
     );
     // The embedded database is where the line says, migrated.
     expect(existsSync(join(varDir, 'kursus.db'))).toBe(true);
