@@ -26,6 +26,7 @@ import { bookingRateLimits, rateLimitPlugin, registerSecurity } from './security
 import { createCatalogCache, registerCatalogCache } from './http/catalog-cache.js';
 import { registerStaffRoutes } from './staff/routes.js';
 import { disableDemoStaff, seedDemoStaff } from './staff/demo.js';
+import { BreakerRegistry } from './http/upstream.js';
 
 export interface Kursus {
   config: Config;
@@ -126,13 +127,17 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   const db = opts.db ?? (await openDb(config.database, { onQuery: opts.onQuery }));
   const ownsDb = !opts.db;
   const httpLog = createHttpLog({ db, config: config.httpLog, log: app.log });
-  const metrics = createMetrics({ seatsHeld: () => seatsHeldByStatus(db, new Date()), processMetrics: config.env !== 'test' });
+  // Circuit breakers of upstream calls, one per (system, base URL): shown in /readyz and /metrics.
+  const breakers = new BreakerRegistry();
+  const metrics = createMetrics({ seatsHeld: () => seatsHeldByStatus(db, new Date()), processMetrics: config.env !== 'test', breakers });
   const maconomy = new MaconomyClient({
     baseUrl: maconomyUrl,
     token: config.maconomy.token,
     timeoutMs: config.maconomy.timeoutMs,
     retries: config.maconomy.retries,
     seatCacheMs: config.maconomy.seatCacheMs,
+    storefrontDeadlineMs: config.maconomy.storefrontDeadlineMs,
+    breaker: { failures: config.maconomy.breakerFailures, cooldownMs: config.maconomy.breakerCooldownMs, registry: breakers },
     logger: app.log,
     fetch: httpLog.fetch('maconomy'),
     onCall: (call) => metrics.observeMaconomyCall(call),
@@ -197,7 +202,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
 
   // First: the OpenAPI document collects every route added after it.
   await registerApiDocs(app);
-  await registerObservability(app, { db, jobs, mail, metrics, workerExpected: () => workerExpected });
+  await registerObservability(app, { db, jobs, mail, metrics, breakers, workerExpected: () => workerExpected });
   await registerSecurity(app, config);
   registerCatalogCache(app, catalogCache, (result) => metrics.catalogCache.inc({ result }));
   registerHttpLogHooks(app, httpLog);

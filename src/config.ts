@@ -21,6 +21,12 @@ export interface Config {
     retries: number;
     /** How long a course date's free-seat answer is reused. */
     seatCacheMs: number;
+    /** Total time a storefront seat look-up (reserve, change, checkout re-check) may take, retries included. */
+    storefrontDeadlineMs: number;
+    /** Consecutive failed storefront look-ups that open the Maconomy circuit breaker. */
+    breakerFailures: number;
+    /** How long the open breaker answers at once before it lets one probe through. */
+    breakerCooldownMs: number;
   };
   wordpress: {
     /** null: start the loopback simulator (demo mode only). */
@@ -264,6 +270,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: read('MACONOMY_TIMEOUT_MS', intVar('MACONOMY_TIMEOUT_MS', 50, 120_000), '5000'),
       retries: read('MACONOMY_RETRIES', intVar('MACONOMY_RETRIES', 0, 10), '2'),
       seatCacheMs: read('MACONOMY_SEAT_CACHE_MS', intVar('MACONOMY_SEAT_CACHE_MS', 0, 600_000), '2000'),
+      // A customer waits for these: one short deadline across retries, and a breaker that answers
+      // UPSTREAM_UNAVAILABLE at once while Maconomy is down (docs/upstream-http.md).
+      storefrontDeadlineMs: read('MACONOMY_STOREFRONT_DEADLINE_MS', intVar('MACONOMY_STOREFRONT_DEADLINE_MS', 100, 60_000), '3000'),
+      breakerFailures: read('MACONOMY_BREAKER_FAILURES', intVar('MACONOMY_BREAKER_FAILURES', 1, 1000), '5'),
+      breakerCooldownMs: read('MACONOMY_BREAKER_COOLDOWN_MS', intVar('MACONOMY_BREAKER_COOLDOWN_MS', 100, 3_600_000), '10000'),
     },
     wordpress: {
       url: wordpressUrl,

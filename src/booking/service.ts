@@ -17,7 +17,7 @@ import { validateBooker, validateParticipants, type PersonInput } from './valida
 
 /** What the booking service needs from Maconomy: the free seats of one course date. */
 export interface SeatSource {
-  getSeats(maconomyId: string): Promise<{ freeSeats: number; capacity: number; status: string; fetchedAt: Date } | null>;
+  getSeats(maconomyId: string, opts?: { purpose?: 'storefront' | 'background' }): Promise<{ freeSeats: number; capacity: number; status: string; fetchedAt: Date } | null>;
 }
 
 export interface BookingHooks {
@@ -112,7 +112,7 @@ export function createBookingService(deps: BookingDeps) {
   }
 
   async function lookUpSeats(courseDate: BookableDate) {
-    const info = await deps.maconomy.getSeats(courseDate.maconomyId);
+    const info = await deps.maconomy.getSeats(courseDate.maconomyId, { purpose: 'storefront' });
     if (!info) throw notFound(`course date ${courseDate.maconomyId} is no longer offered`);
     if (info.status !== 'open') throw new DomainError('CONFLICT', `course date ${courseDate.maconomyId} is ${info.status} and cannot be booked`);
     return info;

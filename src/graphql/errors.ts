@@ -16,7 +16,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   if (upstream && upstream.code === 'UPSTREAM_UNAVAILABLE') {
     log?.(original);
     return {
-      message: 'Maconomy, which holds the seat counts, cannot be reached right now; nothing was changed, try again shortly',
+      message:
+        upstream.kind === 'circuit_open'
+          ? 'Maconomy is unavailable: it failed repeatedly and its circuit breaker is open, so it was not asked; nothing was changed, try again shortly'
+          : 'Maconomy, which holds the seat counts, cannot be reached right now; nothing was changed, try again shortly',
       path,
       extensions: { code: 'UPSTREAM_UNAVAILABLE' },
     };

@@ -3,7 +3,10 @@
 //
 //   GET /healthz   the process is alive and its event loop answers (no dependencies checked)
 //   GET /readyz    the database, the job store and the mail transport answer, and, in processes
-//                  that run a job worker, the worker is running; 503 with the failing checks otherwise
+//                  that run a job worker, the worker is running; 503 with the failing checks otherwise.
+//                  `breakers` shows each upstream circuit breaker's state; an open breaker does NOT
+//                  make the instance unready: the catalogue and checkout-free pages still work, and
+//                  taking every instance out of rotation would turn a Maconomy outage into a full one.
 //   GET /metrics   Prometheus text format
 import type { FastifyInstance } from 'fastify';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -16,6 +19,7 @@ import type { BookingService } from '../booking/service.js';
 import { DomainError } from '../errors.js';
 import type { Metrics } from './metrics.js';
 import { runWithLogContext } from './log-context.js';
+import type { BreakerRegistry } from '../http/upstream.js';
 
 export { createMetrics, type Metrics } from './metrics.js';
 export { currentRequestId, logContextMixin, requestIdFor, runWithLogContext } from './log-context.js';
@@ -25,6 +29,8 @@ export interface ObservabilityDeps {
   jobs: JobRunner;
   mail: MailTransport;
   metrics: Metrics;
+  /** Upstream circuit breakers, shown in /readyz (never failing it). */
+  breakers?: BreakerRegistry;
   /** True once this process runs a job worker (serve, worker): readiness then requires it alive. */
   workerExpected: () => boolean;
   /** How long one readiness check may take. */
@@ -114,12 +120,19 @@ export async function registerObservability(app: FastifyInstance, deps: Observab
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const result = await readiness();
-    return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not ready', checks: result.checks });
+    const breakers = Object.fromEntries((deps.breakers?.list() ?? []).map((b) => [b.system.toLowerCase(), breakerDetail(b.describe())]));
+    return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not ready', checks: result.checks, breakers });
   });
   app.get('/metrics', async (_request, reply) => {
     const body = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(body);
   });
+}
+
+/** A breaker for a public endpoint: its state, never the upstream's URL. */
+function breakerDetail(d: ReturnType<import('../http/upstream.js').UpstreamBreaker['describe']>) {
+  const { system: _system, target: _target, ...rest } = d;
+  return rest;
 }
 
 function operationOf(document: { definitions: readonly { kind: string }[] } | undefined, name: string | null | undefined): OperationDefinitionNode | undefined {

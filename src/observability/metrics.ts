@@ -3,6 +3,7 @@
 // Labels never carry ids, personal data or free text: cardinality stays bounded.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MaconomyCall } from '../integrations/maconomy/index.js';
+import type { BreakerRegistry } from '../http/upstream.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -11,6 +12,8 @@ export interface MetricsOptions {
   seatsHeld?: () => Promise<Record<string, number>>;
   /** Process-level metrics (CPU, memory, event loop lag). Off in tests that build many apps. */
   processMetrics?: boolean;
+  /** Upstream circuit breakers; their state is read at scrape time. */
+  breakers?: BreakerRegistry;
 }
 
 export function createMetrics(opts: MetricsOptions = {}) {
@@ -89,6 +92,38 @@ export function createMetrics(opts: MetricsOptions = {}) {
     labelNames: ['method', 'endpoint', 'outcome'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [registry],
+  });
+
+  const breakers = opts.breakers;
+  new Gauge({
+    name: 'kursus_upstream_breaker_open',
+    help: 'Whether an upstream circuit breaker is open (1) or closed (0); half-open (a probe under way) counts as open',
+    labelNames: ['upstream'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const b of breakers?.list() ?? []) this.set({ upstream: b.system.toLowerCase() }, b.state === 'closed' ? 0 : 1);
+    },
+  });
+  new Gauge({
+    name: 'kursus_upstream_breaker_state',
+    help: 'Upstream circuit breaker state: 0 closed, 1 open, 2 half-open (one probe under way)',
+    labelNames: ['upstream'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const b of breakers?.list() ?? []) this.set({ upstream: b.system.toLowerCase() }, b.state === 'closed' ? 0 : b.state === 'open' ? 1 : 2);
+    },
+  });
+  new Gauge({
+    name: 'kursus_upstream_breaker_opened',
+    help: 'Times an upstream circuit breaker opened since the process started',
+    labelNames: ['upstream'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const b of breakers?.list() ?? []) this.set({ upstream: b.system.toLowerCase() }, b.opened);
+    },
   });
 
   return {

@@ -43,7 +43,12 @@ describe.each(testDatabaseKinds())('health, readiness and metrics on %s', (kind)
     expect(await health.json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${h.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', jobStore: 'ok', mail: 'ok', worker: 'ok' } });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', jobStore: 'ok', mail: 'ok', worker: 'ok' },
+      // The storefront's Maconomy circuit breaker (shown; an open one does not make the instance unready).
+      breakers: { maconomy: { state: 'closed', consecutiveFailures: 0 } },
+    });
   });
 
   it('counts GraphQL operations, seat holds, Maconomy calls, HTTP latency and job runs', async () => {

@@ -24,6 +24,7 @@ import {
   type SeatInfo,
 } from './schemas.js';
 import { NOT_SENT_CODES, errorCode } from '../net-errors.js';
+import { BreakerRegistry, stripQuery, Upstream, UpstreamFailure, type UpstreamAttempt, type UpstreamBreaker } from '../../http/upstream.js';
 
 export interface MaconomyCall {
   method: string;
@@ -40,6 +41,10 @@ export interface MaconomyClientOptions {
   timeoutMs?: number;
   /** Extra attempts for reads (GET) only. Default 2. */
   retries?: number;
+  /** Total time of a storefront seat look-up (`purpose: 'storefront'`), retries included. Default 3000. */
+  storefrontDeadlineMs?: number;
+  /** Storefront look-ups' circuit breaker: consecutive failed calls that open it (default 5) and the wait before a probe (default 10000). */
+  breaker?: { failures?: number; cooldownMs?: number; registry?: BreakerRegistry };
   /** How long a getSeats answer is reused; 0 disables the cache (coalescing stays). Default 2000. */
   seatCacheMs?: number;
   logger?: { warn(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void };
@@ -49,7 +54,11 @@ export interface MaconomyClientOptions {
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 }
 
-export type MaconomyErrorKind = 'timeout' | 'network' | 'http' | 'malformed' | 'no_seats';
+/** `circuit_open`: not sent, the storefront's circuit breaker is open (see docs/upstream-http.md). */
+export type MaconomyErrorKind = 'timeout' | 'network' | 'http' | 'malformed' | 'no_seats' | 'circuit_open';
+
+/** Who asks: the storefront (a customer waits: one short deadline, the circuit breaker) or background work (sync, import, lists, reconciliation). */
+export type SeatPurpose = 'storefront' | 'background';
 
 export class MaconomyError extends Error {
   override name = 'MaconomyError';
@@ -84,36 +93,46 @@ interface RawResponse {
   sentAt: Date;
 }
 
-const BACKOFF_BASE_MS = 100;
-const BACKOFF_CAP_MS = 2000;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 interface SeatEntry {
   promise: Promise<SeatInfo | null>;
+  /** Started by a storefront look-up (deadline and breaker apply). */
+  storefront: boolean;
 }
 
 export class MaconomyClient {
   private readonly baseUrl: string;
   private readonly token: string;
-  private readonly timeoutMs: number;
-  private readonly retries: number;
   private readonly seatCacheMs: number;
   private readonly logger: MaconomyClientOptions['logger'];
-  private readonly onCall: MaconomyClientOptions['onCall'];
-  private readonly fetch: NonNullable<MaconomyClientOptions['fetch']>;
+  private readonly upstream: Upstream;
+  readonly storefrontDeadlineMs: number;
+  /** The storefront's circuit breaker for this base URL (background calls do not pass through it). */
+  readonly breaker: UpstreamBreaker;
   private readonly seatCache = new Map<string, { info: SeatInfo; expires: number }>();
   private readonly seatInflight = new Map<string, SeatEntry>();
 
   constructor(opts: MaconomyClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.token = opts.token;
-    this.timeoutMs = opts.timeoutMs ?? 5000;
-    this.retries = Math.max(0, opts.retries ?? 2);
     this.seatCacheMs = Math.max(0, opts.seatCacheMs ?? 2000);
     this.logger = opts.logger;
-    this.onCall = opts.onCall;
-    this.fetch = opts.fetch ?? ((input, init) => fetch(input, init));
+    const onCall = opts.onCall;
+    this.upstream = new Upstream({
+      system: 'Maconomy',
+      fetch: opts.fetch,
+      timeoutMs: opts.timeoutMs ?? 5000,
+      retries: opts.retries ?? 2,
+      backoffBaseMs: 100,
+      backoffCapMs: 2000,
+      logger: opts.logger,
+      onAttempt: onCall ? (a: UpstreamAttempt) => onCall({ method: a.method, url: a.url, status: a.status, durationMs: a.durationMs, ...(a.error ? { error: a.error } : {}) }) : undefined,
+    });
+    this.storefrontDeadlineMs = Math.max(1, opts.storefrontDeadlineMs ?? 3000);
+    this.breaker = (opts.breaker?.registry ?? new BreakerRegistry()).get('Maconomy', this.baseUrl, {
+      failures: opts.breaker?.failures ?? 5,
+      cooldownMs: opts.breaker?.cooldownMs ?? 10_000,
+      logger: opts.logger,
+    });
   }
 
   async listMainCourses(): Promise<MainCourseRecord[]> {
@@ -141,16 +160,31 @@ export class MaconomyClient {
     return all;
   }
 
-  /** Seat info of one course date, null when Maconomy does not know it. Concurrent calls share one request. */
-  async getSeats(maconomyId: string, opts: { fresh?: boolean } = {}): Promise<SeatInfo | null> {
+  /**
+   * Seat info of one course date, null when Maconomy does not know it. Concurrent calls share one
+   * request. `purpose: 'storefront'` (a customer waits): one total deadline across retries
+   * (storefrontDeadlineMs) and the circuit breaker, which answers at once while open; the default
+   * 'background' keeps the longer per-attempt timeouts and backoff and never touches the breaker.
+   */
+  async getSeats(maconomyId: string, opts: { fresh?: boolean; purpose?: SeatPurpose } = {}): Promise<SeatInfo | null> {
+    const storefront = opts.purpose === 'storefront';
     if (!opts.fresh && this.seatCacheMs > 0) {
       const cached = this.seatCache.get(maconomyId);
       if (cached && cached.expires > Date.now()) return { ...cached.info };
     }
+    if (storefront && this.breaker.state === 'half-open') {
+      // Half-open: the probe is under way; everyone else is answered at once.
+      throw this.circuitOpen(maconomyId);
+    }
     let entry = this.seatInflight.get(maconomyId);
+    if (storefront && entry && !entry.storefront) {
+      // A background look-up of the same date is in flight, without the storefront's deadline:
+      // wait for it no longer than the deadline.
+      return this.withinDeadline(entry.promise, maconomyId);
+    }
     if (!entry) {
-      const created: SeatEntry = { promise: Promise.resolve(null) };
-      created.promise = this.fetchSeats(maconomyId).then(
+      const created: SeatEntry = { promise: Promise.resolve(null), storefront };
+      created.promise = this.fetchSeats(maconomyId, storefront).then(
         (info) => {
           // Only the still-registered request may fill the cache: an invalidation in between removed it.
           if (this.seatInflight.get(maconomyId) === created) {
@@ -192,7 +226,7 @@ export class MaconomyClient {
     try {
       let res: RawResponse;
       try {
-        res = await this.attempt('POST', path, toWireParticipantInput(input));
+        res = await this.send('POST', path, toWireParticipantInput(input), { retries: 0 });
       } catch (err) {
         if (err instanceof MaconomyError) {
           const code = errorCode(err.cause);
@@ -258,9 +292,31 @@ export class MaconomyClient {
 
   // ---- internals ----------------------------------------------------------------------------
 
-  private async fetchSeats(maconomyId: string): Promise<SeatInfo | null> {
+  private circuitOpen(maconomyId: string): MaconomyError {
+    const f = this.breaker.openFailure(`GET /api/course/${maconomyId}`);
+    return new MaconomyError(f.message, { kind: 'circuit_open' });
+  }
+
+  /** A shared look-up, waited for no longer than the storefront's deadline. */
+  private async withinDeadline(promise: Promise<SeatInfo | null>, maconomyId: string): Promise<SeatInfo | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new MaconomyError(`Maconomy GET /api/course/${maconomyId} got no answer within the deadline of ${this.storefrontDeadlineMs} ms`, { kind: 'timeout' })),
+        this.storefrontDeadlineMs,
+      );
+    });
+    try {
+      const info = await Promise.race([promise, deadline]);
+      return info ? { ...info } : null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async fetchSeats(maconomyId: string, storefront: boolean): Promise<SeatInfo | null> {
     const path = `/api/course/${encodeURIComponent(maconomyId)}`;
-    const res = await this.read(path, { allow404: true });
+    const res = await this.read(path, { allow404: true, storefront });
     if (res.status === 404) return null;
     return toSeatInfo(this.parse(path, res, wireSeatInfoSchema), res.sentAt);
   }
@@ -274,92 +330,31 @@ export class MaconomyClient {
     this.seatCache.set(info.maconomyId, { info, expires: info.fetchedAt.getTime() + this.seatCacheMs });
   }
 
-  /** GET with retries on timeouts, network errors, 429 and 5xx. Returns a 2xx (or 404 when allowed) response. */
-  private async read(path: string, opts: { allow404?: boolean } = {}): Promise<RawResponse> {
-    for (let attempt = 0; ; attempt++) {
-      const last = attempt >= this.retries;
-      let res: RawResponse;
-      try {
-        res = await this.attempt('GET', path);
-      } catch (err) {
-        if (!(err instanceof MaconomyError) || last) {
-          if (err instanceof MaconomyError) this.logger?.warn({ method: 'GET', path: stripQuery(path), attempts: attempt + 1, kind: err.kind }, 'Maconomy request failed');
-          throw err;
-        }
-        const delay = this.backoff(attempt);
-        this.logger?.warn({ method: 'GET', path: stripQuery(path), attempt: attempt + 1, kind: err.kind, retryInMs: delay }, 'Maconomy request failed, retrying');
-        await sleep(delay);
-        continue;
-      }
-      if ((res.status >= 200 && res.status < 300) || (res.status === 404 && opts.allow404)) return res;
-      const retryable = res.status === 429 || res.status >= 500;
-      if (!retryable || last) {
-        this.logger?.warn({ method: 'GET', path: stripQuery(path), attempts: attempt + 1, status: res.status }, 'Maconomy request failed');
-        throw this.httpError('GET', path, res);
-      }
-      const delay = this.backoff(attempt);
-      this.logger?.warn({ method: 'GET', path: stripQuery(path), attempt: attempt + 1, status: res.status, retryInMs: delay }, 'Maconomy request failed, retrying');
-      await sleep(delay);
-    }
+  /** GET through the upstream kit: retries on timeouts, network errors, 429 and 5xx. Returns a 2xx (or 404 when allowed) response. */
+  private async read(path: string, opts: { allow404?: boolean; storefront?: boolean } = {}): Promise<RawResponse> {
+    const res = await this.send('GET', path, undefined, opts.storefront ? { deadlineMs: this.storefrontDeadlineMs, breaker: this.breaker } : {});
+    if ((res.status >= 200 && res.status < 300) || (res.status === 404 && opts.allow404)) return res;
+    throw this.httpError('GET', path, res);
   }
 
-  private backoff(attempt: number): number {
-    const base = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
-    return Math.round(base / 2 + Math.random() * (base / 2));
-  }
-
-  /** One HTTP exchange with its own timeout covering the body. Throws MaconomyError timeout/network. */
-  private async attempt(method: 'GET' | 'POST', path: string, body?: unknown): Promise<RawResponse> {
-    const url = this.baseUrl + path;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
-    const sentAt = new Date();
-    const started = performance.now();
-    let status: number | null = null;
+  /** One call through the kit; its failures (timeout, network, redirect, open breaker) become MaconomyError. */
+  private async send(method: 'GET' | 'POST', path: string, body?: unknown, opts: { retries?: number; deadlineMs?: number; breaker?: UpstreamBreaker | null } = {}): Promise<RawResponse> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
-      const res = await this.fetch(url, {
+      const res = await this.upstream.call({
         method,
+        url: this.baseUrl + path,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: controller.signal,
+        label: `${method} ${stripQuery(path)}`,
+        ...opts,
       });
-      status = res.status;
-      const text = await res.text();
-      let json: unknown;
-      let jsonOk = false;
-      if (text.length) {
-        try {
-          json = JSON.parse(text);
-          jsonOk = true;
-        } catch {
-          /* reported by parse() when a body is required */
-        }
-      }
-      this.report(method, url, status, started);
-      return { status, json, jsonOk, sentAt };
+      return { status: res.status, json: res.json, jsonOk: res.jsonOk, sentAt: res.sentAt };
     } catch (err) {
-      const timedOut = controller.signal.aborted;
-      const kind = timedOut ? 'timeout' : 'network';
-      const message = timedOut
-        ? `Maconomy ${method} ${stripQuery(path)} timed out after ${this.timeoutMs} ms`
-        : `Maconomy ${method} ${stripQuery(path)} failed: ${errorCode(err) ?? (err as Error)?.message ?? 'network error'}`;
-      this.report(method, url, status, started, `${kind}: ${message}`);
-      throw new MaconomyError(message, { kind, status: status ?? undefined, cause: err });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private report(method: string, url: string, status: number | null, started: number, error?: string) {
-    if (!this.onCall) return;
-    const call: MaconomyCall = { method, url, status, durationMs: Math.round((performance.now() - started) * 10) / 10 };
-    if (error) call.error = error;
-    try {
-      this.onCall(call);
-    } catch {
-      /* a broken hook must not break the call */
+      if (!(err instanceof UpstreamFailure)) throw err;
+      const kind: MaconomyErrorKind = err.kind === 'redirect' ? 'http' : err.kind;
+      throw new MaconomyError(err.message, { kind, status: err.status, ambiguous: method === 'POST' && err.ambiguous && err.kind !== 'redirect', cause: err.cause ?? err });
     }
   }
 
@@ -396,7 +391,3 @@ export class MaconomyClient {
   }
 }
 
-function stripQuery(path: string): string {
-  const i = path.indexOf('?');
-  return i < 0 ? path : path.slice(0, i);
-}
