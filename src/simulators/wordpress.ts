@@ -1,11 +1,23 @@
 // Loopback simulator of the WordPress REST API for the course post type, for demo mode and tests.
-// Mimics what the client relies on: Application Password auth over HTTP Basic (spaces ignored, as
-// WordPress does), create/update/read/list/delete under /wp-json/wp/v2/<rest_base>, WordPress's
-// error shape `{code, message, data: {status}}`, `meta` always and `acf` when ACF is on. Unknown
-// meta keys are accepted (real WordPress silently drops unregistered ones). Faults (5xx, 429 with
-// Retry-After, hangs, apply-then-fail) can be injected in-process or over HTTP via /__sim/* (no auth).
+// Mimics what the client relies on, corrected against Debian's WordPress 6.1 with the companion
+// plugin (src/integrations/wordpress/plugin/kursus/kursus.php; test/wordpress/real-wordpress.test.ts
+// runs the same scenarios against both):
+//   - Application Password auth over HTTP Basic (spaces ignored). A wrong password or user makes
+//     the request anonymous, as in WordPress: a create answers 401 rest_cannot_create and a
+//     `status=any` look-up 400 rest_invalid_param (rest_forbidden_status), never incorrect_password.
+//   - create/update/read/list/delete under /wp-json/wp/v2/<rest_base>; 404 rest_post_invalid_id for
+//     an unknown id; 404 rest_no_route for everything of the type while the plugin is "off".
+//   - `meta`: only the plugin's registered keys are kept (others dropped without an error), all of
+//     them answered with defaults; values checked against their schema after the post is saved, so
+//     a rejected value answers 400 although the post exists; `?kursus_maconomy_id=` filters.
+//   - an update without `status` leaves the status (e.g. trash) as it is.
+//   - `acf` when ACF is on; /wp-json/, OPTIONS of the collection (schema), /kursus/v1/info,
+//     /wp/v2/users/me and /wp/v2/types/<type> for the connector check.
+// Faults (5xx, 429 with Retry-After, hangs, apply-then-fail) can be injected in-process or over
+// HTTP via /__sim/* (no auth).
 import http from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
+import { COURSE_POST_FIELDS, KURSUS_ID_FIELD, WORDPRESS_PLUGIN_VERSION } from '../integrations/wordpress/fields.js';
 
 export interface SimPost {
   id: number;
@@ -57,6 +69,12 @@ export interface WordPressSimulatorOptions {
   acf?: boolean;
 }
 
+/** A registered meta field's schema, as far as the simulator checks it. */
+export interface SimMetaSchema {
+  type: 'string' | 'integer' | 'array';
+  maxLength?: number;
+}
+
 export interface WordPressSimulator {
   url: string;
   port: number;
@@ -64,7 +82,13 @@ export interface WordPressSimulator {
   posts: Map<number, SimPost>;
   requests: SimRequest[];
   faults: WordPressFaults;
-  /** Clears posts, requests and faults; ids start again at 1. */
+  /** The companion plugin is active (post type and meta registered). Default true. */
+  pluginActive: boolean;
+  /** The post type supports custom-fields (else all meta is ignored). Default true. */
+  customFields: boolean;
+  /** Registered meta keys and their schema (the plugin's by default); change to model a site's own. */
+  metaSchemas: Map<string, SimMetaSchema>;
+  /** Clears posts, requests, faults and schema changes; ids start again at 1. */
   reset(): void;
 }
 
@@ -126,17 +150,22 @@ export async function startWordPressSimulator(opts: WordPressSimulatorOptions = 
     faultList = faultList.filter((x) => x.remaining > 0);
     return f;
   };
+  const pluginSchemas = () => new Map<string, SimMetaSchema>(Object.entries(COURSE_POST_FIELDS).map(([k, type]) => [k, { type }]));
+  const state = { pluginActive: true, customFields: true, metaSchemas: pluginSchemas() };
   const reset = () => {
     posts.clear();
     requests.length = 0;
     faults.clear();
     nextId = 1;
+    state.pluginActive = true;
+    state.customFields = true;
+    state.metaSchemas = pluginSchemas();
   };
 
   // ---- auth -----------------------------------------------------------------------------------
   const normalise = (pw: string) => pw.replace(/[^a-z\d]/gi, '');
   const digest = (s: string) => createHash('sha256').update(s).digest();
-  /** true: authenticated; false: no credentials; throws on wrong credentials (as WordPress does). */
+  /** true: authenticated. Missing or wrong credentials: anonymous (false), as in WordPress. */
   function authenticate(header: string | undefined): boolean {
     if (!header) return false;
     const m = /^Basic\s+(.+)$/i.exec(header);
@@ -145,15 +174,32 @@ export async function startWordPressSimulator(opts: WordPressSimulatorOptions = 
     const i = decoded.indexOf(':');
     const u = i < 0 ? decoded : decoded.slice(0, i);
     const pw = i < 0 ? '' : decoded.slice(i + 1);
-    if (u !== user) throw new WpError(401, 'invalid_username', 'Unknown username. Check again or try your email address.');
-    if (!timingSafeEqual(digest(normalise(pw)), digest(normalise(appPassword)))) {
-      throw new WpError(401, 'incorrect_password', 'The provided password is an invalid application password.');
-    }
-    return true;
+    return u === user && timingSafeEqual(digest(normalise(pw)), digest(normalise(appPassword)));
   }
-  const requireAuth = (authed: boolean) => {
-    if (!authed) throw new WpError(401, 'rest_not_logged_in', 'You are not currently logged in.');
+  const requireAuth = (authed: boolean, code = 'rest_cannot_edit', message = 'Sorry, you are not allowed to edit this post.') => {
+    if (!authed) throw new WpError(401, code, message);
   };
+
+  // ---- meta, as register_post_meta + WP_REST_Meta_Fields handle it ----------------------------
+  const metaDefault = (s: SimMetaSchema) => (s.type === 'integer' ? 0 : s.type === 'array' ? [] : '');
+  const metaOut = (stored: Record<string, unknown>) => {
+    if (!state.pluginActive || !state.customFields) return [];
+    const out: Record<string, unknown> = {};
+    for (const [k, s] of state.metaSchemas) out[k] = k in stored ? structuredClone(stored[k]) : metaDefault(s);
+    return out;
+  };
+  /** Applies registered keys in registration order; the first invalid value stops it with a 400 (the post is already saved). */
+  function applyMeta(target: Record<string, unknown>, meta: Record<string, unknown> | undefined) {
+    if (!meta || !state.customFields) return;
+    for (const [k, s] of state.metaSchemas) {
+      if (!(k in meta)) continue;
+      const v = meta[k];
+      const ok = s.type === 'integer' ? Number.isInteger(v) : s.type === 'array' ? Array.isArray(v) : typeof v === 'string' || typeof v === 'number';
+      if (!ok) throw new WpError(400, 'rest_invalid_type', `meta.${k} is not of type ${s.type}.`, {});
+      if (s.maxLength !== undefined && String(v).length > s.maxLength) throw new WpError(400, 'rest_too_long', `meta.${k} must be at most ${s.maxLength} characters long.`);
+      target[k] = s.type === 'string' ? String(v) : structuredClone(v);
+    }
+  }
 
   // ---- posts ----------------------------------------------------------------------------------
   const wpDate = (d: Date) => d.toISOString().slice(0, 19);
@@ -194,7 +240,7 @@ export async function startWordPressSimulator(opts: WordPressSimulatorOptions = 
         context === 'edit'
           ? { raw: p.content, rendered: p.content ? `<p>${p.content}</p>\n` : '', protected: false }
           : { rendered: p.content ? `<p>${p.content}</p>\n` : '', protected: false },
-      meta: structuredClone(p.meta),
+      meta: metaOut(p.meta),
     };
     if (acfOn) out.acf = structuredClone(p.acf);
     return out;
@@ -240,12 +286,34 @@ export async function startWordPressSimulator(opts: WordPressSimulatorOptions = 
     return p;
   };
 
+  const forbiddenContext = () => new WpError(401, 'rest_forbidden_context', 'Sorry, you are not allowed to edit posts in this post type.');
+
   function route(method: string, path: string, query: URLSearchParams, body: unknown, authed: boolean): { status: number; body: unknown; headers?: Record<string, string> } {
     const context = query.get('context') === 'edit' ? 'edit' : 'view';
-    if (context === 'edit') {
-      if (!authed) throw new WpError(401, 'rest_forbidden_context', 'Sorry, you are not allowed to edit posts in this post type.');
-    }
     const rel = path.replace(/\/+$/, '');
+    const noRoute = () => new WpError(404, 'rest_no_route', 'No route was found matching the URL and request method.');
+    if (rel === '/wp-json' && method === 'GET') {
+      return { status: 200, body: { name: 'Kursus WordPress simulator', namespaces: ['oembed/1.0', ...(state.pluginActive ? ['kursus/v1'] : []), 'wp/v2'] } };
+    }
+    if (rel === '/wp-json/wp/v2/users/me' && method === 'GET') {
+      if (!authed) throw new WpError(401, 'rest_not_logged_in', 'You are not currently logged in.');
+      return { status: 200, body: { id: 1, name: user, slug: user } };
+    }
+    if (rel === '/wp-json/kursus/v1/info' && method === 'GET') {
+      if (!state.pluginActive) throw noRoute();
+      return { status: 200, body: { version: WORDPRESS_PLUGIN_VERSION, post_type: postType, fields: [...state.metaSchemas.keys()], acf: acfOn } };
+    }
+    if (rel === `/wp-json/wp/v2/types/${postType}` && method === 'GET') {
+      if (!state.pluginActive) throw new WpError(404, 'rest_type_invalid', 'Invalid post type.');
+      return { status: 200, body: { slug: postType, rest_base: postType, name: 'Kurser' } };
+    }
+    if ((rel === base || rel.startsWith(base + '/')) && !state.pluginActive) throw noRoute();
+    if (rel === base && method === 'OPTIONS') {
+      const metaProps = Object.fromEntries([...state.metaSchemas].map(([k, s]) => [k, { type: s.type, context: ['view', 'edit'] }]));
+      const properties: Record<string, unknown> = { id: { type: 'integer' }, title: { type: 'object' }, content: { type: 'object' }, status: { type: 'string' } };
+      if (state.customFields) properties.meta = { type: 'object', context: ['view', 'edit'], properties: metaProps };
+      return { status: 200, body: { namespace: 'wp/v2', methods: ['GET', 'POST'], schema: { title: postType, type: 'object', properties } } };
+    }
     if (rel === base) {
       if (method === 'POST') {
         if (!authed) throw new WpError(401, 'rest_cannot_create', 'Sorry, you are not allowed to create posts as this user.');
@@ -261,26 +329,40 @@ export async function startWordPressSimulator(opts: WordPressSimulatorOptions = 
           slug: uniqueSlug(slugBase, id, status),
           title: b.title ?? '',
           content: b.content ?? '',
-          meta: structuredClone(b.meta ?? {}),
+          meta: {},
           acf: structuredClone(b.acf ?? {}),
           date: now,
           modified: now,
         };
         posts.set(id, post);
+        // WordPress saves the post first and then the meta, which may still be refused.
+        applyMeta(post.meta, b.meta);
         return { status: 201, body: render(post, 'edit'), headers: { location: `${url}${base}/${id}` } };
       }
       if (method === 'GET') {
         const requested = (query.get('status') ?? 'publish').split(',').filter(Boolean);
         for (const s of requested) {
           if (s !== 'any' && s !== 'trash' && !STATUSES.includes(s)) throw invalidParam('status', `status[0] is not one of ${STATUSES.join(', ')}, trash, any.`);
-          if (s !== 'publish' && !authed) throw new WpError(401, 'rest_forbidden_status', 'Status is forbidden.');
+          if (s !== 'publish' && !authed) {
+            // Checked while the parameters are sanitised, before the context: a 400, not a 401.
+            throw new WpError(400, 'rest_invalid_param', 'Invalid parameter(s): status', {
+              params: { status: 'Status is forbidden.' },
+              details: { status: { code: 'rest_forbidden_status', message: 'Status is forbidden.', data: { status: 401 } } },
+            });
+          }
         }
+        if (context === 'edit' && !authed) throw forbiddenContext();
+        const byKursusId = query.get(KURSUS_ID_FIELD);
         const slugs = query.get('slug')?.split(',').filter(Boolean);
         const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 10) || 10));
         const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
         const desc = (query.get('order') ?? 'desc') === 'desc';
         let list = [...posts.values()].filter(
-          (p) => p.type === postType && (requested.includes('any') ? p.status !== 'trash' : requested.includes(p.status)) && (!slugs || slugs.includes(p.slug)),
+          (p) =>
+            p.type === postType &&
+            (requested.includes('any') ? p.status !== 'trash' : requested.includes(p.status)) &&
+            (!slugs || slugs.includes(p.slug)) &&
+            (!byKursusId || p.meta[KURSUS_ID_FIELD] === byKursusId),
         );
         list.sort((a, b) => (desc ? b.id - a.id : a.id - b.id));
         const total = list.length;
@@ -296,27 +378,28 @@ export async function startWordPressSimulator(opts: WordPressSimulatorOptions = 
     if (m) {
       const id = Number(m[1]);
       if (method === 'GET') {
+        if (context === 'edit' && !authed) throw forbiddenContext();
         const p = mustGet(id);
         if (p.status !== 'publish' && !authed) throw new WpError(401, 'rest_forbidden', 'Sorry, you are not allowed to do that.');
         return { status: 200, body: render(p, context) };
       }
       if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
-        requireAuth(authed);
         const p = mustGet(id);
+        requireAuth(authed);
         const b = readPostBody(body);
         if (b.status !== undefined) p.status = b.status;
         if (b.title !== undefined) p.title = b.title;
         if (b.content !== undefined) p.content = b.content;
         if (b.slug !== undefined) p.slug = uniqueSlug(sanitizeSlug(b.slug), p.id, p.status);
         else if (!p.slug && p.status === 'publish') p.slug = uniqueSlug(sanitizeSlug(p.title), p.id, p.status);
-        if (b.meta) Object.assign(p.meta, structuredClone(b.meta));
         if (b.acf) Object.assign(p.acf, structuredClone(b.acf));
         p.modified = wpDate(new Date());
+        applyMeta(p.meta, b.meta);
         return { status: 200, body: render(p, 'edit') };
       }
       if (method === 'DELETE') {
-        requireAuth(authed);
         const p = mustGet(id);
+        requireAuth(authed, 'rest_cannot_delete', 'Sorry, you are not allowed to delete this post.');
         const force = ['1', 'true'].includes(query.get('force') ?? '');
         if (force) {
           posts.delete(id);
@@ -327,7 +410,7 @@ export async function startWordPressSimulator(opts: WordPressSimulatorOptions = 
         return { status: 200, body: render(p, 'edit') };
       }
     }
-    throw new WpError(404, 'rest_no_route', 'No route was found matching the URL and request method.');
+    throw noRoute();
   }
 
   // ---- /__sim admin ---------------------------------------------------------------------------
@@ -432,6 +515,24 @@ export async function startWordPressSimulator(opts: WordPressSimulatorOptions = 
     requests,
     faults,
     reset,
+    get pluginActive() {
+      return state.pluginActive;
+    },
+    set pluginActive(v: boolean) {
+      state.pluginActive = v;
+    },
+    get customFields() {
+      return state.customFields;
+    },
+    set customFields(v: boolean) {
+      state.customFields = v;
+    },
+    get metaSchemas() {
+      return state.metaSchemas;
+    },
+    set metaSchemas(v: Map<string, SimMetaSchema>) {
+      state.metaSchemas = v;
+    },
     close() {
       if (closed) return Promise.resolve();
       closed = true;

@@ -30,11 +30,11 @@ const post = (over: Partial<CoursePostFields> = {}): CoursePostFields => ({
   status: 'publish',
   content: 'Lær Excel fra bunden.',
   fields: {
-    maconomy_id: 'K1001',
-    price: '4500.00',
-    capacity: 12,
-    days: [{ date: '2026-04-01', start_time: '09:00', end_time: '16:00' }],
-    trainers: [{ name: 'Anne Hansen', title: null }],
+    kursus_maconomy_id: 'K1001',
+    kursus_price: '4500.00',
+    kursus_capacity: 12,
+    kursus_days: [{ date: '2026-04-01', start_time: '09:00', end_time: '16:00' }],
+    kursus_trainers: [{ name: 'Anne Hansen', title: null }],
   },
   ...over,
 });
@@ -62,24 +62,30 @@ beforeEach(() => {
 });
 
 describe('auth', () => {
-  it('rejects a wrong application password with a message naming the settings, without retrying', async () => {
+  it('says the application password was not accepted when WordPress treats the request as anonymous, without retrying', async () => {
+    // WordPress answers a wrong application password as it answers no credentials: 401 rest_cannot_create.
     const err = await rejection(client({ appPassword: 'wrong pass word' }).createPost(post()));
-    expect(err.status).toBe(401);
-    expect(err.code).toBe('incorrect_password');
-    expect(err.retryable).toBe(false);
-    expect(err.message).toMatch(/rejected the credentials of user "kursus".*WORDPRESS_APP_PASSWORD/);
+    expect(err).toMatchObject({ status: 401, code: 'rest_cannot_create', retryable: false, credentialsRejected: true });
+    expect(err.message).toMatch(/^the application password was not accepted: .*"kursus".*WORDPRESS_APP_PASSWORD.*WP_ENVIRONMENT_TYPE=local/);
     expect(sim.requests).toHaveLength(1);
     expect(sim.posts.size).toBe(0);
   });
 
-  it('answers 401 rest_not_logged_in without credentials, as WordPress does', async () => {
-    const res = await fetch(`${sim.url}/wp-json/wp/v2/kursus/1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  it('says the same for an anonymous look-up, which WordPress refuses as 400 rest_invalid_param (status forbidden)', async () => {
+    const err = await rejection(client({ appPassword: 'wrong pass word' }).findPost({ kursusId: 'K1001', slug: 'x' }));
+    expect(err).toMatchObject({ status: 400, code: 'rest_invalid_param', credentialsRejected: true });
+    expect(err.message).toMatch(/^the application password was not accepted/);
+  });
+
+  it('answers an anonymous update 401 rest_cannot_edit, as WordPress does', async () => {
+    const { id } = await client().createPost(post());
+    const res = await fetch(`${sim.url}/wp-json/wp/v2/kursus/${id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ code: 'rest_not_logged_in', message: expect.any(String), data: { status: 401 } });
+    expect(await res.json()).toEqual({ code: 'rest_cannot_edit', message: expect.any(String), data: { status: 401 } });
   });
 
   it('accepts the application password without its spaces', async () => {
-    await expect(client({ appPassword: PASSWORD.replace(/ /g, '') }).createPost(post())).resolves.toEqual({ id: 1 });
+    await expect(client({ appPassword: PASSWORD.replace(/ /g, '') }).createPost(post())).resolves.toMatchObject({ id: 1, status: 'publish' });
   });
 });
 
@@ -90,8 +96,16 @@ describe('posts', () => {
     const stored = sim.posts.get(id)!;
     expect(stored).toMatchObject({ status: 'publish', title: 'Excel for begyndere', content: 'Lær Excel fra bunden.', slug: 'excel-for-begyndere-k1001' });
     expect(stored.meta).toEqual(post().fields);
-    expect(sim.requests).toEqual([{ method: 'POST', path: '/wp-json/wp/v2/kursus', query: '', status: 201 }]);
-    expect(calls).toEqual([expect.objectContaining({ method: 'POST', url: `${sim.url}/wp-json/wp/v2/kursus`, status: 201 })]);
+    // Only registered keys are kept, as WordPress does: the answer carries every registered key.
+    const other = await client().createPost(post({ fields: { not_registered: 'x', kursus_location: 'Aarhus' } }));
+    expect(sim.posts.get(other.id)!.meta).toEqual({ kursus_location: 'Aarhus' });
+    expect(other.fields).toMatchObject({ kursus_location: 'Aarhus', kursus_capacity: 0 });
+    expect(other.fields).not.toHaveProperty('not_registered');
+    sim.requests.length = 0;
+    calls.length = 0;
+    await client().updatePost(id, post());
+    expect(sim.requests).toEqual([{ method: 'POST', path: `/wp-json/wp/v2/kursus/${id}`, query: '', status: 200 }]);
+    expect(calls).toEqual([expect.objectContaining({ method: 'POST', url: `${sim.url}/wp-json/wp/v2/kursus/${id}`, status: 200 })]);
   });
 
   it('writes the fields as acf in ACF mode', async () => {
@@ -111,7 +125,7 @@ describe('posts', () => {
   it('updates a post (200) and does not send the slug again', async () => {
     const c = client();
     const { id } = await c.createPost(post({ slug: 'first-slug' }));
-    await expect(c.updatePost(id, post({ title: 'Excel 2', status: 'draft', slug: 'other' }))).resolves.toEqual({ id });
+    await expect(c.updatePost(id, post({ title: 'Excel 2', status: 'draft', slug: 'other' }))).resolves.toMatchObject({ id, status: 'draft', title: 'Excel 2' });
     expect(sim.posts.get(id)).toMatchObject({ title: 'Excel 2', status: 'draft', slug: 'first-slug' });
     expect(sim.requests.map((r) => r.status)).toEqual([201, 200]);
   });
@@ -145,7 +159,7 @@ describe('retries', () => {
     const { id } = await c.createPost(post());
     sim.requests.length = 0;
     sim.faults.failNext(2, 503);
-    await expect(c.updatePost(id, post({ title: 'After 503' }))).resolves.toEqual({ id });
+    await expect(c.updatePost(id, post({ title: 'After 503' }))).resolves.toMatchObject({ id });
     expect(sim.requests.map((r) => r.status)).toEqual([503, 503, 200]);
     expect(sim.posts.get(id)!.title).toBe('After 503');
     expect(warnings.filter((w) => /retrying/.test(w.msg ?? ''))).toHaveLength(2);

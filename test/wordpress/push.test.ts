@@ -91,31 +91,31 @@ describe.each(testDatabaseKinds())('push-wordpress on %s', (kind) => {
     expect(row.pushedAt).toBeInstanceOf(Date);
     expect(post).toMatchObject({ title: 'Excel for begyndere', status: 'publish', content: 'Regneark fra bunden.', slug: 'excel-for-begyndere-k1001' });
     expect(post!.meta).toEqual({
-      maconomy_id: 'K1001',
-      main_course_number: 'EXC',
-      start_date: '2026-04-01',
-      end_date: '2026-04-02',
-      location: 'København',
-      price: '4500.00',
-      currency: 'DKK',
-      capacity: 12,
-      status: 'open',
-      days: [
+      kursus_maconomy_id: 'K1001',
+      kursus_main_course_number: 'EXC',
+      kursus_start_date: '2026-04-01',
+      kursus_end_date: '2026-04-02',
+      kursus_location: 'København',
+      kursus_price: '4500.00',
+      kursus_currency: 'DKK',
+      kursus_capacity: 12,
+      kursus_status: 'open',
+      kursus_days: [
         { date: '2026-04-01', start_time: '09:00', end_time: '16:00' },
         { date: '2026-04-02', start_time: '09:00', end_time: '15:00' },
       ],
-      trainers: [{ name: 'Anne Hansen', title: 'Cand.merc.' }],
+      kursus_trainers: [{ name: 'Anne Hansen', title: 'Cand.merc.' }],
     });
-    expect((await postOf('K1002')).post!.meta).toMatchObject({ price: '3999.50', trainers: [], days: [{ date: '2026-05-04', start_time: '09:00', end_time: '16:00' }] });
+    expect((await postOf('K1002')).post!.meta).toMatchObject({ kursus_price: '3999.50', kursus_trainers: [], kursus_days: [{ date: '2026-05-04', start_time: '09:00', end_time: '16:00' }] });
     expect((await postOf('K1002')).post!.slug).toBe('excel-for-oevede-k1002');
-    expect((await postOf('K1003')).post!.meta).toMatchObject({ price: '1250.05' });
+    expect((await postOf('K1003')).post!.meta).toMatchObject({ kursus_price: '1250.05' });
   });
 
   it('writes the fields as acf in ACF mode', async () => {
     const client = new WordPressClient({ baseUrl: acfSim.url, user: USER, appPassword: PASSWORD, fieldMode: 'acf' });
     expect(await pushCourseDatesToWordPress({ db, wp: client })).toMatchObject({ created: 3, failed: [] });
     const { post } = await postOf('K1001', acfSim);
-    expect(post!.acf).toMatchObject({ maconomy_id: 'K1001', price: '4500.00', trainers: [{ name: 'Anne Hansen', title: 'Cand.merc.' }] });
+    expect(post!.acf).toMatchObject({ kursus_maconomy_id: 'K1001', kursus_price: '4500.00', kursus_trainers: [{ name: 'Anne Hansen', title: 'Cand.merc.' }] });
     expect(post!.meta).toEqual({});
   });
 
@@ -153,8 +153,8 @@ describe.each(testDatabaseKinds())('push-wordpress on %s', (kind) => {
     expect(writes()).toHaveLength(2);
     const k1 = (await postOf('K1001')).post!;
     expect(k1.content).toBe('Særlig beskrivelse.');
-    expect((k1.meta.days as object[])[0]).toEqual({ date: '2026-04-01', start_time: '08:30', end_time: '16:00' });
-    expect((await postOf('K1003')).post!.meta.trainers).toEqual([{ name: 'Bo Jensen', title: null }]);
+    expect((k1.meta.kursus_days as object[])[0]).toEqual({ date: '2026-04-01', start_time: '08:30', end_time: '16:00' });
+    expect((await postOf('K1003')).post!.meta.kursus_trainers).toEqual([{ name: 'Bo Jensen', title: null }]);
 
     // The main course's editor description reaches every date without its own.
     sim.requests.length = 0;
@@ -171,7 +171,7 @@ describe.each(testDatabaseKinds())('push-wordpress on %s', (kind) => {
     await edit('K1002', (cd) => (cd.status = 'CANCELLED'));
     expect(await push()).toEqual({ created: 0, updated: 0, unpublished: 2, failed: [], skipped: 1 });
     expect((await postOf('K1001')).post!.status).toBe('draft');
-    expect((await postOf('K1002')).post).toMatchObject({ status: 'draft', meta: expect.objectContaining({ status: 'cancelled' }) });
+    expect((await postOf('K1002')).post).toMatchObject({ status: 'draft', meta: expect.objectContaining({ kursus_status: 'cancelled' }) });
     expect((await postOf('K1003')).post!.status).toBe('publish');
     // Published again: back to publish.
     await edit('K1001', (cd) => (cd.published = true));
@@ -197,8 +197,8 @@ describe.each(testDatabaseKinds())('push-wordpress on %s', (kind) => {
     expect(result.failed).toEqual([{ maconomyId: 'K1001', error: expect.stringContaining('HTTP 503') }]);
     const { row, post } = await postOf('K1001');
     expect(row).toMatchObject({ attempts: 1, lastError: expect.stringContaining('503') });
-    expect(post!.meta.location).toBe('København');
-    expect((await postOf('K1002')).post!.meta.location).toBe('Online');
+    expect(post!.meta.kursus_location).toBe('København');
+    expect((await postOf('K1002')).post!.meta.kursus_location).toBe('Online');
     expect(logs.some((l) => l.level === 'warn' && (l.obj as { maconomyId?: string }).maconomyId === 'K1001')).toBe(true);
 
     // Next run: only the failed one is retried; success clears the error.
@@ -207,7 +207,7 @@ describe.each(testDatabaseKinds())('push-wordpress on %s', (kind) => {
     expect(await push()).toEqual({ created: 0, updated: 1, unpublished: 0, failed: [], skipped: 2 });
     expect(writes()).toHaveLength(1);
     expect((await postOf('K1001')).row).toMatchObject({ attempts: 0, lastError: null });
-    expect((await postOf('K1001')).post!.meta.location).toBe('Online');
+    expect((await postOf('K1001')).post!.meta.kursus_location).toBe('Online');
   });
 
   it('records a failed create and creates it on the next run', async () => {
@@ -230,7 +230,7 @@ describe.each(testDatabaseKinds())('push-wordpress on %s', (kind) => {
     expect(await push()).toMatchObject({ created: 1, updated: 0, failed: [] });
     const { row, post } = await postOf('K1002');
     expect(row.postId).not.toBe(old);
-    expect(post!.meta.capacity).toBe(20);
+    expect(post!.meta.kursus_capacity).toBe(20);
     expect(sim.posts.size).toBe(3);
   });
 
@@ -249,7 +249,7 @@ describe.each(testDatabaseKinds())('push-wordpress on %s', (kind) => {
     const { row, post } = await postOf('K1001');
     expect(row).toMatchObject({ postId: 1, createStartedAt: null, attempts: 0 });
     expect(post).toMatchObject({ title: 'Excel for nybegyndere', slug: 'excel-for-begyndere-k1001' });
-    expect(sim.requests.some((r) => r.method === 'GET' && r.query.includes('slug=excel-for-begyndere-k1001'))).toBe(true);
+    expect(sim.requests.some((r) => r.method === 'GET' && r.query.includes('kursus_maconomy_id=K1001'))).toBe(true);
   });
 
   it('pushes only the given course dates, in small batches', async () => {
@@ -259,10 +259,15 @@ describe.each(testDatabaseKinds())('push-wordpress on %s', (kind) => {
     expect(await push({ courseDateIds: [] })).toEqual({ created: 0, updated: 0, unpublished: 0, failed: [], skipped: 0 });
   });
 
-  it('re-pushes everything when the field mode changes', async () => {
+  it('re-pushes everything when the field mode changes, and reports fields the site did not keep', async () => {
     await push();
+    // This site has no ACF: WordPress ignores the `acf` parameter and answers 200 without it.
     const result = await push({ wp: wp({ fieldMode: 'acf' }) });
-    expect(result).toMatchObject({ updated: 3, skipped: 0 });
+    expect(result).toMatchObject({ updated: 0, skipped: 0 });
+    expect(result.failed).toHaveLength(3);
+    expect(result.failed[0]!.error).toMatch(/did not keep kursus_maconomy_id, kursus_main_course_number, .*kursus_trainers of post \d+ as sent/);
+    const { row } = await postOf('K1001');
+    expect(row).toMatchObject({ postId: expect.any(Number), pushedHash: null, lastError: expect.stringContaining('kursus_price') });
   });
 
   async function idOf(maconomyId: string) {

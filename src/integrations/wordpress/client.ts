@@ -5,6 +5,7 @@
 // never the password.
 import { z } from 'zod';
 import { NOT_SENT_CODES, errorCode } from '../net-errors.js';
+import { KURSUS_ID_FIELD } from './fields.js';
 
 export interface WordPressCall {
   method: string;
@@ -49,12 +50,22 @@ export interface CoursePostFields {
    * was lost be found again (findPostsBySlug) instead of being sent twice.
    */
   slug?: string;
+  /** The course date's Kursus id (its maconomyId, stored as kursus_maconomy_id): how a post is found again. */
+  kursusId?: string;
 }
 
 export interface WordPressPostSummary {
   id: number;
   status: string;
   slug?: string;
+}
+
+/** A post as WordPress answered a create or update (context edit): what Kursus verifies. */
+export interface WordPressPost extends WordPressPostSummary {
+  title?: string;
+  content?: string;
+  /** `meta` or `acf`, by field mode; absent when WordPress sent none (no custom-fields support). */
+  fields?: Record<string, unknown>;
 }
 
 export class WordPressError extends Error {
@@ -66,6 +77,11 @@ export class WordPressError extends Error {
   retryable: boolean;
   /** The request may have taken effect although it failed (timeout, reset or 5xx after sending). */
   ambiguous: boolean;
+  /**
+   * WordPress handled the request as anonymous although credentials were sent: the application
+   * password was not accepted (wrong, revoked, not allowed over http, or the header never reached PHP).
+   */
+  credentialsRejected = false;
 
   constructor(message: string, opts: { status?: number; code?: string; retryable?: boolean; ambiguous?: boolean; cause?: unknown } = {}) {
     super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
@@ -76,16 +92,28 @@ export class WordPressError extends Error {
   }
 }
 
+const rawText = z.union([z.string(), z.looseObject({ raw: z.string().optional() })]).optional();
 const postSchema = z.looseObject({
   id: z.number({ error: 'id must be a number' }).int().positive(),
   status: z.string(),
   slug: z.string().optional(),
+  title: rawText,
+  content: rawText,
+  // WordPress sends [] rather than {} when there is nothing.
+  meta: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
+  acf: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown()), z.boolean()]).optional(),
 });
 const postListSchema = z.array(postSchema);
 const errorSchema = z.looseObject({
   code: z.string(),
   message: z.string().optional(),
-  data: z.looseObject({ status: z.number().optional() }).nullish(),
+  data: z
+    .looseObject({
+      status: z.number().optional(),
+      // rest_invalid_param: which parameter failed and why (e.g. status -> rest_forbidden_status).
+      details: z.record(z.string(), z.looseObject({ code: z.string().optional() })).optional(),
+    })
+    .nullish(),
 });
 
 const BACKOFF_BASE_MS = 100;
@@ -141,29 +169,57 @@ export class WordPressClient {
     }
   }
 
-  /** POST /wp-json/wp/v2/<rest_base> -> 201. */
-  async createPost(fields: CoursePostFields): Promise<{ id: number }> {
-    const body = this.body(fields, true);
+  /**
+   * POST /wp-json/wp/v2/<rest_base> -> 201. An adopted post (an earlier attempt of this create
+   * landed, found by Kursus id or slug before a retry) comes back without fields: `adopted` true.
+   */
+  async createPost(fields: CoursePostFields): Promise<WordPressPost & { adopted?: boolean }> {
+    const body = this.body(fields, { create: true, status: true });
     const res = await this.send('POST', '', body, {
-      // A create that may have landed is retried only when its slug lets us find it first.
-      beforeRetryAfterAmbiguous: fields.slug
-        ? async () => {
-            const found = await this.findPostsBySlug(fields.slug!);
-            return found[0] ? { id: found[0].id } : null;
-          }
-        : undefined,
+      // A create that may have landed is retried only when we can find it first.
+      beforeRetryAfterAmbiguous:
+        fields.slug || fields.kursusId
+          ? async () => {
+              const found = await this.findPost({ kursusId: fields.kursusId, slug: fields.slug });
+              return found[0] ? { id: found[0].id } : null;
+            }
+          : undefined,
     });
-    if ('found' in res) return res.found;
+    if ('found' in res) return { id: res.found.id, status: fields.status, adopted: true };
     if (res.status !== 201 && res.status !== 200) throw this.httpError('POST', '', res);
-    return { id: this.parse('POST', '', res, postSchema, 'post id').id };
+    return this.toPost(this.parse('POST', '', res, postSchema, 'post id'));
   }
 
-  /** POST /wp-json/wp/v2/<rest_base>/<id> -> 200. A missing post is a WordPressError with status 404. */
-  async updatePost(id: number, fields: CoursePostFields): Promise<{ id: number }> {
+  /**
+   * POST /wp-json/wp/v2/<rest_base>/<id> -> 200. A missing post is a WordPressError with status
+   * 404 and code `rest_post_invalid_id` (see isPostGone). `sendStatus` false leaves the post's
+   * status as the site has it (e.g. an editor's trash).
+   */
+  async updatePost(id: number, fields: CoursePostFields, opts: { sendStatus?: boolean } = {}): Promise<WordPressPost> {
     const path = `/${postIdPath(id)}`;
-    const res = await this.request('POST', path, this.body(fields, false));
+    const res = await this.request('POST', path, this.body(fields, { create: false, status: opts.sendStatus ?? true }));
     if (res.status !== 200) throw this.httpError('POST', path, res);
-    return { id: this.parse('POST', path, res, postSchema, 'post id').id };
+    return this.toPost(this.parse('POST', path, res, postSchema, 'post id'));
+  }
+
+  /**
+   * Posts of one course date, lowest id first: by its Kursus id (kursus_maconomy_id, a query the
+   * companion plugin adds), else by slug. Only posts whose stored Kursus id matches (or, by slug,
+   * whose slug matches) are returned, so a site that ignores the query parameter cannot hand us
+   * somebody else's post.
+   */
+  async findPost(key: { kursusId?: string; slug?: string }): Promise<WordPressPostSummary[]> {
+    if (key.kursusId) {
+      const path = `?${KURSUS_ID_FIELD}=${encodeURIComponent(key.kursusId)}&status=any&context=edit&orderby=id&order=asc&per_page=20`;
+      const res = await this.request('GET', path);
+      if (res.status !== 200) throw this.httpError('GET', path, res);
+      const hits = this.parse('GET', path, res, postListSchema, 'post list').filter((p) => {
+        const f = fieldsOf(p, this.fieldMode) ?? fieldsOf(p, 'meta');
+        return f?.[KURSUS_ID_FIELD] === key.kursusId;
+      });
+      if (hits.length) return hits.map((p) => ({ id: p.id, status: p.status, ...(p.slug !== undefined ? { slug: p.slug } : {}) }));
+    }
+    return key.slug ? (await this.findPostsBySlug(key.slug)).filter((p) => p.slug === undefined || p.slug === key.slug) : [];
   }
 
   /** GET /wp-json/wp/v2/<rest_base>/<id>; null when WordPress does not know the post (404). */
@@ -186,11 +242,24 @@ export class WordPressClient {
 
   // ---- internals ----------------------------------------------------------------------------
 
-  private body(fields: CoursePostFields, create: boolean): Record<string, unknown> {
-    const body: Record<string, unknown> = { title: fields.title, status: fields.status, content: fields.content };
-    if (create && fields.slug) body.slug = fields.slug;
+  private body(fields: CoursePostFields, opts: { create: boolean; status: boolean }): Record<string, unknown> {
+    const body: Record<string, unknown> = { title: fields.title, content: fields.content };
+    if (opts.status) body.status = fields.status;
+    if (opts.create && fields.slug) body.slug = fields.slug;
     body[this.fieldMode] = fields.fields;
     return body;
+  }
+
+  private toPost(p: z.output<typeof postSchema>): WordPressPost {
+    const out: WordPressPost = { id: p.id, status: p.status };
+    if (p.slug !== undefined) out.slug = p.slug;
+    const title = rawOf(p.title);
+    const content = rawOf(p.content);
+    if (title !== undefined) out.title = title;
+    if (content !== undefined) out.content = content;
+    const fields = fieldsOf(p, this.fieldMode);
+    if (fields) out.fields = fields;
+    return out;
   }
 
   private async request(method: Method, path: string, body?: unknown): Promise<RawResponse> {
@@ -239,7 +308,16 @@ export class WordPressClient {
       this.logger?.warn({ method, url: this.label(path), attempt: attempt + 1, status: res?.status ?? failure?.status, error: failure?.message, retryInMs: delay }, `WordPress ${label} failed, retrying`);
       await sleep(delay);
       if (ambiguous && opts.beforeRetryAfterAmbiguous) {
-        const found = await opts.beforeRetryAfterAmbiguous();
+        let found: { id: number } | null;
+        try {
+          found = await opts.beforeRetryAfterAmbiguous();
+        } catch (lookupError) {
+          // The first cause stays the error; the failed look-up is only added to it.
+          const error = failure ?? this.httpError(method, path, res!);
+          error.ambiguous = true;
+          error.message += `; looking the post up before a retry failed too: ${(lookupError as Error)?.message ?? lookupError}`;
+          throw error;
+        }
         if (found) return { found };
       }
     }
@@ -322,12 +400,22 @@ export class WordPressClient {
     const wpMessage = e.success && e.data.message ? `: ${e.data.message.slice(0, 300)}` : '';
     const suffix = code ? ` (${code}${wpMessage})` : '';
     let message: string;
-    if (res.status === 401) {
-      message = `WordPress rejected the credentials of user "${this.user}" (401${code ? ` ${code}` : ''}) for ${label}; check WORDPRESS_USER and WORDPRESS_APP_PASSWORD (an application password, not the login password)`;
+    // WordPress answers 401 only to requests it handles as anonymous (a logged-in user without the
+    // right gets 403), and an anonymous `status=any` look-up fails as 400 rest_invalid_param with
+    // rest_forbidden_status. Either way the application password was not accepted.
+    const anonymousStatus = res.status === 400 && code === 'rest_invalid_param' && e.success && e.data.data?.details?.status?.code === 'rest_forbidden_status';
+    if (res.status === 401 || anonymousStatus) {
+      message =
+        `the application password was not accepted: WordPress handled ${label} as an anonymous request (${res.status}${code ? ` ${code}` : ''}) for user "${this.user}". ` +
+        `Check WORDPRESS_USER and WORDPRESS_APP_PASSWORD (an application password from the user's profile, not the login password), ` +
+        `that the site uses HTTPS or sets WP_ENVIRONMENT_TYPE=local, and that the web server passes the Authorization header to PHP`;
+      const err = new WordPressError(message, { status: res.status, code, retryable: false });
+      err.credentialsRejected = true;
+      return err;
     } else if (res.status === 403) {
       message = `WordPress user "${this.user}" is not allowed to ${label} (403${code ? ` ${code}` : ''})`;
     } else if (res.status === 404 && code === 'rest_no_route') {
-      message = `WordPress has no route for ${label} (404 rest_no_route); is the post type "${this.postType}" registered with show_in_rest?`;
+      message = `WordPress has no route for ${label} (404 rest_no_route): the post type "${this.postType}" is not registered with show_in_rest; is the Kursus plugin active?`;
     } else {
       message = `WordPress ${label} failed with HTTP ${res.status}${suffix}`;
     }
@@ -338,6 +426,22 @@ export class WordPressClient {
     const i = path.indexOf('?');
     return `/wp-json/wp/v2/${this.postType}${i < 0 ? path : path.slice(0, i)}`;
   }
+}
+
+/** The post no longer exists in WordPress (deleted permanently): the only 404 that means "gone". */
+export function isPostGone(err: unknown): boolean {
+  return err instanceof WordPressError && err.status === 404 && err.code === 'rest_post_invalid_id';
+}
+
+function rawOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && typeof (v as { raw?: unknown }).raw === 'string') return (v as { raw: string }).raw;
+  return undefined;
+}
+
+function fieldsOf(p: { meta?: unknown; acf?: unknown }, mode: 'meta' | 'acf'): Record<string, unknown> | undefined {
+  const v = mode === 'acf' ? p.acf : p.meta;
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 function postIdPath(id: number): string {

@@ -22,6 +22,11 @@ export const WordPressPost = defineEntity({
     createStartedAt: p.datetime().nullable(),
     /** Slug sent with the create, so an unrecorded create can be found again even after a title change. */
     slug: p.string().length(200).nullable(),
+    /** The status Kursus last sent; the status is sent again only when Kursus's own decision changes. */
+    pushedStatus: p.string().length(20).nullable(),
+    /** The status WordPress reported in its last answer: `trash` = an editor trashed it (left so, see docs/wordpress.md). */
+    wpStatus: p.string().length(20).nullable(),
+    /** The first cause of the current failure (a later, consequential failure does not replace it). */
     lastError: p.text().nullable(),
     /** Attempts since the last successful push (a create counts when it starts). */
     attempts: p.integer().default(0),

@@ -19,7 +19,9 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Db } from '../../db/orm.js';
 import { CourseDate } from '../../catalog/entities.js';
 import { WordPressPost } from './entities.js';
-import { WordPressError, type CoursePostFields, type WordPressClient } from './client.js';
+import { isPostGone, WordPressError, type CourseFieldValue, type CoursePostFields, type WordPressClient, type WordPressPost as WpPost } from './client.js';
+import { WORDPRESS_PLUGIN_VERSION, type CoursePostFieldName } from './fields.js';
+import { sanitizeDescription } from './html.js';
 
 export interface PushLog {
   info(o: object, m?: string): void;
@@ -89,12 +91,13 @@ export async function pushCourseDatesToWordPress(deps: PushDeps): Promise<PushRe
         const outcome = await pushOne(deps, job);
         result[outcome]++;
       } catch (err) {
-        const message = errorMessage(err);
-        result.failed.push({ maconomyId: job.maconomyId, error: message });
-        deps.log?.warn({ maconomyId: job.maconomyId, status: (err as WordPressError).status, code: (err as WordPressError).code, err: message }, 'push-wordpress: course date not pushed');
-        await recordFailure(deps, job, message).catch((e: unknown) =>
-          deps.log?.warn({ maconomyId: job.maconomyId, err: errorMessage(e) }, 'push-wordpress: could not record the failure'),
-        );
+        const cause = err instanceof FollowUpError ? err.original : err;
+        deps.log?.warn({ maconomyId: job.maconomyId, status: (cause as WordPressError).status, code: (cause as WordPressError).code, err: errorMessage(err) }, 'push-wordpress: course date not pushed');
+        const kept = await recordFailure(deps, job, err).catch((e: unknown) => {
+          deps.log?.warn({ maconomyId: job.maconomyId, err: errorMessage(e) }, 'push-wordpress: could not record the failure');
+          return errorMessage(err);
+        });
+        result.failed.push({ maconomyId: job.maconomyId, error: kept });
       }
     });
     if (batch.length < batchSize) break;
@@ -110,7 +113,7 @@ export async function pushCourseDatesToWordPress(deps: PushDeps): Promise<PushRe
 // ---- the post a course date should have ---------------------------------------------------------
 
 /** The WordPress post for a course date with mainCourse, days and trainers loaded. */
-export function coursePostFields(cd: CourseDate): CoursePostFields & { slug: string } {
+export function coursePostFields(cd: CourseDate): CoursePostFields & { slug: string; kursusId: string } {
   const mc = cd.mainCourse;
   const days = cd.days
     .getItems()
@@ -125,21 +128,23 @@ export function coursePostFields(cd: CourseDate): CoursePostFields & { slug: str
   return {
     title: cd.title,
     status: cd.published && cd.status !== 'CANCELLED' ? 'publish' : 'draft',
-    content: cd.editorDescription ?? mc.editorDescription ?? mc.description ?? '',
+    // Stored in Kursus as entered; what WordPress gets passes the allow-list (src/integrations/wordpress/html.ts).
+    content: sanitizeDescription(cd.editorDescription ?? mc.editorDescription ?? mc.description ?? ''),
     slug: postSlug(cd.title, cd.maconomyId),
+    kursusId: cd.maconomyId,
     fields: {
-      maconomy_id: cd.maconomyId,
-      main_course_number: mc.maconomyNumber,
-      start_date: cd.startDate,
-      end_date: cd.endDate,
-      location: cd.location,
-      price: formatMinor(cd.priceMinor),
-      currency: cd.currency,
-      capacity: cd.capacity,
-      status: cd.status.toLowerCase(),
-      days,
-      trainers,
-    },
+      kursus_maconomy_id: cd.maconomyId,
+      kursus_main_course_number: mc.maconomyNumber,
+      kursus_start_date: cd.startDate,
+      kursus_end_date: cd.endDate,
+      kursus_location: cd.location,
+      kursus_price: formatMinor(cd.priceMinor),
+      kursus_currency: cd.currency,
+      kursus_capacity: cd.capacity,
+      kursus_status: cd.status.toLowerCase(),
+      kursus_days: days,
+      kursus_trainers: trainers,
+    } satisfies Record<CoursePostFieldName, CourseFieldValue>,
   };
 }
 
@@ -181,49 +186,78 @@ interface RowState {
   attempts: number;
   createStartedAt: Date | null;
   slug: string | null;
+  pushedStatus: string | null;
 }
 
 interface Job {
   courseDateId: string;
   maconomyId: string;
-  fields: CoursePostFields & { slug: string };
+  fields: CoursePostFields & { slug: string; kursusId: string };
   hash: string;
   row: RowState | null;
   /** Set once this run has claimed the row for a create (attempt already counted). */
   claimed?: boolean;
 }
 
-const snapshot = (r: WordPressPost): RowState => ({ id: r.id, postId: r.postId ?? null, attempts: r.attempts, createStartedAt: r.createStartedAt ?? null, slug: r.slug ?? null });
+const snapshot = (r: WordPressPost): RowState => ({
+  id: r.id,
+  postId: r.postId ?? null,
+  attempts: r.attempts,
+  createStartedAt: r.createStartedAt ?? null,
+  slug: r.slug ?? null,
+  pushedStatus: r.pushedStatus ?? null,
+});
+
+/** A failure that follows from an earlier one (a look-up after a failed create): it does not replace the recorded first cause. */
+class FollowUpError extends Error {
+  constructor(readonly original: unknown) {
+    super(errorMessage(original), { cause: original });
+  }
+}
 
 async function pushOne(deps: PushDeps, job: Job): Promise<Outcome> {
   const { wp } = deps;
   const row = job.row;
   let postId = row?.postId ?? null;
+  let pushedStatus = row?.pushedStatus ?? null;
 
   if (postId === null && row?.createStartedAt) {
     // An earlier create may have landed without its id being stored: adopt that post.
-    const found = await wp.findPostsBySlug(row.slug ?? job.fields.slug);
+    let found;
+    try {
+      found = await wp.findPost({ kursusId: job.maconomyId, slug: row.slug ?? job.fields.slug });
+    } catch (err) {
+      throw new FollowUpError(err);
+    }
     if (found[0]) {
       postId = found[0].id;
-      if (found.length > 1) deps.log?.warn({ maconomyId: job.maconomyId, postIds: found.map((f) => f.id) }, 'push-wordpress: several WordPress posts share the slug; using the oldest');
+      pushedStatus = null;
+      if (found.length > 1) deps.log?.warn({ maconomyId: job.maconomyId, postIds: found.map((f) => f.id) }, 'push-wordpress: several WordPress posts belong to this course date; using the oldest');
       deps.log?.info({ maconomyId: job.maconomyId, postId }, 'push-wordpress: adopted a post created by an earlier, unrecorded create');
+      await adopt(deps, job, postId);
     }
   }
 
   if (postId !== null) {
+    // The status is sent only when Kursus's own decision changed since the last push, so an
+    // editor's trash (or any status the site set) is not undone by a change of price or place.
+    const sendStatus = pushedStatus !== job.fields.status;
     try {
-      await wp.updatePost(postId, job.fields);
-      await saveSuccess(deps, job, postId);
+      const post = await wp.updatePost(postId, job.fields, { sendStatus });
+      await verifyAndSave(deps, job, post, sendStatus ? job.fields.status : pushedStatus);
+      if (post.status === 'trash') deps.log?.info({ maconomyId: job.maconomyId, postId }, 'push-wordpress: the post is in the WordPress trash; updated and left there');
       return job.fields.status === 'draft' ? 'unpublished' : 'updated';
     } catch (err) {
-      if (!(err instanceof WordPressError && err.status === 404)) throw err;
-      deps.log?.warn({ maconomyId: job.maconomyId, postId }, 'push-wordpress: the post is gone from WordPress; creating it again');
+      // Only "invalid post id" means the post is gone. A 404 rest_no_route (post type not
+      // registered, e.g. the plugin switched off) keeps the id, or the post would be duplicated.
+      if (!isPostGone(err)) throw err;
+      deps.log?.warn({ maconomyId: job.maconomyId, postId }, 'push-wordpress: the post was deleted in WordPress; creating it again');
     }
   }
 
   if (job.fields.status === 'draft') {
     // No post and none wanted: nothing to unpublish.
-    if (row) await saveSuccess(deps, job, null);
+    if (row) await saveSuccess(deps, job, null, null, null);
     return 'skipped';
   }
 
@@ -231,9 +265,82 @@ async function pushOne(deps: PushDeps, job: Job): Promise<Outcome> {
     deps.log?.info({ maconomyId: job.maconomyId }, 'push-wordpress: another run is creating this post; skipped');
     return 'skipped';
   }
-  const created = await wp.createPost(job.fields);
-  await saveSuccess(deps, job, created.id);
+  let created;
+  try {
+    created = await wp.createPost(job.fields);
+  } catch (err) {
+    if (err instanceof WordPressError && err.status === 400) {
+      // WordPress saves the post before it checks the meta against the registered schema, so a
+      // 400 may come with a new post: find it by its Kursus id and keep it, never create twice.
+      const found = await wp.findPost({ kursusId: job.maconomyId, slug: job.fields.slug }).catch((e: unknown) => {
+        deps.log?.warn({ maconomyId: job.maconomyId, err: errorMessage(e) }, 'push-wordpress: looking the post up after a refused create failed');
+        return [];
+      });
+      if (found[0]) {
+        deps.log?.warn({ maconomyId: job.maconomyId, postId: found[0].id }, 'push-wordpress: WordPress refused the create but saved the post; keeping its id');
+        await adopt(deps, job, found[0].id);
+      }
+    } else if (err instanceof WordPressError && !err.ambiguous && err.status !== undefined && err.status < 500 && err.status !== 429) {
+      // Refused before anything was written (credentials, rights, no route): no post to look for.
+      await deps.db.em().nativeUpdate(WordPressPost, { courseDate: job.courseDateId, postId: null }, { createStartedAt: null });
+    }
+    throw err;
+  }
+  let post = created;
+  if (created.adopted) {
+    // An earlier attempt of this create landed (found before a retry): send the post once more,
+    // so what WordPress kept is verified like any other answer.
+    await adopt(deps, job, created.id);
+    post = await wp.updatePost(created.id, job.fields, { sendStatus: true });
+  }
+  await verifyAndSave(deps, job, post, job.fields.status);
   return 'created';
+}
+
+/**
+ * What WordPress answered must hold what was sent: meta it does not know is dropped without an
+ * error (unregistered key, or a post type without custom-fields support). A difference is recorded
+ * as an error naming the fields; the post id is kept and the push is repeated on the next run.
+ */
+async function verifyAndSave(deps: PushDeps, job: Job, post: WpPost, pushedStatus: string | null): Promise<void> {
+  const differs = differingFields(job.fields, post);
+  if (!differs.length) {
+    await saveSuccess(deps, job, post.id, pushedStatus, post.status);
+    return;
+  }
+  const now = deps.now?.() ?? new Date();
+  await deps.db.em().nativeUpdate(
+    WordPressPost,
+    { courseDate: job.courseDateId },
+    { postId: post.id, pushedHash: null, pushedStatus, wpStatus: post.status, createStartedAt: null, updatedAt: now },
+  );
+  throw new WordPressError(
+    `WordPress did not keep ${differs.join(', ')} of post ${post.id} as sent (meta that the site has not registered is dropped silently: ` +
+      `is the Kursus plugin ${WORDPRESS_PLUGIN_VERSION} active, and does the post type "${deps.wp.postType}" support custom-fields?)`,
+  );
+}
+
+/** Names of the sent fields (title, content and each meta/ACF key) that WordPress's answer does not hold as sent. */
+export function differingFields(sent: CoursePostFields, post: WpPost): string[] {
+  const out: string[] = [];
+  if (post.title !== undefined && post.title !== sent.title) out.push('title');
+  if (post.content !== undefined && post.content !== sent.content) out.push('content');
+  for (const [key, value] of Object.entries(sent.fields)) {
+    if (!post.fields || !(key in post.fields) || canonical(post.fields[key]) !== canonical(value)) out.push(key);
+  }
+  return out;
+}
+
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+  );
+}
+
+/** Records the post id of a found post at once, so a later failure cannot lose it. */
+async function adopt(deps: PushDeps, job: Job, postId: number): Promise<void> {
+  const now = deps.now?.() ?? new Date();
+  await deps.db.em().nativeUpdate(WordPressPost, { courseDate: job.courseDateId }, { postId, createStartedAt: null, pushedStatus: null, updatedAt: now });
 }
 
 /** Commits "a create is about to be sent"; false when another run claimed the row first. */
@@ -261,27 +368,30 @@ async function claimCreate(deps: PushDeps, job: Job): Promise<boolean> {
   return true;
 }
 
-async function saveSuccess(deps: PushDeps, job: Job, postId: number | null): Promise<void> {
+async function saveSuccess(deps: PushDeps, job: Job, postId: number | null, pushedStatus: string | null, wpStatus: string | null): Promise<void> {
   const now = deps.now?.() ?? new Date();
   await deps.db.em().nativeUpdate(
     WordPressPost,
     { courseDate: job.courseDateId },
-    { postId, pushedHash: job.hash, pushedAt: now, createStartedAt: null, lastError: null, attempts: 0, updatedAt: now },
+    { postId, pushedHash: job.hash, pushedAt: now, pushedStatus, wpStatus, createStartedAt: null, lastError: null, attempts: 0, updatedAt: now },
   );
 }
 
-async function recordFailure(deps: PushDeps, job: Job, message: string): Promise<void> {
-  const now = deps.now?.() ?? new Date();
+/** Records a failure; returns the message kept (the first cause when this failure only followed from it). */
+async function recordFailure(deps: PushDeps, job: Job, err: unknown): Promise<string> {
   const em = deps.db.em();
-  const lastError = message.slice(0, MAX_ERROR_CHARS);
+  const message = errorMessage(err).slice(0, MAX_ERROR_CHARS);
   const current = await em.findOne(WordPressPost, { courseDate: job.courseDateId });
+  let kept = message;
   if (!current) {
-    em.create(WordPressPost, { courseDate: job.courseDateId, postId: null, pushedHash: null, lastError, attempts: 1 });
+    em.create(WordPressPost, { courseDate: job.courseDateId, postId: null, pushedHash: null, lastError: message, attempts: 1 });
   } else {
-    current.lastError = lastError;
+    if (err instanceof FollowUpError && current.lastError) kept = current.lastError;
+    current.lastError = kept;
     if (!job.claimed) current.attempts += 1;
   }
   await em.flush();
+  return kept;
 }
 
 function errorMessage(err: unknown): string {
