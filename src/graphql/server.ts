@@ -1,6 +1,12 @@
 // Apollo Server 5 mounted on Fastify, plus an offline GraphQL IDE (Altair, served from npm, no CDN).
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyStatic from '@fastify/static';
 import { getDistDirectory, renderAltair } from 'altair-static';
@@ -12,6 +18,20 @@ import { cachedQueryCost, documentShapeRule } from './limits.js';
 import { formatError } from './errors.js';
 
 const IDE_BASE = '/graphql/ide/';
+
+/**
+ * Apollo features Kursus does not use, switched off. Cache control above all: installed by
+ * default, it wraps every field's resolver (willResolveField) to compute cache hints nobody reads
+ * (HTTP caching is the catalogue cache's, src/http/catalog-cache.ts); it was ~10% of an uncached
+ * listing's CPU. No Apollo key, no federation: usage/schema reporting and inline traces off too.
+ */
+const APOLLO_FEATURES_NOT_USED = [
+  ApolloServerPluginLandingPageDisabled(),
+  ApolloServerPluginCacheControlDisabled(),
+  ApolloServerPluginInlineTraceDisabled(),
+  ApolloServerPluginUsageReportingDisabled(),
+  ApolloServerPluginSchemaReportingDisabled(),
+];
 
 export async function registerGraphQL(
   app: FastifyInstance,
@@ -50,7 +70,7 @@ export async function registerGraphQL(
     validationRules: [documentShapeRule(maxDepth, maxFields)],
     // A cap on lexical tokens stops an oversized document in the parser, before validation.
     parseOptions: { maxTokens },
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), costLimit, ...(extra.plugins ?? [])],
+    plugins: [fastifyApolloDrainPlugin(app), ...APOLLO_FEATURES_NOT_USED, costLimit, ...(extra.plugins ?? [])],
     formatError: (formatted, error) => formatError(formatted, error, (err) => app.log.error({ err }, 'graphql error')),
     includeStacktraceInErrorResponses: false,
     introspection: true,
