@@ -4,6 +4,7 @@ import { badInput, notFound } from '../errors.js';
 import { seatsLeftSql } from '../booking/seats.js';
 import { CourseDate, CourseDay, MainCourse, Trainer } from './entities.js';
 import { dateTimeFormat } from '../intl.js';
+import { courseDateByMaconomyId, courseDatesById, rowMapper, type CourseDateRow } from './read-model.js';
 
 export const MACONOMY_ID = /^\d{3,10}-\d{1,4}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -18,6 +19,14 @@ export async function findCourseDateByRef(em: Em, ref: string): Promise<CourseDa
   throw badInput('courseId must be a course id or a Maconomy id such as 25172-04', 'courseId');
 }
 
+/** The same look-up for the storefront's reads: a plain row (src/catalog/read-model.ts), not a managed entity. */
+export async function readCourseDateByRef(em: Em, ref: string): Promise<CourseDateRow | null> {
+  if (typeof ref !== 'string' || ref.length > 64) throw badInput('courseId is not a valid course id', 'courseId');
+  if (UUID.test(ref)) return (await courseDatesById(em, [ref]))[0] ?? null;
+  if (MACONOMY_ID.test(ref)) return courseDateByMaconomyId(em, ref);
+  throw badInput('courseId must be a course id or a Maconomy id such as 25172-04', 'courseId');
+}
+
 export interface CourseFilter {
   from?: string | null;
   to?: string | null;
@@ -29,7 +38,7 @@ export interface CourseFilter {
 }
 
 export interface CoursePage {
-  nodes: CourseDate[];
+  nodes: CourseDateRow[];
   totalCount: number;
   hasNextPage: boolean;
   hasPreviousPage: boolean;
@@ -123,7 +132,8 @@ export async function listCourseDates(em: Em, filter: CourseFilter, first: numbe
     [...pageParams, first + 1],
   );
   const hasNextPage = rows.length > first;
-  const nodes = rows.slice(0, first).map((row) => em.map(CourseDate, row));
+  const toRow = rowMapper<CourseDateRow>(em, CourseDate);
+  const nodes = rows.slice(0, first).map(toRow);
   return { nodes, totalCount, hasNextPage, hasPreviousPage: !!after, cursors: nodes.map(encodeCursor) };
 }
 

@@ -4,8 +4,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { DomainError } from '../errors.js';
 import type { Db, Em } from '../db/orm.js';
-import { CourseDate, CourseDay, MainCourse, Trainer } from '../catalog/entities.js';
-import { Participant } from '../booking/entities.js';
+import {
+  courseDatesById, daysByCourseDate, mainCoursesById, participantsByOrder, trainersByCourseDate,
+  type CourseDateRow, type CourseDayRow, type MainCourseRow, type ParticipantRow, type TrainerRow,
+} from '../catalog/read-model.js';
 import type { BookingService } from '../booking/service.js';
 import { heldSeatsByCourseDate } from '../booking/seats.js';
 import { tokenInList } from '../booking/tokens.js';
@@ -39,52 +41,32 @@ export interface GraphQLContext extends Services {
   log: FastifyBaseLogger;
 }
 
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const it of items) {
-    const k = key(it);
-    const list = m.get(k);
-    if (list) list.push(it);
-    else m.set(k, [it]);
-  }
-  return m;
-}
-
+// Read-only rows, not managed entities (src/catalog/read-model.ts): one query per field per
+// request for all the parents that ask (DataLoader), no hydration.
 export function createLoaders(em: Em, now: () => Date) {
   return {
-    days: new DataLoader<string, CourseDay[]>(async (ids) => {
-      const days = await em.find(CourseDay, { courseDate: { $in: [...ids] } }, { orderBy: { date: 'asc' } });
-      const byDate = groupBy(days, (d) => d.courseDate.id);
+    days: new DataLoader<string, CourseDayRow[]>(async (ids) => {
+      const byDate = await daysByCourseDate(em, ids);
       return ids.map((id) => byDate.get(id) ?? []);
     }),
-    trainers: new DataLoader<string, Trainer[]>(async (ids) => {
-      const rows = await em
-        .getConnection()
-        .execute<Record<string, unknown>[]>(
-          `select cdt.course_date_id as _cd, t.* from course_date_trainer cdt join trainer t on t.id = cdt.trainer_id
-           where cdt.course_date_id in (${ids.map(() => '?').join(', ')}) order by t.name`,
-          [...ids],
-        );
-      const grouped = groupBy(rows, (r) => String(r._cd));
-      return ids.map((id) =>
-        (grouped.get(id) ?? []).map(({ _cd, ...row }) => em.map(Trainer, row)),
-      );
+    trainers: new DataLoader<string, TrainerRow[]>(async (ids) => {
+      const byDate = await trainersByCourseDate(em, ids);
+      return ids.map((id) => byDate.get(id) ?? []);
     }),
-    mainCourse: new DataLoader<string, MainCourse | null>(async (ids) => {
-      const found = new Map((await em.find(MainCourse, { id: { $in: [...ids] } })).map((m) => [m.id, m]));
+    mainCourse: new DataLoader<string, MainCourseRow | null>(async (ids) => {
+      const found = new Map((await mainCoursesById(em, ids)).map((m) => [m.id, m]));
       return ids.map((id) => found.get(id) ?? null);
     }),
-    courseDate: new DataLoader<string, CourseDate | null>(async (ids) => {
-      const found = new Map((await em.find(CourseDate, { id: { $in: [...ids] } })).map((m) => [m.id, m]));
+    courseDate: new DataLoader<string, CourseDateRow | null>(async (ids) => {
+      const found = new Map((await courseDatesById(em, ids)).map((m) => [m.id, m]));
       return ids.map((id) => found.get(id) ?? null);
     }),
     heldSeats: new DataLoader<string, number>(async (ids) => {
       const held = await heldSeatsByCourseDate(em, ids, { now: now() });
       return ids.map((id) => held.get(id) ?? 0);
     }),
-    participants: new DataLoader<string, Participant[]>(async (ids) => {
-      const list = await em.find(Participant, { order: { $in: [...ids] } }, { orderBy: { position: 'asc' } });
-      const byOrder = groupBy(list, (p) => p.order.id);
+    participants: new DataLoader<string, ParticipantRow[]>(async (ids) => {
+      const byOrder = await participantsByOrder(em, ids);
       return ids.map((id) => byOrder.get(id) ?? []);
     }),
   };

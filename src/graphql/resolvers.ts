@@ -1,8 +1,9 @@
 // Thin resolvers: argument plumbing and authorisation; the work happens in the services.
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root, ID, Int } from 'type-graphql';
-import type { CourseDate as CourseDateEntity, CourseDay as CourseDayEntity, MainCourse as MainCourseEntity, Trainer as TrainerEntity } from '../catalog/entities.js';
-import type { Order as OrderEntity, Participant as ParticipantEntity } from '../booking/entities.js';
-import { enrichCourse, findCourseDateByRef, listCourseDates } from '../catalog/service.js';
+import type { CourseDate as CourseDateEntity } from '../catalog/entities.js';
+import type { Order as OrderEntity } from '../booking/entities.js';
+import type { CourseDateRow, CourseDayRow, MainCourseRow, ParticipantRow, TrainerRow } from '../catalog/read-model.js';
+import { enrichCourse, findCourseDateByRef, listCourseDates, readCourseDateByRef } from '../catalog/service.js';
 import { DomainError, badInput } from '../errors.js';
 import { seatsLeft } from '../booking/seats.js';
 import { requireRole, type GraphQLContext } from './context.js';
@@ -11,6 +12,9 @@ import {
   Booker, CancelReservationInput, CancelReservationPayload, CheckoutInput, CheckoutPayload, Course, CourseConnection,
   CourseDay, CoursesArgs, EnrichCourseInput, MainCourse, Order, Participant, Price, ReserveSeatsInput, ReserveSeatsPayload, Trainer,
 } from './types.js';
+
+/** A course date as the resolvers get it: a read row (listings, course(id)) or an entity (after enrichCourse). */
+type CourseDate = CourseDateRow | CourseDateEntity;
 
 export function price(amountMinor: number, currency: string): Price {
   return { amountMinor, amount: (amountMinor / 100).toFixed(2), currency };
@@ -46,46 +50,46 @@ export class CourseResolver {
     @Arg('maconomyId', () => String, { nullable: true }) maconomyId?: string,
   ): Promise<Course | null> {
     if (!id === !maconomyId) throw badInput('give exactly one of id and maconomyId', id ? 'maconomyId' : 'id');
-    const found = await findCourseDateByRef(ctx.em, (id ?? maconomyId)!);
+    const found = await readCourseDateByRef(ctx.em, (id ?? maconomyId)!);
     return found as unknown as Course | null;
   }
 
   @FieldResolver(() => Int, { description: 'Free seats now: Maconomy\'s count minus seats held here. Reserving re-checks with Maconomy.' })
-  async seatsAvailable(@Root() cd: CourseDateEntity, @Ctx() ctx: GraphQLContext): Promise<number> {
+  async seatsAvailable(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): Promise<number> {
     if (cd.status !== 'OPEN' || !cd.published) return 0;
     return seatsLeft(cd.maconomyFreeSeats, await ctx.loaders.heldSeats.load(cd.id));
   }
 
   @FieldResolver(() => Price)
-  price(@Root() cd: CourseDateEntity): Price {
+  price(@Root() cd: CourseDate): Price {
     return price(cd.priceMinor, cd.currency);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'The editor\'s description when set, else Maconomy\'s.' })
-  async description(@Root() cd: CourseDateEntity, @Ctx() ctx: GraphQLContext): Promise<string | null> {
+  async description(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): Promise<string | null> {
     if (cd.editorDescription) return cd.editorDescription;
     const mc = await ctx.loaders.mainCourse.load(cd.mainCourse.id);
     return mc?.editorDescription ?? mc?.description ?? null;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Practical note from editors.' })
-  note(@Root() cd: CourseDateEntity): string | null {
+  note(@Root() cd: CourseDate): string | null {
     return cd.editorNote ?? null;
   }
 
   @FieldResolver(() => MainCourse)
-  async mainCourse(@Root() cd: CourseDateEntity, @Ctx() ctx: GraphQLContext): Promise<MainCourseEntity> {
+  async mainCourse(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): Promise<MainCourseRow> {
     return (await ctx.loaders.mainCourse.load(cd.mainCourse.id))!;
   }
 
   @FieldResolver(() => [CourseDay], { description: 'Course days with times; editor times override Maconomy\'s.', complexity: 2 })
-  async days(@Root() cd: CourseDateEntity, @Ctx() ctx: GraphQLContext): Promise<CourseDay[]> {
+  async days(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): Promise<CourseDay[]> {
     const days = await ctx.loaders.days.load(cd.id);
-    return days.map((d: CourseDayEntity) => ({ date: d.date, startTime: d.editorStartTime ?? d.startTime ?? null, endTime: d.editorEndTime ?? d.endTime ?? null }));
+    return days.map((d: CourseDayRow) => ({ date: d.date, startTime: d.editorStartTime ?? d.startTime ?? null, endTime: d.editorEndTime ?? d.endTime ?? null }));
   }
 
   @FieldResolver(() => [Trainer], { complexity: 2 })
-  async trainers(@Root() cd: CourseDateEntity, @Ctx() ctx: GraphQLContext): Promise<TrainerEntity[]> {
+  async trainers(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): Promise<TrainerRow[]> {
     return ctx.loaders.trainers.load(cd.id);
   }
 }
@@ -98,12 +102,12 @@ export class OrderResolver {
   }
 
   @FieldResolver(() => Course)
-  async course(@Root() order: OrderEntity, @Ctx() ctx: GraphQLContext): Promise<CourseDateEntity> {
+  async course(@Root() order: OrderEntity, @Ctx() ctx: GraphQLContext): Promise<CourseDateRow> {
     return (await ctx.loaders.courseDate.load(order.courseDate.id))!;
   }
 
   @FieldResolver(() => [Participant])
-  async participants(@Root() order: OrderEntity, @Ctx() ctx: GraphQLContext): Promise<ParticipantEntity[]> {
+  async participants(@Root() order: OrderEntity, @Ctx() ctx: GraphQLContext): Promise<ParticipantRow[]> {
     return ctx.loaders.participants.load(order.id);
   }
 
