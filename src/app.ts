@@ -27,6 +27,7 @@ import { createCatalogCache, registerCatalogCache } from './http/catalog-cache.j
 import { registerStaffRoutes } from './staff/routes.js';
 import { disableDemoStaff, seedDemoStaff } from './staff/demo.js';
 import { BreakerRegistry } from './http/upstream.js';
+import { logDestination, OneLinePerRequest } from './observability/log-format.js';
 
 export interface Kursus {
   config: Config;
@@ -94,6 +95,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           // requestId/job of the current request or job on every line (src/observability/log-context.ts)
           mixin: logContextMixin,
+          stream: logDestination(config.logFormat),
           ...(typeof opts.logger === 'object' ? opts.logger : {}),
         };
   const app = Fastify({
@@ -104,6 +106,8 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     // A caller's X-Request-Id is kept when it is safe to log, else a new UUID (echoed back).
     requestIdHeader: false,
     genReqId: requestIdFor,
+    // One log line per request, in both formats (src/observability/log-format.ts).
+    logController: new OneLinePerRequest(),
   });
   // GraphQL variables and connector bodies never need more than a few levels.
   limitJsonDepth(app, 64);

@@ -85,6 +85,8 @@ export interface Config {
   graphql: { maxDepth: number; maxComplexity: number; maxFields: number; maxTokens: number; maxPageSize: number; defaultPageSize: number };
   bodyLimitBytes: number;
   logLevel: string;
+  /** json (machines) or pretty (one coloured line per event, for a terminal). */
+  logFormat: LogFormat;
   varDir: string;
   /** Jubelio gateway (src/connectors/jubelio/). */
   jubelio: JubelioConfig;
@@ -130,6 +132,15 @@ function validTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+export type LogFormat = 'json' | 'pretty';
+
+/** LOG_FORMAT when set, else pretty on a terminal and JSON everywhere else (files, pipes, collectors). */
+export function resolveLogFormat(value: string | undefined, isTerminal: boolean): LogFormat {
+  if (value === 'json' || value === 'pretty') return value;
+  if (value) throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${value}"`);
+  return isTerminal ? 'pretty' : 'json';
 }
 
 export class ConfigError extends Error {
@@ -327,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     bodyLimitBytes: read('BODY_LIMIT_BYTES', intVar('BODY_LIMIT_BYTES', 1024, 50 * 1024 * 1024), String(256 * 1024)),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    logFormat: resolveLogFormat(env.LOG_FORMAT, process.stdout.isTTY === true),
     varDir,
     jubelio: loadJubelioConfig(env, demo),
     bridge: loadBridgeConfig(env, demo),

@@ -2,7 +2,7 @@
 // print-schema. `npm start` runs `serve` in demo mode on a fresh machine.
 import 'reflect-metadata';
 import { pino } from 'pino';
-import { ConfigError, DEMO_SECRETS, loadConfig, withoutCredentials } from './config.js';
+import { ConfigError, DEMO_SECRETS, loadConfig, resolveLogFormat, withoutCredentials } from './config.js';
 import { buildKursus, prepareDatabase, REDACTED_PATHS, type Kursus } from './app.js';
 import { printKursusSchema } from './graphql/schema.js';
 import { startMaconomySimulator } from './simulators/maconomy.js';
@@ -12,8 +12,20 @@ import { COMMERCE_SIMULATORS, runConnectorCheck } from './connectors/commerce-cl
 import { startUpstreamSimulator } from './simulators/upstream.js';
 import { DEMO_STAFF } from './staff/demo.js';
 import { runUserCommand } from './staff/cli.js';
+import { logDestination } from './observability/log-format.js';
 
-const log = pino({ level: process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+// Before the configuration is read (its errors are logged here): an invalid LOG_FORMAT falls back
+// to the terminal guess here and is reported by loadConfig.
+const earlyFormat = (() => {
+  try {
+    return resolveLogFormat(process.env.LOG_FORMAT, process.stdout.isTTY === true);
+  } catch {
+    return resolveLogFormat(undefined, process.stdout.isTTY === true);
+  }
+})();
+const logOptions = { level: process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+const destination = logDestination(earlyFormat);
+const log = destination ? pino(logOptions, destination) : pino(logOptions);
 
 function onShutdown(stop: () => Promise<void>) {
   let stopping = false;
@@ -83,13 +95,14 @@ async function serve(mode: 'serve' | 'api' | 'worker') {
     kursus.app.log.info({ courseDates: r.courseDates.seen, created: r.courseDates.created }, 'demo mode: imported courses from the Maconomy simulator');
   }
   if (mode !== 'api') await kursus.startWorker();
-  if (config.demo && kursus.simulator) {
-    // The same chain as the hourly import: changed dates go to (simulated) WordPress.
-    await kursus.jobs.agenda.now(JOBS.pushWordpress, { reason: 'demo start-up import' });
-  }
   if (mode !== 'worker') {
     const url = await kursus.listen();
     kursus.app.log.info({ graphql: `${url}/graphql`, worker: mode === 'serve' }, 'Kursus is serving the storefront API');
+  }
+  if (config.demo && kursus.simulator) {
+    // The same chain as the hourly import: changed dates go to (simulated) WordPress. Queued once
+    // the API listens, so the push does not delay the first answer of a fresh start.
+    await kursus.jobs.agenda.now(JOBS.pushWordpress, { reason: 'demo start-up import' });
   }
   onShutdown(() => kursus.close());
 }

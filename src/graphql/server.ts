@@ -9,13 +9,14 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyStatic from '@fastify/static';
-import { getDistDirectory, renderAltair } from 'altair-static';
+import { getDistDirectory } from 'altair-static';
 import { GraphQLError } from 'graphql';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { kursusSchema } from './schema.js';
 import { callerOf, createLoaders, type GraphQLContext, type Services } from './context.js';
 import { cachedQueryCost, documentShapeRule } from './limits.js';
 import { formatError } from './errors.js';
+import { renderIde } from './ide.js';
 
 const IDE_BASE = '/graphql/ide/';
 
@@ -98,7 +99,7 @@ export async function registerGraphQL(
   const handler = fastifyApolloHandler(apollo, { context });
 
   await app.register(fastifyStatic, { root: getDistDirectory(), prefix: IDE_BASE, decorateReply: false });
-  const idePage = renderAltair({ baseURL: IDE_BASE, endpointURL: '/graphql', initialQuery: EXAMPLE_QUERY, disableAccount: true });
+  const idePage = renderIde(services.config, IDE_BASE);
 
   app.route({
     url: '/graphql',
@@ -111,13 +112,3 @@ export async function registerGraphQL(
   });
   return apollo;
 }
-
-const EXAMPLE_QUERY = `# Kursus storefront API. Try:
-query Upcoming {
-  courses(first: 5, filter: { onlyAvailable: true }) {
-    totalCount
-    edges { node { id maconomyId title startDate location seatsAvailable price { amount currency } days { date startTime endTime } } }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-`;

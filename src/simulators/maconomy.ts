@@ -496,6 +496,9 @@ const DEMO_MAIN_COURSES: { no: string; title: string; description: string | null
 ];
 
 /** Danish demo catalogue: 6 main courses, 30-60 course dates over the ~6 months after `now`. */
+/** The course date the README's walk-through books (first date of the first demo main course): 60 seats, none taken. */
+export const WALKTHROUGH_COURSE_NO = '25172-01';
+
 export function demoData(now: Date = new Date(), seed = 1): SimulatorData {
   const rand = prng(seed);
   const int = (min: number, max: number) => min + Math.floor(rand() * (max - min + 1));
@@ -523,13 +526,16 @@ export function demoData(now: Date = new Date(), seed = 1): SimulatorData {
       });
     });
   }
-  // A few special cases, picked deterministically: 1 cancelled, 2 sold out, 3 nearly full.
+  // A few special cases, picked deterministically: 1 cancelled, 2 sold out, 3 nearly full; never
+  // the walk-through's date (the README books it), which has room to repeat the walk-through.
   const order = courseDates.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
-  const [cancelled, soldOut1, soldOut2, near1, near2, near3] = order.map((i) => courseDates[i]!);
+  const walkThrough = courseDates.find((c) => c.course_no === WALKTHROUGH_COURSE_NO)!;
+  Object.assign(walkThrough, { capacity: 60, taken_elsewhere: 0, status: 'open' });
+  const [cancelled, soldOut1, soldOut2, near1, near2, near3] = order.map((i) => courseDates[i]!).filter((c) => c !== walkThrough);
   cancelled!.status = 'cancelled';
   for (const c of [soldOut1!, soldOut2!]) c.taken_elsewhere = c.capacity;
   for (const c of [near1!, near2!, near3!]) c.taken_elsewhere = c.capacity - int(1, 2);

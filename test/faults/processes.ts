@@ -22,7 +22,7 @@ function newestSource(dir: string): number {
 export function ensureBuilt(): void {
   if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestSource(join(ROOT, 'src'))) return;
   // tsc emits even when another part of the tree has a type error; main.js is what matters here.
-  spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
+  spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'src'], { cwd: ROOT, stdio: 'ignore' });
   if (!existsSync(MAIN)) throw new Error('could not build dist/src/main.js');
 }
 

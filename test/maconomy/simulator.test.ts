@@ -1,7 +1,7 @@
 // The Maconomy simulator itself: demo data, state helpers, the wire format it serves, and fault
 // control over HTTP (for tests that run the app in another process).
 import { wireCourseDateListSchema, wireMainCourseListSchema, MaconomyClient } from '../../src/integrations/maconomy/index.js';
-import { startMaconomySimulator, demoData, generatedData, type MaconomySimulator } from '../../src/simulators/maconomy.js';
+import { startMaconomySimulator, demoData, generatedData, WALKTHROUGH_COURSE_NO, type MaconomySimulator } from '../../src/simulators/maconomy.js';
 
 const NOW = new Date('2026-03-02T08:00:00Z');
 const TOKEN = 'demo-maconomy-token';
@@ -35,7 +35,7 @@ describe('demo data', () => {
         expect(Date.parse(d.end_date)).toBeLessThan(sixMonths);
         for (const day of d.days) expect([1, 2, 3, 4, 5]).toContain(new Date(`${day.date}T12:00:00Z`).getUTCDay());
         expect(d.capacity).toBeGreaterThanOrEqual(12);
-        expect(d.capacity).toBeLessThanOrEqual(24);
+        expect(d.capacity).toBeLessThanOrEqual(d.course_no === WALKTHROUGH_COURSE_NO ? 60 : 24);
         expect(d.price).toBeGreaterThanOrEqual(8900);
         expect(d.price).toBeLessThanOrEqual(24500);
         expect(d.currency).toBe('DKK');
@@ -44,6 +44,8 @@ describe('demo data', () => {
       expect(dates.filter((d) => d.status === 'open' && d.free_seats === 0).length).toBeGreaterThanOrEqual(1);
       expect(dates.filter((d) => d.status === 'open' && (d.free_seats === 1 || d.free_seats === 2)).length).toBeGreaterThanOrEqual(1);
       expect(new Set(dates.map((d) => d.location)).size).toBeGreaterThanOrEqual(4);
+      // The README's walk-through books this date (2 seats a run): room to repeat it many times.
+      expect(dates.find((d) => d.course_no === WALKTHROUGH_COURSE_NO)).toMatchObject({ status: 'open', free_seats: 60 });
     } finally {
       await sim.close();
     }

@@ -1,0 +1,75 @@
+// The request log a person reads: one line per HTTP request (method, path, status, duration,
+// request id) in JSON and in the pretty terminal format, and LOG_FORMAT choosing between them.
+import { Writable } from 'node:stream';
+import Fastify from 'fastify';
+import { resolveLogFormat, ConfigError } from '../../src/config.js';
+import { logDestination, OneLinePerRequest } from '../../src/observability/log-format.js';
+
+function sink() {
+  const lines: string[] = [];
+  let buffered = '';
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      buffered += chunk.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop()!;
+      lines.push(...parts.filter(Boolean));
+      done();
+    },
+  });
+  return { stream, lines };
+}
+
+async function appWith(stream: NodeJS.WritableStream) {
+  const app = Fastify({ logger: { level: 'info', stream: stream as never }, logController: new OneLinePerRequest(), genReqId: () => 'req-0123456789' });
+  app.get('/courses', async () => ({ ok: true }));
+  app.get('/boom', async () => {
+    throw new Error('kaput');
+  });
+  await app.ready();
+  return app;
+}
+
+describe('request log', () => {
+  it('writes one JSON line per request with method, path, status, duration and request id', async () => {
+    const { stream, lines } = sink();
+    const app = await appWith(stream);
+    await app.inject({ method: 'GET', url: '/courses?first=2' });
+    await app.inject({ method: 'GET', url: '/missing' });
+    await app.close();
+    const requests = lines.map((l) => JSON.parse(l)).filter((l) => l.reqId);
+    expect(requests).toHaveLength(2);
+    expect(requests[0]).toMatchObject({ level: 30, reqId: 'req-0123456789', method: 'GET', url: '/courses?first=2', statusCode: 200, msg: expect.stringMatching(/^GET \/courses\?first=2 200 [\d.]+ ms$/) });
+    expect(typeof requests[0].responseTime).toBe('number');
+    expect(requests[1]).toMatchObject({ statusCode: 404, msg: expect.stringMatching(/^GET \/missing 404 /) });
+  });
+
+  it('still logs a failing request as an error (with the request line)', async () => {
+    const { stream, lines } = sink();
+    const app = await appWith(stream);
+    await app.inject({ method: 'GET', url: '/boom' });
+    await app.close();
+    const parsed = lines.map((l) => JSON.parse(l)).filter((l) => l.reqId);
+    expect(parsed.some((l) => l.level === 50 && l.err?.message === 'kaput')).toBe(true);
+    expect(parsed.filter((l) => /^GET \/boom 500 /.test(l.msg))).toHaveLength(1);
+  });
+
+  it('pretty: one line per request, request id first, no JSON noise', async () => {
+    const { stream, lines } = sink();
+    const app = Fastify({ logger: { level: 'info', stream: logDestination('pretty', stream) as never }, logController: new OneLinePerRequest(), genReqId: () => 'req-0123456789' });
+    app.get('/courses', async () => ({ ok: true }));
+    await app.inject({ method: 'GET', url: '/courses' });
+    await app.close();
+    const requestLines = lines.filter((l) => l.includes('req-0123456789'));
+    expect(requestLines).toHaveLength(1);
+    expect(requestLines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: req-0123456789 GET \/courses 200 [\d.]+ ms$/);
+  });
+
+  it('LOG_FORMAT overrides the terminal guess; anything else is a configuration error', () => {
+    expect(resolveLogFormat(undefined, true)).toBe('pretty');
+    expect(resolveLogFormat(undefined, false)).toBe('json');
+    expect(resolveLogFormat('json', true)).toBe('json');
+    expect(resolveLogFormat('pretty', false)).toBe('pretty');
+    expect(() => resolveLogFormat('yaml', true)).toThrow(ConfigError);
+  });
+});
