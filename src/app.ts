@@ -45,6 +45,8 @@ export interface Kursus {
   metrics: Metrics;
   /** Jubelio gateway and BaseLinker <-> Optimakers bridge (clients, demo simulators). */
   commerce: CommerceConnectors;
+  /** Every route registered on the app (method and URL template), for tests that must cover them all. */
+  routes: { method: string; url: string }[];
   /** Process background jobs in this process (serve, worker). */
   startWorker(): Promise<void>;
   /** Base URL once listening. */
@@ -111,6 +113,10 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   });
   // GraphQL variables and connector bodies never need more than a few levels.
   limitJsonDepth(app, 64);
+  const routes: Kursus['routes'] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
 
   let simulator: MaconomySimulator | null = null;
   let maconomyUrl = config.maconomy.url;
@@ -238,6 +244,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     httpLog,
     metrics,
     commerce,
+    routes,
     startWorker: () => {
       workerExpected = true;
       return jobs.startWorker().then(() => scheduleCommerceRecurring(jobs.agenda, config, config.jobs.timezone));

@@ -18,7 +18,8 @@ import { ConnectorJobRun } from './commerce-entities.js';
 import { checkConnectors, CHECK_TARGETS, type CheckTarget } from './commerce-check.js';
 import { isProductStatus, listProducts, MAX_STAGE_BATCH, STAGE_BODY_LIMIT, stageProducts } from './jubelio/products.js';
 import { ackSalesOrder, deliveryKeyOf, listSalesOrders, verifyJubelioSignature } from './jubelio/sales-orders.js';
-import { parseCursor, type ChangeCursor } from './change-cursor.js';
+import { parseCursor, parseKeyCursor } from './change-cursor.js';
+import { cursorParam, InputError, instantParam, limitParam } from './params.js';
 import { ackProductChange, listProductChanges, readMessage, tokenMatches } from './baselinker-optimakers/webhooks.js';
 import { BridgeOrder, BRIDGE_ORDER_STATUSES } from './baselinker-optimakers/entities.js';
 
@@ -36,43 +37,10 @@ const fail = (reply: FastifyReply, status: number, message: string, field?: stri
 
 const errorSchema = { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } } } as const;
 
-function limitOf(raw: string | undefined, reply: FastifyReply, max = 500): number | null {
-  if (raw === undefined) return 100;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    fail(reply, 400, `limit must be a whole number from 1 to ${max}`, 'limit');
-    return null;
-  }
-  return n;
-}
-
-function dateOf(raw: string | undefined, name: string, reply: FastifyReply): Date | undefined | null {
-  if (raw === undefined || raw === '') return undefined;
-  const d = new Date(raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(d.getTime())) {
-    fail(reply, 400, `${name} must be an ISO 8601 date-time such as 2026-11-22T10:00:00Z`, name);
-    return null;
-  }
-  return d;
-}
-
-/** `after`: undefined when absent, null (answered 400) when it is not a cursor we handed out. */
-function cursorOf(raw: string | undefined, reply: FastifyReply): ChangeCursor | undefined | null {
-  if (!raw) return undefined;
-  const c = parseCursor(raw);
-  if (!c) {
-    fail(reply, 400, 'after must be a nextCursor from an earlier answer', 'after');
-    return null;
-  }
-  return c;
-}
-
-function versionOf(body: unknown, reply: FastifyReply): number | null {
+/** `{"version": n}` of an acknowledgement. */
+function versionOf(body: unknown): number {
   const v = body && typeof body === 'object' ? (body as { version?: unknown }).version : undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    fail(reply, 400, 'version is required: the version you received (a positive whole number), so a newer change is never acknowledged unseen', 'version');
-    return null;
-  }
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new InputError(400, 'version is required: the version you received (a positive whole number), so a newer change is never acknowledged unseen', 'version');
   return v;
 }
 
@@ -95,7 +63,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
 
   // ---- ERP side (bearer tokens of connector users) ------------------------------------------------
   await app.register(async (scope) => {
-    connectorScope(scope, { envelope: (status, message) => errorBody(status, message) });
+    connectorScope(scope, { envelope: (status, message, field) => errorBody(status, message, field) });
     const jubelioOn = async (_req: FastifyRequest, reply: FastifyReply) => {
       if (!commerce.jubelio) return fail(reply, 503, 'the Jubelio gateway is not configured on this server (JUBELIO_URL)');
     };
@@ -137,10 +105,8 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
       async (request, reply) => {
         const q = request.query as Record<string, string | undefined>;
         if (q.status !== undefined && !isProductStatus(q.status)) return fail(reply, 400, 'status must be pending, pushed or failed', 'status');
-        if (q.after !== undefined && !isPlainText(q.after)) return fail(reply, 400, 'after must be a nextCursor from an earlier answer', 'after');
-        const limit = limitOf(q.limit, reply);
-        if (limit === null) return;
-        return listProducts(db, { status: q.status as never, limit, after: q.after || undefined });
+        const after = cursorParam(q.after, parseKeyCursor);
+        return listProducts(db, { status: q.status as never, limit: limitParam(q.limit), after });
       },
     );
 
@@ -158,12 +124,9 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
       },
       async (request, reply) => {
         const q = request.query as Record<string, string | undefined>;
-        const since = dateOf(q.since, 'since', reply);
-        if (since === null) return;
-        const limit = limitOf(q.limit, reply);
-        if (limit === null) return;
-        const after = cursorOf(q.after, reply);
-        if (after === null) return;
+        const since = instantParam(q.since, 'since');
+        const limit = limitParam(q.limit);
+        const after = cursorParam(q.after, parseCursor);
         if (q.status !== undefined && !/^[A-Za-z0-9_ -]{1,50}$/.test(q.status)) return fail(reply, 400, 'status must be a Jubelio status such as PAID', 'status');
         return listSalesOrders(db, { since, status: q.status || undefined, limit, after });
       },
@@ -175,8 +138,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
       async (request, reply) => {
         const id = Number((request.params as { id: string }).id);
         if (!Number.isSafeInteger(id) || id < 1) return fail(reply, 400, 'id must be a Jubelio salesorder_id', 'id');
-        const version = versionOf(request.body, reply);
-        if (version === null) return;
+        const version = versionOf(request.body);
         const r = await ackSalesOrder(db, id, version, deps.now());
         if (!r.found) return fail(reply, 404, `sales order ${id} is not known here`);
         if (r.conflict) return fail(reply, 409, `sales order ${id} is at version ${r.currentVersion}; version ${version} was never handed out`, 'version');
@@ -199,12 +161,9 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
       },
       async (request, reply) => {
         const q = request.query as Record<string, string | undefined>;
-        const since = dateOf(q.since, 'since', reply);
-        if (since === null) return;
-        const limit = limitOf(q.limit, reply);
-        if (limit === null) return;
-        const after = cursorOf(q.after, reply);
-        if (after === null) return;
+        const since = instantParam(q.since, 'since');
+        const limit = limitParam(q.limit);
+        const after = cursorParam(q.after, parseCursor);
         if (q.event !== undefined && !['created', 'updated', 'deleted'].includes(q.event)) return fail(reply, 400, 'event must be created, updated or deleted', 'event');
         return listProductChanges(db, { since, event: q.event, limit, after });
       },
@@ -216,8 +175,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
       async (request, reply) => {
         const id = Number((request.params as { id: string }).id);
         if (!Number.isSafeInteger(id) || id < 1) return fail(reply, 400, 'id must be an Optimakers product id', 'id');
-        const version = versionOf(request.body, reply);
-        if (version === null) return;
+        const version = versionOf(request.body);
         const r = await ackProductChange(db, id, version, deps.now());
         if (!r.found) return fail(reply, 404, `product ${id} has no recorded change`);
         if (r.conflict) return fail(reply, 409, `product ${id} is at version ${r.currentVersion}`, 'version');
@@ -228,7 +186,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
 
   // ---- webhooks (raw body: the signature covers the exact bytes) ---------------------------------
   await app.register(async (scope) => {
-    connectorScope(scope, { envelope: (status, message) => errorBody(status, message) });
+    connectorScope(scope, { envelope: (status, message, field) => errorBody(status, message, field) });
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     const raw = (request: FastifyRequest) => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
@@ -292,7 +250,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
 
   // ---- admin (ADMIN_TOKENS) --------------------------------------------------------------------
   await app.register(async (scope) => {
-    connectorScope(scope, { envelope: (status, message) => errorBody(status, message) });
+    connectorScope(scope, { envelope: (status, message, field) => errorBody(status, message, field) });
     const atags = ['Admin: jobs and connectors'];
     // Jobs that need data of their own (one order) are run through their own admin actions.
     const NOT_RUNNABLE = new Set(['sync-order', 'send-order-confirmation']);
@@ -354,8 +312,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
       async (request, reply) => {
         const q = request.query as Record<string, string | undefined>;
         if (q.status !== undefined && !(BRIDGE_ORDER_STATUSES as readonly string[]).includes(q.status)) return fail(reply, 400, `status must be one of ${BRIDGE_ORDER_STATUSES.join(', ')}`, 'status');
-        const limit = limitOf(q.limit, reply);
-        if (limit === null) return;
+        const limit = limitParam(q.limit);
         const rows = await db.em().find(BridgeOrder, q.status ? { status: q.status as never } : {}, { orderBy: { updatedAt: 'desc' }, limit });
         return {
           items: rows.map((r) => ({

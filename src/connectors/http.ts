@@ -6,11 +6,13 @@
 // serialiser that could drop or coerce a field of a documented contract). The contract tests
 // check every response against these same schemas.
 import { jsonDepth, JsonTooDeepError } from '../http/json-depth.js';
+import secureJson from 'secure-json-parse';
+import { InputError } from './params.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface ScopeOptions {
-  /** Body of an error answer in this scope's envelope. */
-  envelope: (status: number, message: string) => unknown;
+  /** Body of an error answer in this scope's envelope (`field`: the parameter at fault, where the envelope has room for it). */
+  envelope: (status: number, message: string, field?: string) => unknown;
   /** Accept application/x-www-form-urlencoded bodies too (PHP-era clients post forms). */
   forms?: boolean;
 }
@@ -20,14 +22,28 @@ export function connectorScope(app: FastifyInstance, opts: ScopeOptions): void {
   documentScopeErrors(app);
   app.setValidatorCompiler(() => (data: unknown) => ({ value: data }));
   app.setSerializerCompiler(() => (data: unknown) => JSON.stringify(data));
+  // Only JSON (and forms where accepted) is parsed: Fastify's default text/plain parser would hand
+  // a handler a string, answered as a confusing "body must be an object"; 415 says what is wrong.
+  app.removeAllContentTypeParsers();
   // An empty JSON body (DELETE or details with Content-Type: application/json) is {} rather than an
   // error: clients written against the PHP original send that header on every request.
-  const json = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, {});
     if (jsonDepth(body as string, 64) > 64) return done(new JsonTooDeepError(64), undefined);
-    json(request, body as string, done);
+    let value: unknown;
+    try {
+      value = JSON.parse(body as string);
+    } catch {
+      return done(new InputError(400, 'the request body is not valid JSON', '(body)'), undefined);
+    }
+    // A key that would reach an object's prototype once merged is refused by name (secure-json-parse
+    // reports it; Fastify's own parser called it "not valid JSON", which sent clients hunting for a syntax error).
+    try {
+      if (value && typeof value === 'object') secureJson.scan(value, { protoAction: 'error', constructorAction: 'error' });
+    } catch {
+      return done(new InputError(400, 'the request body has a "__proto__" or "constructor.prototype" key, which is refused', '(body)'), undefined);
+    }
+    done(null, value);
   });
   if (opts.forms) {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -44,8 +60,9 @@ export function connectorScope(app: FastifyInstance, opts: ScopeOptions): void {
       request.log.error({ err: error }, 'connector request failed');
       return reply.code(500).send(opts.envelope(500, 'Internal server error'));
     }
+    if (error instanceof InputError) return reply.code(status).send(opts.envelope(status, error.message, error.field));
     let message = error.message;
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = 'the request body must be application/json';
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = opts.forms ? 'the request body must be application/json or application/x-www-form-urlencoded' : 'the request body must be application/json';
     else if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') message = 'the request body is empty; a JSON object is required';
     else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = 'the request body is too large';
     else if (error instanceof JsonTooDeepError) message = error.message;

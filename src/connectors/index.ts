@@ -19,7 +19,7 @@ export async function registerConnectors(app: FastifyInstance, deps: ConnectorDe
   // Demo data only in demo mode; NODE_ENV=production never gets the demo user.
   if (deps.config.demo) {
     await seedDemoConnectorUser(deps.db);
-    await seedDemoShopsAndProducts(deps.db);
+    await seedDemoShopsAndProducts(deps.db, deps.config.connectors.priceTimezone);
     const upstream = await startDemoUpstream(deps.db);
     app.addHook('onClose', () => upstream.close());
     deps.log.info({ url: upstream.url }, 'demo mode: Request Out route digitalid/enrollment/ektp goes to the built-in upstream simulator');

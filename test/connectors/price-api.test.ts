@@ -7,7 +7,7 @@ import addFormats from 'ajv-formats';
 import { startHarness, type Harness } from '../support/harness.js';
 import { testDatabaseKinds } from '../support/databases.js';
 import { ProductPrice } from '../../src/connectors/product-price/entities.js';
-import { DEMO_PRODUCTS, DEMO_SHOPS } from '../../src/connectors/product-price/demo.js';
+import { DEMO_PRICE, DEMO_PRODUCTS, DEMO_SHOPS } from '../../src/connectors/product-price/demo.js';
 import { dataEnvelope, listEnvelope, messageOnly, priceRecordSchema, productRecordSchema, shopRecordSchema } from '../../src/connectors/product-price/schemas.js';
 import { DEMO_USER, http, loginDemo, newUser, type HttpResult } from './connector-helpers.js';
 
@@ -95,9 +95,15 @@ describe.each(testDatabaseKinds())('Product Price API on %s', (kind) => {
 
   test('the documented flow: create, details, update, list, delete', async () => {
     const product = DEMO_PRODUCTS[0].id;
-    const empty = await call('GET', `/public/product/price/list/${U}/${product}/0/10`);
-    expect(empty.status).toBe(200);
-    expect(empty.json).toEqual({ message: 'Data retrieved successfully', show: 0, total: 0, data: [] });
+    // Demo mode seeds the price of the documentation's examples: its URLs work as written.
+    const seeded = await call('GET', `/public/product/price/list/${U}/${product}/0/10`);
+    expect(seeded.status).toBe(200);
+    expect(seeded.json).toMatchObject({ message: 'Data retrieved successfully', show: 1, total: 1 });
+    expect(seeded.json.data[0]).toMatchObject({ id: DEMO_PRICE.id, price: '25000', shop: ONLINE, startDate: '2022-10-07 00:00:00', endDate: '2022-10-07 23:59:00', createdBy: U, created: { date: '2022-10-08 15:00:26.000000', timezone: 'Asia/Bangkok' } });
+    const example = await call('POST', `/public/product/price/details/${U}/${product}/56139d43-3409-4a78-ad3f-e9f678170759`);
+    expect(example.status).toBe(200);
+    expectSchema('data', example);
+    expect(example.json.data).toEqual(seeded.json.data[0]);
 
     const created = await create(product, { price: 25000, shop: ONLINE, startDate: '2022-10-08 00:00:00', endDate: '2022-10-08 23:59:00' });
     expect(created.status).toBe(200);
@@ -141,9 +147,10 @@ describe.each(testDatabaseKinds())('Product Price API on %s', (kind) => {
     expect(list.status).toBe(200);
     expectSchema('list', list);
     expect(Object.keys(list.json)).toEqual(['message', 'show', 'total', 'data']);
-    expect(list.json).toMatchObject({ message: 'Data retrieved successfully', show: 1, total: 1 });
-    expectDocumentedRecord(list.json.data[0]);
-    expect(list.json.data[0]).toEqual(updated.json.data);
+    expect(list.json).toMatchObject({ message: 'Data retrieved successfully', show: 2, total: 2 });
+    expectDocumentedRecord(list.json.data[1]);
+    expect(list.json.data.map((d: { id: string }) => d.id)).toEqual([DEMO_PRICE.id, rec.id]);
+    expect(list.json.data[1]).toEqual(updated.json.data);
 
     const deleted = await call('DELETE', `/public/product/price/delete/${U}/${product}/${rec.id}`);
     expect(deleted.status).toBe(200);
@@ -153,7 +160,7 @@ describe.each(testDatabaseKinds())('Product Price API on %s', (kind) => {
     const row = await h.db.em().findOneOrFail(ProductPrice, { id: rec.id });
     expect(row.deletedAt).toBeInstanceOf(Date);
     expect((await call('POST', `/public/product/price/details/${U}/${product}/${rec.id}`)).status).toBe(404);
-    expect((await call('GET', `/public/product/price/list/${U}/${product}/0/10`)).json).toMatchObject({ show: 0, total: 0, data: [] });
+    expect((await call('GET', `/public/product/price/list/${U}/${product}/0/10`)).json).toMatchObject({ show: 1, total: 1, data: [{ id: DEMO_PRICE.id }] });
     const again = await call('DELETE', `/public/product/price/delete/${U}/${product}/${rec.id}`);
     expect(again.status).toBe(404);
     expect(again.json).toEqual({ message: 'price not found' });

@@ -19,6 +19,7 @@ import { runRequestOutCall } from '../../src/connectors/request-out/service.js';
 import { WebhookDelivery } from '../../src/connectors/commerce-entities.js';
 import { JubelioProduct } from '../../src/connectors/jubelio/entities.js';
 import { STAGE_BODY_LIMIT } from '../../src/connectors/jubelio/products.js';
+import { encodeKeyCursor } from '../../src/connectors/change-cursor.js';
 import { DEMO_USER, http, loginAs, loginDemo, newUser } from '../connectors/connector-helpers.js';
 import { INJECTIONS, leaksInternals, rowCounts, type HttpAnswer } from './support.js';
 
@@ -118,7 +119,11 @@ const priceApi: Area = {
       { name: 'create: body is a JSON array', send: createWith([goodPrice()]), status: 400 },
       { name: 'create: body is a JSON string', send: (c) => call('POST', create(), { token: c.demo, body: '"price=25000"', headers: { 'content-type': 'application/json' } }), status: 400 },
       { name: 'create: body is JSON null', send: (c) => call('POST', create(), { token: c.demo, body: 'null', headers: { 'content-type': 'application/json' } }), status: 400 },
-      { name: 'create: text/plain body', send: (c) => call('POST', create(), { token: c.demo, body: JSON.stringify(goodPrice()), headers: { 'content-type': 'text/plain' } }), status: 400 },
+      { name: 'create: text/plain body', send: (c) => call('POST', create(), { token: c.demo, body: JSON.stringify(goodPrice()), headers: { 'content-type': 'text/plain' } }), status: 415 },
+      { name: 'create: a body of an unknown type', send: (c) => call('POST', create(), { token: c.demo, body: 'price=1', headers: { 'content-type': 'application/x-kursus' } }), status: 415 },
+      { name: 'create: a __proto__ key', send: (c) => call('POST', create(), { token: c.demo, body: `{"price": 25000, "__proto__": {"isAdmin": true}}`, headers: { 'content-type': 'application/json' } }), status: 400 },
+      { name: 'create: a constructor.prototype key', send: (c) => call('POST', create(), { token: c.demo, body: `{"price": 25000, "constructor": {"prototype": {"isAdmin": true}}}`, headers: { 'content-type': 'application/json' } }), status: 400 },
+      { name: 'current: at is 30 February with an offset', send: asDemo('GET', () => current(`?shop=${S}&at=${enc('2031-02-30T10:00:00+07:00')}`)), status: 400 },
       { name: 'create: form with price=abc', send: (c) => call('POST', create(), { token: c.demo, form: priceForm({ price: 'abc' }) }), status: 400 },
       { name: 'update: body is not JSON', send: (c) => call('POST', one('update', c.priceId), { token: c.demo, body: '{"price": ', headers: { 'content-type': 'application/json' } }), status: 400 },
       { name: 'update: empty body (every field is required)', send: updateWith({}), status: 400 },
@@ -265,7 +270,7 @@ const login: Area = {
       { name: '100 kB email', send: () => post({ email: `${over(100_000)}@example.com`, password: DEMO_USER.password }), status: 401 },
       { name: '100 kB password', send: () => post({ email: DEMO_USER.email, password: over(100_000) }), status: 401 },
       { name: 'body over BODY_LIMIT_BYTES', send: () => post({ email: DEMO_USER.email, password: over(BODY_LIMIT + 1024) }), status: 413 },
-      { name: 'text/plain body', send: () => post(JSON.stringify({ email: DEMO_USER.email, password: DEMO_USER.password }), { 'content-type': 'text/plain' }), status: 400 },
+      { name: 'text/plain body', send: () => post(JSON.stringify({ email: DEMO_USER.email, password: DEMO_USER.password }), { 'content-type': 'text/plain' }), status: 415 },
       { name: 'email with a NUL byte', send: () => post({ email: `${DEMO_USER.email}\u0000`, password: DEMO_USER.password }), status: 401 },
       { name: 'email with a lone surrogate', send: () => post({ email: `demo\ud800@example.com`, password: DEMO_USER.password }), status: 401 },
       { name: 'email in full-width letters', send: () => post({ email: 'ｄｅｍｏ@example.com', password: DEMO_USER.password }), status: 401 },
@@ -305,7 +310,7 @@ const requestOut: Area = {
       { name: 'body is a JSON string', send: raw('"TicketId=t-1"'), status: 400 },
       { name: 'body is JSON null', send: raw('null'), status: 400 },
       { name: 'empty body', send: raw(''), status: 400 },
-      { name: 'text/plain body', send: raw(JSON.stringify(ok), 'text/plain'), status: 400 },
+      { name: 'text/plain body', send: raw(JSON.stringify(ok), 'text/plain'), status: 415 },
       { name: 'form body', send: (c) => http(base, 'POST', '/api/request-out', { token: c.demo, form: ok }), status: 415 },
       { name: 'body over BODY_LIMIT_BYTES', send: send({ ...ok, pad: over(BODY_LIMIT + 1024) }), status: 413 },
       { name: 'TicketId with spaces and slashes', send: send({ ...ok, TicketId: 'has spaces / slashes' }), status: 400 },
@@ -368,7 +373,8 @@ const erpSide: Area = {
       { name: 'stage: no products', send: stage({ products: [] }), status: 400 },
       { name: 'stage: 1,001 products', send: stage({ products: Array.from({ length: 1001 }, (_, i) => row({ sku: `HOSTILE-${i}` })) }), status: 400 },
       { name: 'stage: body over its STAGE_BODY_LIMIT', send: stage({ products: [row({ description: over(STAGE_BODY_LIMIT + 1024) })] }), status: 413 },
-      { name: 'stage: text/plain body', send: stage(JSON.stringify({ products: [row()] }), (c) => c.demo, { 'content-type': 'text/plain' }), status: 400 },
+      { name: 'stage: text/plain body', send: stage(JSON.stringify({ products: [row()] }), (c) => c.demo, { 'content-type': 'text/plain' }), status: 415 },
+      { name: 'stage: a __proto__ key', send: stage('{"products": [], "__proto__": {"x": 1}}', (c) => c.demo, { 'content-type': 'application/json' }), status: 400 },
       // Rows are validated one by one: a bad row is rejected in the documented per-row answer.
       ...(
         [
@@ -395,7 +401,17 @@ const erpSide: Area = {
       { name: 'push status: status is not a status', send: get(`${PRODUCTS}?status=lost`), status: 400 },
       { name: 'push status: limit is 501', send: get(`${PRODUCTS}?limit=501`), status: 400 },
       { name: 'push status: after with a NUL byte', send: get(`${PRODUCTS}?after=${enc('HOSTILE\u0000')}`), status: 400 },
+      { name: 'push status: after is not a cursor', send: get(`${PRODUCTS}?after=garbage`), status: 400 },
+      { name: 'push status: after is a sales-order cursor', send: get(`${PRODUCTS}?after=${cursor(`2026-01-01T00:00:00.000Z|${NOTHING}`)}`), status: 400 },
       { name: 'sales orders: since is not a date', send: get('/api/connectors/jubelio/sales-orders?since=yesterday'), status: 400 },
+      { name: 'sales orders: since is 30 February', send: get('/api/connectors/jubelio/sales-orders?since=2026-02-30'), status: 400 },
+      { name: 'sales orders: since is 31 April at noon', send: get(`/api/connectors/jubelio/sales-orders?since=${enc('2026-04-31T12:00:00Z')}`), status: 400 },
+      { name: 'sales orders: since at hour 24', send: get(`/api/connectors/jubelio/sales-orders?since=${enc('2026-04-01T24:00:00Z')}`), status: 400 },
+      { name: 'sales orders: limit is 1e2', send: get('/api/connectors/jubelio/sales-orders?limit=1e2'), status: 400 },
+      { name: 'sales orders: a cursor of the product list', send: get(`/api/connectors/jubelio/sales-orders?after=${cursor('key|HOSTILE-SKU-1')}`), status: 400 },
+      { name: 'optimakers products: since is 30 February', send: get('/api/connectors/optimakers/products?since=2026-02-30'), status: 400 },
+      { name: 'optimakers products: after is not a cursor', send: get('/api/connectors/optimakers/products?after=garbage'), status: 400 },
+      { name: 'ack: text/plain body', send: (c) => http(base, 'POST', '/api/connectors/jubelio/sales-orders/777/ack', { token: c.demo, body: '{"version": 1}', headers: { 'content-type': 'text/plain' } }), status: 415 },
       { name: 'sales orders: after is not a cursor', send: get('/api/connectors/jubelio/sales-orders?after=garbage'), status: 400 },
       { name: 'sales orders: a forged cursor with a NUL byte', send: get(`/api/connectors/jubelio/sales-orders?after=${cursor('2026-01-01T00:00:00Z|a\u0000')}`), status: 400 },
       { name: "sales orders: a forged cursor with an injection", send: get(`/api/connectors/jubelio/sales-orders?after=${cursor(`2026-01-01T00:00:00Z|' OR '1'='1`)}`), status: 400 },
@@ -572,6 +588,9 @@ const adminApi: Area = {
       { name: 'product: 10 kB sku', send: admin('POST', `/api/admin/connector-users/${U}/products`, { name: 'P', sku: over(10_000) }), status: 400 },
       { name: 'product: an unknown user', send: admin('POST', `/api/admin/connector-users/${NOTHING}/products`, { name: 'P' }), status: 404 },
       { name: 'body over BODY_LIMIT_BYTES', send: admin('POST', '/api/admin/request-out/routes', routeBody({ pad: over(BODY_LIMIT + 1024) })), status: 413 },
+      { name: 'http-log: from is 30 February', send: admin('GET', '/api/admin/http-log?from=2026-02-30'), status: 400 },
+      { name: 'http-log: to is month 13', send: admin('GET', `/api/admin/http-log?to=${enc('2026-13-01T00:00:00Z')}`), status: 400 },
+      { name: 'http-log: before is not a number', send: admin('GET', '/api/admin/http-log?before=1e3'), status: 400 },
     );
     for (const inj of INJECTIONS) {
       const e = enc(inj);
@@ -775,7 +794,7 @@ describe.each(testDatabaseKinds())('hostile REST input on %s', (kind) => {
     const stored = await stage([{ sku, name: `{"$gt": ""}`, description: `<script>alert(1)</script>`, sellPrice: 1 }]);
     expect(stored.json).toMatchObject({ accepted: 1, results: [{ sku, result: 'created' }] });
     expect(await h.db.em().findOneOrFail(JubelioProduct, { sku })).toMatchObject({ name: `{"$gt": ""}`, data: expect.objectContaining({ description: '<script>alert(1)</script>' }) });
-    expect((await http(h.url, 'GET', `/api/connectors/jubelio/products?after=${enc(sku.slice(0, -1))}&limit=1`, { token: ctx.demo })).json.items[0].sku).toBe(sku);
+    expect((await http(h.url, 'GET', `/api/connectors/jubelio/products?after=${encodeKeyCursor(sku.slice(0, -1))}&limit=1`, { token: ctx.demo })).json.items[0].sku).toBe(sku);
 
     // A staged SKU in lower case, and two SKUs of one batch that differ only in case. SQLite tells
     // them apart; MySQL's collation (utf8mb4_unicode_ci) does not, and its UNIQUE index refuses them.

@@ -7,6 +7,7 @@ import type { ConnectorDeps } from '../deps.js';
 import { bearerSecurity, connectorScope, isPlainText, messageSchema } from '../http.js';
 import { requireAdmin } from '../auth/guard.js';
 import { HttpLogEntry } from './entities.js';
+import { instantParam, limitParam } from '../params.js';
 
 /** Deletes entries older than the retention, in batches so no statement holds the table for long. */
 export async function pruneHttpLog(db: Db, opts: { retentionDays: number; now: Date; batchSize?: number }): Promise<number> {
@@ -119,16 +120,13 @@ export async function registerHttpLogAdmin(app: FastifyInstance, deps: Connector
         const at: Record<string, Date> = {};
         for (const key of ['from', 'to'] as const) {
           if (!q[key]) continue;
-          const d = new Date(q[key]!);
-          if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(q[key]!)) return reply.code(400).send({ message: `${key} must be an ISO 8601 date-time such as 2026-11-22T10:00:00Z` });
-          at[key === 'from' ? '$gte' : '$lte'] = d;
+          at[key === 'from' ? '$gte' : '$lte'] = instantParam(q[key], key)!;
         }
         if (Object.keys(at).length) where.at = at;
-        const limit = q.limit === undefined ? 50 : Number(q.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 500) return reply.code(400).send({ message: 'limit must be an integer from 1 to 500' });
+        const limit = limitParam(q.limit, { fallback: 50 });
         if (q.before !== undefined) {
-          const before = Number(q.before);
-          if (!Number.isInteger(before) || before < 1) return reply.code(400).send({ message: 'before must be a positive integer' });
+          const before = /^\d{1,15}$/.test(q.before) ? Number(q.before) : 0;
+          if (before < 1) return reply.code(400).send({ message: 'before must be a nextBefore from an earlier answer (a positive whole number)' });
           where.id = { $lt: before };
         }
         // What is still queued is written first, so a request made a moment ago is found.

@@ -7,6 +7,7 @@ import type { Db } from '../../db/orm.js';
 import { canonicalJson } from '../../jobs/sql-backend.js';
 import { hasLoneSurrogate } from '../http.js';
 import { JubelioProduct, PRODUCT_STATUSES, type ProductStatus, type StagedProduct } from './entities.js';
+import { encodeKeyCursor } from '../change-cursor.js';
 
 export const MAX_STAGE_BATCH = 1000;
 /** Longest texts a staged row may have (characters). */
@@ -184,6 +185,7 @@ export interface ProductListItem {
   pushedAt: string | null;
 }
 
+/** `after`: the SKU of a nextCursor (the route decodes it with parseKeyCursor). */
 export async function listProducts(db: Db, q: { status?: ProductStatus; limit: number; after?: string }): Promise<{ items: ProductListItem[]; nextCursor: string | null }> {
   const where: Record<string, unknown> = {};
   if (q.status) where.status = q.status;
@@ -202,7 +204,7 @@ export async function listProducts(db: Db, q: { status?: ProductStatus; limit: n
       stagedAt: r.stagedAt.toISOString(),
       pushedAt: r.pushedAt ? r.pushedAt.toISOString() : null,
     })),
-    nextCursor: rows.length > q.limit ? page[page.length - 1]!.sku : null,
+    nextCursor: rows.length > q.limit ? encodeKeyCursor(page[page.length - 1]!.sku) : null,
   };
 }
 

@@ -2,6 +2,7 @@
 // and PHP's DateTime JSON shape (`{date, timezone_type: 3, timezone}`) that the documented
 // responses use for created/updated. Stored values are UTC instants.
 import { dateTimeFormat } from '../../intl.js';
+import { parseInstant } from '../params.js';
 
 function zoneParts(at: Date, timeZone: string) {
   const parts = dateTimeFormat('en-US', {
@@ -57,10 +58,7 @@ const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z
 export function parseWallTime(input: unknown, timeZone: string, opts: { endOfDay?: boolean } = {}): Date | null {
   if (typeof input !== 'string') return null;
   const s = input.trim();
-  if (WITH_OFFSET.test(s)) {
-    const d = new Date(s);
-    return Number.isNaN(d.getTime()) ? null : d;
-  }
+  if (WITH_OFFSET.test(s)) return parseInstant(s);
   const m = WALL.exec(s);
   if (!m) return null;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
