@@ -5,6 +5,10 @@ import { z } from 'zod';
 import { loadJubelioConfig, type JubelioConfig } from './connectors/jubelio/config.js';
 import { loadBridgeConfig, type BridgeConfig } from './connectors/baselinker-optimakers/config.js';
 
+// Every variable below, with its default and meaning, is listed in config-reference.ts (the
+// generated docs/configuration.md); a test fails when one is read here but not listed there.
+export { CONFIG_VARIABLES, type ConfigVariable } from './config-reference.js';
+
 export type DatabaseKind = 'sqlite' | 'mysql';
 
 export interface Config {

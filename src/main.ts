@@ -13,6 +13,7 @@ import { startUpstreamSimulator } from './simulators/upstream.js';
 import { DEMO_STAFF } from './staff/demo.js';
 import { runUserCommand } from './staff/cli.js';
 import { logDestination } from './observability/log-format.js';
+import { configurationMarkdown } from './config-reference.js';
 
 // Before the configuration is read (its errors are logged here): an invalid LOG_FORMAT falls back
 // to the terminal guess here and is reported by loadConfig.
@@ -137,6 +138,9 @@ async function main() {
     }
     case 'print-schema':
       process.stdout.write(await printKursusSchema());
+      return;
+    case 'print-config-reference':
+      process.stdout.write(configurationMarkdown());
       return;
     case 'simulator': {
       const [name = '', ...rest] = args;
