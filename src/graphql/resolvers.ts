@@ -8,6 +8,8 @@ import { DomainError, badInput } from '../errors.js';
 import { seatsLeft } from '../booking/seats.js';
 import { requireRole, type GraphQLContext } from './context.js';
 import { JobAdminResolver } from '../jobs/admin-graphql.js';
+import { refuseTrainerEmailChange } from '../backoffice/course-dates.js';
+import { backOfficeResolvers } from '../backoffice/graphql.js';
 import {
   Booker, CancelReservationInput, CancelReservationPayload, CheckoutInput, CheckoutPayload, Course, CourseConnection,
   CourseDay, CoursesArgs, EnrichCourseInput, MainCourse, Order, Participant, Price, ReserveSeatsInput, ReserveSeatsPayload, Trainer,
@@ -158,6 +160,7 @@ export class EditorResolver {
   @Mutation(() => Course, { description: 'Editors only (Authorization: Bearer <EDITOR_TOKENS token>): sets editor-owned fields that the Maconomy import never overwrites.' })
   async enrichCourse(@Arg('input', () => EnrichCourseInput) input: EnrichCourseInput, @Ctx() ctx: GraphQLContext): Promise<CourseDateEntity> {
     requireRole(ctx, 'editor');
+    if (input.trainers && ctx.role !== 'admin') await refuseTrainerEmailChange(ctx.em, input.trainers);
     const cd = await enrichCourse(ctx.em, input);
     ctx.onCatalogChanged?.([cd.id]);
     ctx.em.clear();
@@ -165,4 +168,4 @@ export class EditorResolver {
   }
 }
 
-export const resolvers = [CourseResolver, OrderResolver, BookingResolver, EditorResolver, JobAdminResolver] as const;
+export const resolvers = [CourseResolver, OrderResolver, BookingResolver, EditorResolver, JobAdminResolver, ...backOfficeResolvers] as const;

@@ -51,6 +51,24 @@ export class JobOverview {
   failed!: number;
   @Field(() => Int)
   completed!: number;
+  @Field(() => Int, { description: 'Recurring occurrences waiting for their next run.' })
+  repeating!: number;
+  @Field(() => Int)
+  paused!: number;
+  @Field(() => String, { nullable: true, description: 'Recurring jobs: cron expression or interval.' })
+  interval!: string | null;
+  @Field(() => String, { nullable: true, description: 'Recurring jobs: the schedule in words.' })
+  schedule!: string | null;
+  @Field(() => GraphQLDateTime, { nullable: true, description: 'Recurring jobs: when the last run started.' })
+  lastRunAt!: Date | null;
+  @Field(() => GraphQLDateTime, { nullable: true })
+  lastFinishedAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'Recurring jobs: ok, failed, running or never run.' })
+  lastResult!: string | null;
+  @Field(() => String, { nullable: true })
+  failReason!: string | null;
+  @Field(() => GraphQLDateTime, { nullable: true })
+  nextRunAt!: Date | null;
 }
 
 @ObjectType()
@@ -59,6 +77,10 @@ export class FailedMail {
   id!: string;
   @Field()
   kind!: string;
+  @Field({ description: 'Where the mail goes.' })
+  recipient!: string;
+  @Field()
+  subject!: string;
   @Field()
   status!: string;
   @Field(() => Int)
@@ -79,9 +101,40 @@ const KNOWN = new Set<string>(Object.values(JOBS));
 
 @Resolver()
 export class JobAdminResolver {
-  @Query(() => [JobOverview], { description: 'Admins: counts per job name.' })
+  @Query(() => [JobOverview], { description: 'Admins: per job name, counts over all its records, and for recurring jobs the interval, last run, last result and next run.' })
   async jobOverview(@Ctx() ctx: GraphQLContext): Promise<JobOverview[]> {
-    return requireAdmin(ctx).agenda.getJobsOverview();
+    const runner = requireAdmin(ctx);
+    const counts = new Map((await runner.agenda.getJobsOverview()).map((o) => [o.name, o]));
+    // The recurring job of each schedule (one row per name): most names' counts alone made a
+    // recurring job look idle (it is neither queued nor running between runs).
+    const names = SCHEDULES.map((sch) => sch.name);
+    const found = await runner.agenda.queryJobs({ names, includeDisabled: true });
+    const recurring = new Map(found.jobs.filter((j) => j.repeatInterval).map((j) => [j.name, j]));
+    const all = [...new Set([...names, ...counts.keys()])].sort();
+    return all.map((name) => {
+      const c = counts.get(name);
+      const r = recurring.get(name);
+      const sch = SCHEDULES.find((x) => x.name === name);
+      const failed = !!r?.failedAt && (!r.lastFinishedAt || r.failedAt >= r.lastFinishedAt);
+      return {
+        name,
+        total: c?.total ?? 0,
+        running: c?.running ?? 0,
+        queued: c?.queued ?? 0,
+        scheduled: c?.scheduled ?? 0,
+        failed: c?.failed ?? 0,
+        completed: c?.completed ?? 0,
+        repeating: c?.repeating ?? 0,
+        paused: c?.paused ?? 0,
+        interval: r?.repeatInterval ? String(r.repeatInterval) : (sch?.interval ?? null),
+        schedule: sch?.description ?? null,
+        lastRunAt: r?.lastRunAt ?? null,
+        lastFinishedAt: r?.lastFinishedAt ?? null,
+        lastResult: !r && !sch ? null : r?.lockedAt ? 'running' : !r?.lastRunAt ? 'never run' : failed ? 'failed' : 'ok',
+        failReason: failed ? (r?.failReason ?? null) : null,
+        nextRunAt: r?.nextRunAt ?? null,
+      };
+    });
   }
 
   @Query(() => [JobInfo], { description: 'Admins: job occurrences, newest first, filtered by name and state.' })
