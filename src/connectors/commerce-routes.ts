@@ -35,7 +35,162 @@ const CODES: Record<number, string> = { 400: 'BAD_REQUEST', 401: 'UNAUTHORIZED',
 export const errorBody = (status: number, message: string, field?: string) => ({ error: { code: CODES[status] ?? 'ERROR', message, ...(field ? { field } : {}) } });
 const fail = (reply: FastifyReply, status: number, message: string, field?: string) => reply.code(status).send(errorBody(status, message, field));
 
-const errorSchema = { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } } } as const;
+// ---- response schemas of the OpenAPI document (/docs/json); the contract test checks live answers against them
+const errorSchema = {
+  title: 'CommerceError',
+  type: 'object',
+  required: ['error'],
+  additionalProperties: false,
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      additionalProperties: false,
+      properties: { code: { type: 'string', enum: Object.values(CODES) }, message: { type: 'string' }, field: { type: 'string', description: 'the parameter or body field at fault' } },
+    },
+  },
+} as const;
+const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
+const dateTime = { type: 'string', format: 'date-time' } as const;
+const nextCursor = { ...nullable('string'), description: 'pass as `after` for the next page; null on the last page' };
+const stageResultSchema = {
+  title: 'StageResult',
+  type: 'object',
+  required: ['accepted', 'rejected', 'results'],
+  properties: {
+    accepted: { type: 'integer' },
+    rejected: { type: 'integer' },
+    results: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['index', 'sku', 'result'],
+        properties: {
+          index: { type: 'integer' },
+          sku: nullable('string'),
+          result: { type: 'string', enum: ['created', 'updated', 'unchanged', 'rejected'] },
+          status: { type: 'string', enum: ['pending', 'pushed', 'failed'] },
+          errors: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+        },
+      },
+    },
+  },
+} as const;
+const productListSchema = {
+  title: 'StagedProductList',
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['sku', 'name', 'status', 'itemGroupId', 'itemId', 'lastError', 'attempts', 'stagedAt', 'pushedAt'],
+        properties: { sku: { type: 'string' }, name: { type: 'string' }, status: { type: 'string', enum: ['pending', 'pushed', 'failed'] }, itemGroupId: nullable('integer'), itemId: nullable('integer'), lastError: nullable('string'), attempts: { type: 'integer' }, stagedAt: dateTime, pushedAt: nullable('string', { format: 'date-time' }) },
+      },
+    },
+    nextCursor,
+  },
+} as const;
+const salesOrderListSchema = {
+  title: 'SalesOrderList',
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['salesorderId', 'salesorderNo', 'status', 'version', 'acknowledgedVersion', 'changedAt', 'order'],
+        properties: { salesorderId: { type: 'integer' }, salesorderNo: nullable('string'), status: nullable('string'), version: { type: 'integer' }, acknowledgedVersion: { type: 'integer' }, changedAt: dateTime, order: { type: 'object', description: "Jubelio's sales order as it sent it" } },
+      },
+    },
+    nextCursor,
+  },
+} as const;
+const productChangeListSchema = {
+  title: 'ProductChangeList',
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['productId', 'event', 'version', 'acknowledgedVersion', 'changedAt', 'product'],
+        properties: { productId: { type: 'integer' }, event: { type: 'string', enum: ['created', 'updated', 'deleted'] }, version: { type: 'integer' }, acknowledgedVersion: { type: 'integer' }, changedAt: dateTime, product: { ...nullable('object'), description: 'the product as Optimakers returned it; null once deleted' } },
+      },
+    },
+    nextCursor,
+  },
+} as const;
+const ackSchema = (idName: string, title: string) =>
+  ({
+    title,
+    type: 'object',
+    required: [idName, 'acknowledgedVersion', 'currentVersion', 'pending'],
+    properties: { [idName]: { type: 'integer' }, acknowledgedVersion: { type: 'integer' }, currentVersion: { type: 'integer' }, pending: { type: 'boolean', description: 'a newer version than the acknowledged one is waiting' } },
+  }) as const;
+const receivedSchema = {
+  title: 'WebhookReceived',
+  type: 'object',
+  required: ['received', 'duplicate', 'deliveryId'],
+  properties: { received: { type: 'boolean', const: true }, duplicate: { type: 'boolean', description: 'this delivery was stored before (a retry); it is not processed again' }, deliveryId: { type: 'string' } },
+} as const;
+const jobQueuedSchema = { title: 'JobQueued', type: 'object', required: ['name', 'queued', 'jobId'], properties: { name: { type: 'string' }, queued: { type: 'boolean', const: true }, jobId: { type: 'string' } } } as const;
+const jobStatusSchema = {
+  title: 'JobStatus',
+  type: 'object',
+  required: ['name', 'schedule', 'counts', 'lastError', 'runs'],
+  properties: {
+    name: { type: 'string' },
+    schedule: { ...nullable('object'), required: ['interval', 'nextRunAt', 'lastRunAt', 'lastFinishedAt'], properties: { interval: { type: 'string' }, nextRunAt: nullable('string', { format: 'date-time' }), lastRunAt: nullable('string', { format: 'date-time' }), lastFinishedAt: nullable('string', { format: 'date-time' }) } },
+    counts: { type: 'object', additionalProperties: { type: 'integer' } },
+    lastError: { ...nullable('object'), required: ['at', 'reason', 'failCount'], properties: { at: nullable('string', { format: 'date-time' }), reason: { type: 'string' }, failCount: { type: 'integer' } } },
+    runs: {
+      type: 'array',
+      items: { type: 'object', required: ['id', 'startedAt', 'finishedAt', 'status', 'counts', 'error'], properties: { id: { type: 'string' }, startedAt: dateTime, finishedAt: nullable('string', { format: 'date-time' }), status: { type: 'string' }, counts: { ...nullable('object'), additionalProperties: { type: 'integer' } }, error: nullable('string') } },
+    },
+  },
+} as const;
+const checkSchema = {
+  title: 'ConnectorCheck',
+  type: 'object',
+  required: ['ok', 'reports'],
+  properties: {
+    ok: { type: 'boolean' },
+    reports: { type: 'array', items: { type: 'object', required: ['connector', 'ok', 'checks'], properties: { connector: { type: 'string' }, ok: { type: 'boolean' }, checks: { type: 'array', items: { type: 'object', required: ['check', 'ok', 'detail'], properties: { check: { type: 'string' }, ok: { type: 'boolean' }, detail: { type: 'string' } } } } } } },
+    simulators: { type: 'object', description: 'demo mode: where the simulators listen', properties: { jubelio: nullable('string'), baselinker: nullable('string'), optimakers: nullable('string') } },
+  },
+} as const;
+const bridgeOrdersSchema = {
+  title: 'BridgeOrderList',
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['baselinkerOrderId', 'status', 'optimakersOrderId', 'reason', 'attempts', 'importedAt', 'realisedAt', 'statusSentAt', 'statusError'],
+        properties: {
+          baselinkerOrderId: { type: 'integer' },
+          status: { type: 'string', enum: [...BRIDGE_ORDER_STATUSES] },
+          optimakersOrderId: nullable('integer'),
+          reason: nullable('string'),
+          attempts: { type: 'integer' },
+          importedAt: nullable('string', { format: 'date-time' }),
+          realisedAt: nullable('string', { format: 'date-time' }),
+          statusSentAt: nullable('string', { format: 'date-time' }),
+          statusError: nullable('string'),
+        },
+      },
+    },
+  },
+} as const;
+const retrySchema = { title: 'BridgeRetryQueued', type: 'object', required: ['baselinkerOrderId', 'queued'], properties: { baselinkerOrderId: { type: 'integer' }, queued: { type: 'boolean', const: true } } } as const;
+/** The answers of a route in the commerce envelope: 400 bad input, 401 token, 404/409 per route, 503 connector not configured. */
+const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, errorSchema]));
 
 /** `{"version": n}` of an acknowledgement. */
 function versionOf(body: unknown): number {
@@ -84,7 +239,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
           security: bearerSecurity,
           summary: `Stage up to ${MAX_STAGE_BATCH} products for Jubelio (upsert by SKU)`,
           description: 'Body `{"products": [{sku, name, description?, sellPrice, buyPrice?, barcode?, uomId?, categoryId?, brandId?}]}`. Each row is validated on its own; the answer says per row whether it was created, updated, unchanged or rejected (with the fields at fault). Accepted rows are pushed by the `jubelio-push-products` job.',
-          response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema },
+          response: { 200: stageResultSchema, ...errors(400, 401, 503) },
         },
       },
       async (request, reply) => {
@@ -101,7 +256,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
 
     scope.get(
       '/api/connectors/jubelio/products',
-      { preHandler: [guard, jubelioOn], schema: { tags, security: bearerSecurity, summary: 'Push status of staged products (`status=pending|pushed|failed`, `limit`, `after` = nextCursor)', response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema } } },
+      { preHandler: [guard, jubelioOn], schema: { tags, security: bearerSecurity, summary: 'Push status of staged products (`status=pending|pushed|failed`, `limit`, `after` = nextCursor)', response: { 200: productListSchema, ...errors(400, 401, 503) } } },
       async (request, reply) => {
         const q = request.query as Record<string, string | undefined>;
         if (q.status !== undefined && !isProductStatus(q.status)) return fail(reply, 400, 'status must be pending, pushed or failed', 'status');
@@ -119,7 +274,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
           security: bearerSecurity,
           summary: 'Sales orders from Jubelio for the ERP',
           description: 'Without `since`: every order new or changed since the ERP last acknowledged it. With `since` (ISO 8601): every order changed at or after that moment, acknowledged or not. `status` filters on the Jubelio status; page with `after` = nextCursor. Acknowledge each order with the version you received.',
-          response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema },
+          response: { 200: salesOrderListSchema, ...errors(400, 401, 503) },
         },
       },
       async (request, reply) => {
@@ -134,7 +289,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
 
     scope.post(
       '/api/connectors/jubelio/sales-orders/:id/ack',
-      { preHandler: [guard, jubelioOn], schema: { tags, security: bearerSecurity, summary: 'Acknowledge a sales order version (`{"version": n}`); idempotent', response: { 200: { type: 'object' }, 400: errorSchema, 404: errorSchema, 409: errorSchema } } },
+      { preHandler: [guard, jubelioOn], schema: { tags, security: bearerSecurity, summary: 'Acknowledge a sales order version (`{"version": n}`); idempotent', response: { 200: ackSchema('salesorderId', 'SalesOrderAck'), ...errors(400, 401, 404, 409, 503) } } },
       async (request, reply) => {
         const id = Number((request.params as { id: string }).id);
         if (!Number.isSafeInteger(id) || id < 1) return fail(reply, 400, 'id must be a Jubelio salesorder_id', 'id');
@@ -156,7 +311,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
           security: bearerSecurity,
           summary: 'Optimakers product changes (created/updated/deleted) for the ERP',
           description: 'Like the Jubelio sales orders. Without `since`: every product whose latest change the ERP has not acknowledged. With `since` (ISO 8601): every product changed at or after that moment, acknowledged or not. `event` filters; page with `after` = nextCursor. Acknowledge each product with the version you received.',
-          response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema },
+          response: { 200: productChangeListSchema, ...errors(400, 401, 503) },
         },
       },
       async (request, reply) => {
@@ -171,7 +326,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
 
     scope.post(
       '/api/connectors/optimakers/products/:id/ack',
-      { preHandler: [guard, bridgeOn], schema: { tags: otags, security: bearerSecurity, summary: 'Acknowledge a product change version (`{"version": n}`)', response: { 200: { type: 'object' }, 400: errorSchema, 404: errorSchema, 409: errorSchema } } },
+      { preHandler: [guard, bridgeOn], schema: { tags: otags, security: bearerSecurity, summary: 'Acknowledge a product change version (`{"version": n}`)', response: { 200: ackSchema('productId', 'ProductChangeAck'), ...errors(400, 401, 404, 409, 503) } } },
       async (request, reply) => {
         const id = Number((request.params as { id: string }).id);
         if (!Number.isSafeInteger(id) || id < 1) return fail(reply, 400, 'id must be an Optimakers product id', 'id');
@@ -217,12 +372,12 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
       return reply.code(200).send({ received: true, duplicate: stored.duplicate, deliveryId: stored.id });
     };
     const wtags = ['Webhooks'];
-    scope.post('/api/connectors/jubelio/webhooks', { config: { httpLogSystem: 'jubelio' }, schema: { tags: wtags, summary: 'Jubelio webhook receiver (signature in the `Sign` header)', response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema } } }, jubelioWebhook);
-    scope.post('/api/connectors/jubelio/webhooks/:secret', { config: { httpLogSystem: 'jubelio' }, schema: { tags: wtags, summary: 'Jubelio webhook receiver, secret-path variant (JUBELIO_WEBHOOK_SIGNATURE=path)', response: { 200: { type: 'object' }, 401: errorSchema } } }, jubelioWebhook);
+    scope.post('/api/connectors/jubelio/webhooks', { config: { httpLogSystem: 'jubelio' }, schema: { tags: wtags, summary: 'Jubelio webhook receiver (signature in the `Sign` header)', response: { 200: receivedSchema, ...errors(400, 401, 503) } } }, jubelioWebhook);
+    scope.post('/api/connectors/jubelio/webhooks/:secret', { config: { httpLogSystem: 'jubelio' }, schema: { tags: wtags, summary: 'Jubelio webhook receiver, secret-path variant (JUBELIO_WEBHOOK_SIGNATURE=path)', response: { 200: receivedSchema, ...errors(400, 401, 503) } } }, jubelioWebhook);
 
     scope.post(
       '/api/connectors/optimakers/webhooks',
-      { config: { httpLogSystem: 'optimakers' }, schema: { tags: wtags, summary: 'Optimakers webhook receiver (security token in the message)', response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema } } },
+      { config: { httpLogSystem: 'optimakers' }, schema: { tags: wtags, summary: 'Optimakers webhook receiver (security token in the message)', response: { 200: receivedSchema, ...errors(400, 401, 503) } } },
       async (request, reply) => {
         if (!commerce.optimakers) return fail(reply, 503, 'the BaseLinker-Optimakers bridge is not configured on this server');
         let parsed: unknown;
@@ -258,7 +413,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
 
     scope.post(
       '/api/admin/jobs/:name/run',
-      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Run a job now (e.g. jubelio-push-products, baselinker-import-orders)', response: { 202: { type: 'object' }, 401: errorSchema, 404: errorSchema } } },
+      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Run a job now (e.g. jubelio-push-products, baselinker-import-orders)', response: { 202: jobQueuedSchema, ...errors(400, 401, 404, 503) } } },
       async (request, reply) => {
         const { name } = request.params as { name: string };
         if (!deps.jobs) return fail(reply, 503, 'this process has no job store');
@@ -271,7 +426,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
 
     scope.get(
       '/api/admin/jobs/:name',
-      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: "A job's schedule, counts, last error and last runs (with per-run counts for connector jobs)", response: { 200: { type: 'object' }, 401: errorSchema, 404: errorSchema } } },
+      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: "A job's schedule, counts, last error and last runs (with per-run counts for connector jobs)", response: { 200: jobStatusSchema, ...errors(401, 404, 503) } } },
       async (request, reply) => {
         const { name } = request.params as { name: string };
         if (!deps.jobs) return fail(reply, 503, 'this process has no job store');
@@ -294,7 +449,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
 
     scope.get(
       '/api/admin/connectors/:name/check',
-      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Calls the configured systems: reachability and which configured ids exist', response: { 200: { type: 'object' }, 401: errorSchema, 404: errorSchema } } },
+      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Calls the configured systems: reachability and which configured ids exist', response: { 200: checkSchema, ...errors(401, 404) } } },
       async (request, reply) => {
         const { name } = request.params as { name: string };
         if (!(CHECK_TARGETS as readonly string[]).includes(name)) return fail(reply, 404, `name must be one of ${CHECK_TARGETS.join(', ')}`, 'name');
@@ -308,7 +463,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
 
     scope.get(
       '/api/admin/connectors/bridge/orders',
-      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Imported BaseLinker orders and their state (`status=PENDING|CREATED|FAILED`), with the reason of failures', response: { 200: { type: 'object' }, 400: errorSchema, 401: errorSchema } } },
+      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Imported BaseLinker orders and their state (`status=PENDING|CREATED|FAILED`), with the reason of failures', response: { 200: bridgeOrdersSchema, ...errors(400, 401) } } },
       async (request, reply) => {
         const q = request.query as Record<string, string | undefined>;
         if (q.status !== undefined && !(BRIDGE_ORDER_STATUSES as readonly string[]).includes(q.status)) return fail(reply, 400, `status must be one of ${BRIDGE_ORDER_STATUSES.join(', ')}`, 'status');
@@ -332,7 +487,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
 
     scope.post(
       '/api/admin/connectors/bridge/orders/:id/retry',
-      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Import a failed BaseLinker order again at the next run (after fixing the mapping)', response: { 200: { type: 'object' }, 404: errorSchema, 409: errorSchema } } },
+      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Import a failed BaseLinker order again at the next run (after fixing the mapping)', response: { 200: retrySchema, ...errors(400, 401, 404, 409) } } },
       async (request, reply) => {
         const id = Number((request.params as { id: string }).id);
         if (!Number.isSafeInteger(id) || id < 1) return fail(reply, 400, 'id must be a BaseLinker order_id', 'id');

@@ -71,28 +71,49 @@ export function connectorScope(app: FastifyInstance, opts: ScopeOptions): void {
   });
 }
 
+/** What each status means on the connector routes, for answers whose schema gives no description. */
+const STATUS_DESCRIPTIONS: Record<string, string> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted: queued',
+  400: 'Bad input: the message names the parameter or field at fault',
+  401: 'No token, a malformed, unknown or expired one (WWW-Authenticate: Bearer); for webhooks a missing or wrong signature',
+  403: 'The token belongs to another user than the path names',
+  404: 'Not found (or not yours)',
+  409: 'Conflicts with the current state (the message says with what)',
+  413: 'The request body is larger than BODY_LIMIT_BYTES (or the route\'s own limit)',
+  415: 'A request body of a type that is not parsed (JSON and, where accepted, forms are)',
+  429: 'Too many requests: wait for Retry-After seconds',
+  500: 'Internal error (logged with its request id; the answer carries no detail)',
+  503: 'The connector or job store this route needs is not configured in this process',
+};
+
 /**
- * The answers every route of a connector scope can give besides its own (the error handler below):
- * 500, and for routes with a body 413 (over BODY_LIMIT_BYTES) and 415 (a content type other than
- * JSON, or forms where accepted), in the envelope the route documents for its 400/401. Added to
- * the OpenAPI document as routes are registered.
+ * Completes the OpenAPI description of every route of a connector scope as routes are registered:
+ * the answers the scope's error handler (below) can give besides the route's own (500, and for
+ * routes with a body 413 and 415), in the envelope the route documents for its errors, and a
+ * description for every answer (Swagger would label each one "Default Response").
  */
 function documentScopeErrors(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
-    const schema = route.schema as { response?: Record<string, unknown> } | undefined;
+    const schema = route.schema as { response?: Record<string, Record<string, unknown>> } | undefined;
     const response = schema?.response;
     if (!schema || !response) return;
-    const envelope = response[400] ?? response[401] ?? response[403];
-    if (!envelope) return;
+    const envelope = response[400] ?? response[401] ?? response[403] ?? response[404];
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const withBody = methods.some((m) => m !== 'GET' && m !== 'HEAD');
-    const described = (description: string) => ({ description, ...(envelope as object) });
-    schema.response = {
-      ...response,
-      ...(withBody && !response[413] ? { 413: described('the request body is larger than BODY_LIMIT_BYTES') } : {}),
-      ...(withBody && !response[415] ? { 415: described('a request body of a type that is not parsed (JSON and, where accepted, forms are)') } : {}),
-      ...(!response[500] ? { 500: described('internal error') } : {}),
-    };
+    const all: Record<string, Record<string, unknown>> = { ...response };
+    if (envelope) {
+      if (withBody) all[400] ??= envelope; // malformed JSON
+      if (withBody) all[413] ??= envelope;
+      if (withBody) all[415] ??= envelope;
+      all[500] ??= envelope;
+    }
+    // Every answer named: its own title, or the operation's summary with the status.
+    const summary = (route.schema as { summary?: string }).summary ?? `${methods.join('/')} ${route.url}`;
+    schema.response = Object.fromEntries(
+      Object.entries(all).map(([status, s]) => [status, { ...s, title: (s.title as string | undefined) ?? `${summary} (${status})`, description: (s.description as string | undefined) ?? STATUS_DESCRIPTIONS[status] ?? `HTTP ${status}` }]),
+    );
   });
 }
 
@@ -118,6 +139,7 @@ export const isPlainText = (s: string): boolean => !/[\u0000-\u001f\u007f]/.test
 
 // ---- JSON Schema fragments for the OpenAPI document ---------------------------------------------
 export const messageSchema = {
+  title: 'Message',
   type: 'object',
   required: ['message'],
   properties: { message: { type: 'string' } },

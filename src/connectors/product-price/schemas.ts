@@ -59,7 +59,7 @@ export const dataEnvelope = (item: object, message: string) =>
     properties: { message: { type: 'string', example: message }, data: item },
   }) as const;
 
-export const messageOnly = { type: 'object', additionalProperties: false, required: ['message'], properties: { message: { type: 'string' } } } as const;
+export const messageOnly = { title: 'Message', type: 'object', additionalProperties: false, required: ['message'], properties: { message: { type: 'string' } } } as const;
 
 export const shopRecordSchema = {
   type: 'object',

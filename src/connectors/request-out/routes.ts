@@ -8,6 +8,7 @@ import { errorBody, handleRequestOut, RequestOutError, validateRequest } from '.
 
 const str = (example: string) => ({ type: 'string', example });
 const answerSchema = {
+  title: 'RequestOutAnswer',
   type: 'object',
   additionalProperties: false,
   required: ['TicketId', 'Subject', 'SubjectType', 'SubjectIdentifier', 'Action', 'ResourceType', 'Resource', 'ResourceId', 'Data', 'Status', 'Message', 'StatusCode'],
@@ -28,6 +29,7 @@ const answerSchema = {
 } as const;
 
 export const requestOutErrorSchema = {
+  title: 'RequestOutError',
   type: 'object',
   additionalProperties: false,
   required: ['Status', 'Code', 'Message', 'Data'],
