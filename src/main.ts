@@ -8,6 +8,7 @@ import { printKursusSchema } from './graphql/schema.js';
 import { startMaconomySimulator } from './simulators/maconomy.js';
 import { startWordPressSimulator } from './simulators/wordpress.js';
 import { JOBS } from './jobs/registry.js';
+import { runWordPressCheck } from './integrations/wordpress/check.js';
 import { COMMERCE_SIMULATORS, runConnectorCheck } from './connectors/commerce-cli.js';
 import { startUpstreamSimulator } from './simulators/upstream.js';
 import { DEMO_STAFF } from './staff/demo.js';
@@ -160,7 +161,7 @@ async function main() {
       return;
     }
     case 'connector-check':
-      process.exitCode = await runConnectorCheck(args[0], log);
+      process.exitCode = args[0] === 'wordpress' ? await runWordPressCheck(log) : await runConnectorCheck(args[0], log);
       return;
     default:
       throw new ConfigError(`unknown command "${command}"; use serve, api, worker, migrate, user, simulator or print-schema`);

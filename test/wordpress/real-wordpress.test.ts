@@ -13,6 +13,7 @@ import { WordPressPost } from '../../src/integrations/wordpress/entities.js';
 import { WordPressClient, type WordPressClientOptions } from '../../src/integrations/wordpress/index.js';
 import { COURSE_POST_FIELDS, WORDPRESS_PLUGIN_VERSION } from '../../src/integrations/wordpress/fields.js';
 import { pushCourseDatesToWordPress, type PushDeps } from '../../src/integrations/wordpress/push.js';
+import { checkWordPress } from '../../src/integrations/wordpress/check.js';
 import { startWordPressSimulator, type WordPressSimulator } from '../../src/simulators/wordpress.js';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/databases.js';
 import { PLUGIN_SOURCE, startRealWordPress, type RealWordPress } from '../support/wordpress.js';
@@ -367,6 +368,27 @@ describe.each(targets)('push-wordpress against %s WordPress', (which) => {
       expect(post.status).toBe('draft');
       expect(await sitePosts()).toHaveLength(3);
     });
+  });
+
+  it('connector-check tells the site owner what is in place and what is missing', async () => {
+    await target.reset();
+    const ok = await checkWordPress(client(), target.user);
+    expect(ok.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(ok.checks.map((c) => c.check)).toEqual(['permalinks', 'credentials', 'plugin', 'post type', 'custom-fields', ...Object.keys(COURSE_POST_FIELDS).map((k) => `meta ${k}`)]);
+
+    await target.dropCapacity(true);
+    const dropped = await checkWordPress(client(), target.user);
+    expect(dropped.checks.filter((c) => !c.ok)).toEqual([{ check: 'meta kursus_capacity', ok: false, detail: expect.stringContaining('not registered') }]);
+    await target.dropCapacity(false);
+
+    const wrong = await checkWordPress(client({ appPassword: 'wrong pass word xxxx yyyy' }), target.user);
+    expect(wrong.checks.find((c) => c.check === 'credentials')).toMatchObject({ ok: false, detail: expect.stringMatching(/^the application password was not accepted \(GET \/wp-json\/wp\/v2\/users\/me answered 401 rest_not_logged_in\)/) });
+
+    await target.setPluginActive(false);
+    const off = await checkWordPress(client(), target.user);
+    expect(off.ok).toBe(false);
+    expect(off.checks.filter((c) => !c.ok).map((c) => c.check)).toEqual(['plugin', 'post type']);
+    await target.setPluginActive(true);
   });
 
   it("registers exactly the fields Kursus sends, with their types (the site's REST schema)", async () => {

@@ -134,6 +134,7 @@ export class WordPressClient {
   readonly postType: string;
   readonly fieldMode: 'meta' | 'acf';
   private readonly apiBase: string;
+  private readonly root: string;
   private readonly user: string;
   // A #private field: not enumerable, so a logger serialising the client cannot print it.
   readonly #authorization: string;
@@ -150,6 +151,7 @@ export class WordPressClient {
     if (!/^[a-z0-9_-]+$/i.test(this.postType)) throw new TypeError(`WordPress post type (rest_base) is invalid: ${JSON.stringify(this.postType)}`);
     this.fieldMode = opts.fieldMode ?? 'meta';
     this.apiBase = `${root}/wp-json/wp/v2/${this.postType}`;
+    this.root = root;
     this.user = opts.user;
     this.#authorization = 'Basic ' + Buffer.from(`${opts.user}:${opts.appPassword}`, 'utf8').toString('base64');
     this.timeoutMs = opts.timeoutMs ?? 10_000;
@@ -238,6 +240,28 @@ export class WordPressClient {
     const res = await this.request('GET', path);
     if (res.status !== 200) throw this.httpError('GET', path, res);
     return this.parse('GET', path, res, postListSchema, 'post list').map((p) => ({ id: p.id, status: p.status, ...(p.slug !== undefined ? { slug: p.slug } : {}) }));
+  }
+
+  /**
+   * One authenticated request to `${baseUrl}/wp-json${restPath}` without retries, for the
+   * connector check: the status and the JSON body (null when there is none or it is not JSON).
+   */
+  async probe(method: 'GET' | 'OPTIONS', restPath: string): Promise<{ status: number; json: unknown }> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    try {
+      const res = await this.fetch(`${this.root}/wp-json${restPath}`, { method, headers: { authorization: this.#authorization, accept: 'application/json' }, signal: controller.signal });
+      const text = await res.text();
+      let json: unknown = null;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {
+        /* not JSON: e.g. the theme's 404 page when pretty permalinks are off */
+      }
+      return { status: res.status, json };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   // ---- internals ----------------------------------------------------------------------------

@@ -11,9 +11,19 @@
 //   3. a row found with createStartedAt set and no postId means step 2 may never have happened:
 //      the post is looked up by that slug (deterministic, contains the maconomyId) and adopted
 //      before any new create. The client does the same lookup before retrying an ambiguous create.
-// Remaining window: a duplicate is still possible if, between the lost answer and the lookup, the
-// slug was changed in WordPress (by an editor or a plugin), or WordPress made the slug unique
-// (`-2`) because another post of the type already had it.
+// The look-up goes by the post's Kursus id (meta kursus_maconomy_id, a query the companion plugin
+// adds), then by slug. It also follows a 400 on create: WordPress saves the post before it checks
+// the meta, so a refused create may still have made a post. Remaining window: without the plugin's
+// query, a duplicate is still possible if the slug was changed in WordPress between the lost
+// answer and the look-up, or WordPress made it unique (`-2`).
+//
+// Failures: a post id is cleared only on 404 rest_post_invalid_id (deleted in WordPress); any
+// other 404 (rest_no_route: the plugin is off) keeps it. The row's lastError keeps the first cause:
+// a look-up failing after an earlier failure does not replace it. Every answer is compared with
+// what was sent (title, content, each field): WordPress drops unregistered meta without an error.
+//
+// Trash: the status is sent only when Kursus's own decision changed (pushedStatus), so an editor's
+// trash survives field updates; wpStatus records what WordPress reported. See docs/wordpress.md.
 import { createHash } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Db } from '../../db/orm.js';
