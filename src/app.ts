@@ -14,7 +14,7 @@ import { WordPressClient } from './integrations/wordpress/index.js';
 import { startWordPressSimulator } from './simulators/wordpress.js';
 import { createMailTransport, type MailTransport } from './mail/transport.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
-import { createHttpLog, registerHttpLogHooks, type HttpLog } from './connectors/http-log/index.js';
+import { createHttpLog, registerHttpLogHooks, SECRET_HEADERS, type HttpLog } from './connectors/http-log/index.js';
 import { registerConnectors } from './connectors/index.js';
 import { registerApiDocs } from './connectors/docs.js';
 import { startCommerceConnectors, type CommerceConnectors } from './connectors/commerce.js';
@@ -77,10 +77,8 @@ export interface BuildOptions {
 }
 
 export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'req.headers["x-bltoken"]',
+  // Every default credential header (authorization, cookie, x-api-key, ocp-apim-subscription-key, ...).
+  ...[...SECRET_HEADERS].map((name) => `req.headers["${name}"]`),
   '*.password',
   '*.token',
   '*.orderToken',

@@ -1,9 +1,9 @@
-// Shared plumbing of the commerce connector clients (Jubelio, BaseLinker, Optimakers): one HTTP
-// exchange with a timeout that covers the body, an error type that says whether a retry is worth it
-// and whether the request may have taken effect, jittered exponential backoff, and a per-process
-// requests-per-minute limiter that counts a request until its answer is in. Every client takes a `fetch` so calls can go through the
-// request/response log's outbound wrapper.
-import { NOT_SENT_CODES, errorCode } from '../integrations/net-errors.js';
+// Shared plumbing of the commerce connector clients (Jubelio, BaseLinker, Optimakers): an error
+// type that says whether a retry is worth it and whether the request may have taken effect, and a
+// per-process requests-per-minute limiter that counts a request until its answer is in. Timeouts,
+// retries and backoff are the upstream kit's (src/http/upstream.ts). Every client takes a `fetch`
+// so calls go through the request/response log's outbound wrapper.
+import { UpstreamFailure, type UpstreamResponse } from '../http/upstream.js';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -32,57 +32,27 @@ export class UpstreamError extends Error {
   }
 }
 
-export interface RawResponse {
-  status: number;
-  text: string;
-  json: unknown;
-  jsonOk: boolean;
-  retryAfterMs: number | null;
+export type RawResponse = UpstreamResponse;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The kit's failure (timeout, network, redirect) as the commerce clients' error: retryable unless a redirect. */
+export function toUpstreamError(system: string, failure: UpstreamFailure, opts: { write?: boolean } = {}): UpstreamError {
+  return new UpstreamError(system, failure.message, {
+    status: failure.status,
+    retryable: failure.kind === 'timeout' || failure.kind === 'network' || failure.kind === 'circuit_open',
+    ambiguous: !!opts.write && failure.ambiguous && failure.kind !== 'redirect',
+    cause: failure,
+  });
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-export function parseRetryAfter(v: string | null): number | null {
-  if (!v) return null;
-  const s = Number(v);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const d = Date.parse(v);
-  return Number.isNaN(d) ? null : Math.max(0, d - Date.now());
-}
-
-/** Full jitter between half and all of base * 2^attempt, capped. */
-export function backoffMs(attempt: number, baseMs: number, capMs: number): number {
-  const b = Math.min(capMs, baseMs * 2 ** attempt);
-  return Math.round(b / 2 + Math.random() * (b / 2));
-}
-
-/** One exchange. Network failures and timeouts become UpstreamError (retryable; ambiguous unless never sent). */
-export async function httpExchange(fetchImpl: FetchLike, system: string, url: string, init: RequestInit, timeoutMs: number, label: string): Promise<RawResponse> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+/** Runs a kit call, turning its failures into UpstreamError. */
+export async function viaKit<T>(system: string, call: () => Promise<T>, opts: { write?: boolean } = {}): Promise<T> {
   try {
-    const res = await fetchImpl(url, { ...init, signal: controller.signal });
-    const text = await res.text();
-    let json: unknown;
-    let jsonOk = false;
-    if (text.length) {
-      try {
-        json = JSON.parse(text);
-        jsonOk = true;
-      } catch {
-        /* reported by the caller when JSON is required */
-      }
-    }
-    return { status: res.status, text, json, jsonOk, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
+    return await call();
   } catch (err) {
-    const timedOut = controller.signal.aborted;
-    const code = errorCode(err);
-    const cause = (err as { cause?: { message?: string } })?.cause?.message;
-    const message = timedOut ? `${system} ${label} timed out after ${timeoutMs} ms` : `${system} ${label} failed: ${code ?? cause ?? (err as Error)?.message ?? 'network error'}`;
-    const notSent = !timedOut && !!code && NOT_SENT_CODES.has(code);
-    throw new UpstreamError(system, message, { retryable: true, ambiguous: !notSent, cause: err });
-  } finally {
-    clearTimeout(timer);
+    if (err instanceof UpstreamFailure) throw toUpstreamError(system, err, opts);
+    throw err;
   }
 }
 

@@ -19,7 +19,7 @@
 import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, ExponentialBackoff, halfJitterGenerator, handleWhenResult, retry, type CircuitBreakerPolicy, type IBackoff, type IBackoffFactory, type IRetryBackoffContext } from 'cockatiel';
 import { NOT_SENT_CODES, errorCode } from '../integrations/net-errors.js';
 
-export type UpstreamFetch = (input: string, init?: RequestInit) => Promise<Response>;
+export type UpstreamFetch = (input: string, init: RequestInit) => Promise<Response>;
 
 export type UpstreamFailureKind = 'timeout' | 'network' | 'redirect' | 'circuit_open';
 
@@ -121,8 +121,12 @@ export interface UpstreamCall<F = never> {
   retry?: (outcome: UpstreamOutcome, idempotent: boolean) => RetryVerdict;
   /** Runs around each attempt (a rate limiter's slot). */
   around?: <T>(attempt: () => Promise<T>) => Promise<T>;
-  /** Before a retry that follows an ambiguous failure: a look-up that may find the result, ending the call. */
-  beforeRetryAfterAmbiguous?: () => Promise<F | null | undefined>;
+  /**
+   * Before a retry that follows an ambiguous failure (a write that may have landed): a look-up that
+   * may find its result, ending the call with `{found}`. It gets the failed attempt's outcome, so
+   * a failing look-up can report the first cause.
+   */
+  beforeRetryAfterAmbiguous?: (outcome: UpstreamOutcome) => Promise<F | null | undefined>;
 }
 
 /** The default: failures that sent nothing always; timeouts, network errors, 429 and 5xx when idempotent; 429 always (never applied). */
@@ -323,7 +327,7 @@ export class Upstream {
       // An ambiguous failure is followed by the caller's look-up, after the wait.
       if (req.beforeRetryAfterAmbiguous && isAmbiguous(outcome, method)) {
         await sleep(waitMs);
-        const found = await req.beforeRetryAfterAmbiguous();
+        const found = await req.beforeRetryAfterAmbiguous(outcome);
         if (found) return { outcome, found: { value: found } };
         return { outcome, waitMs: 0 };
       }

@@ -1,6 +1,6 @@
 // Redaction of the request/response log: no credential and no personal data survives, whatever
 // shape the body has, and truncation never reveals what redaction hid.
-import { redactBody, redactHeaders, redactUrl } from '../../src/connectors/http-log/redact.js';
+import { markSecretHeader, redactBody, redactHeaders, redactUrl } from '../../src/connectors/http-log/redact.js';
 
 const SECRETS = ['hunter2-password', 'kct_abcdefghijklmnop', 'sk_live_123456', 'sig-abcdef', 'bl-token-999', 'Ola Nordmann', 'ola@example.no', '+45 12 34 56 78', 'Strandvejen 12', '2900', '3201234567890001'];
 
@@ -88,6 +88,17 @@ describe('request/response log redaction', () => {
     expect(out['content-type']).toBe('application/json');
     expect(out['x-request-id']).toBe('abc-123-def');
     expect(out.authorization).toBe('[redacted]');
+  });
+
+  test('headers: every name of the default list, and auth header names configured at run time', () => {
+    const defaults = ['Authorization', 'Cookie', 'X-Api-Key', 'Ocp-Apim-Subscription-Key', 'X-Auth', 'X-Auth-Token', 'X-Access-Token', 'Api-Key', 'ApiKey', 'X-Webhook-Secret'];
+    const out = redactHeaders(Object.fromEntries(defaults.map((name, i) => [name, `secret-value-${i}`])));
+    for (const name of defaults) expect(out[name.toLowerCase()]).toBe('[redacted]');
+    // A name nothing would guess: redacted once a client declares it (a Request Out route's auth header).
+    expect(redactHeaders({ 'X-Tenant-Pass-Phrase2': 'tenant-secret-1' })['x-tenant-pass-phrase2']).toBe('tenant-secret-1');
+    markSecretHeader('X-Tenant-Pass-Phrase2');
+    expect(redactHeaders({ 'x-tenant-pass-phrase2': 'tenant-secret-1' })['x-tenant-pass-phrase2']).toBe('[redacted]');
+    expect(redactHeaders({ accept: 'application/json', 'x-request-id': 'r-1' })).toEqual({ accept: 'application/json', 'x-request-id': 'r-1' });
   });
 
   test('URLs: secret and personal query parameters, user info and e-mails in paths', () => {

@@ -1,6 +1,8 @@
 // Request Out through real HTTP, a real Agenda worker and the upstream simulator, on SQLite and
 // MySQL: the documented bodies, one upstream call per TicketId whatever happens, the route table's
 // admin API, failures, and the request/response log of the upstream call.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Ajv } from 'ajv';
 import { startHarness, type Harness } from '../support/harness.js';
 import { testDatabaseKinds } from '../support/databases.js';
@@ -47,6 +49,7 @@ function expectError(r: HttpResult, status: number, message?: RegExp) {
 }
 
 const ADMIN = 'admin-secret';
+const listenOn = (server: Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 let seq = 0;
 const ticket = (label: string) => `t-${label}-${Date.now().toString(36)}-${++seq}`;
 
@@ -255,6 +258,43 @@ describe.each(testDatabaseKinds())('Request Out on %s', (kind) => {
     }
     expect(JSON.stringify(rows)).not.toContain(upstreamAnswer(t, 'logged').Data.NIK);
     expect(JSON.stringify(rows)).not.toContain(upstreamAnswer(t, 'logged').ResourceId);
+  });
+
+  test('an upstream redirect to another host is not followed: the ticket fails naming it, the other host gets nothing, the log has the 302 with the route\'s custom auth header (a name no pattern knows) redacted', async () => {
+    const secret = 'apim-subscription-secret-0123456789';
+    let elsewhere = 0;
+    const other = createServer((req, res) => {
+      elsewhere++;
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ Data: { stolen: true } }));
+    });
+    const otherPort = await listenOn(other);
+    const redirector = createServer((req, res) => {
+      req.resume();
+      res.writeHead(302, { location: `http://localhost:${otherPort}/digitalid` }).end();
+    });
+    const redirectorPort = await listenOn(redirector);
+    try {
+      await route('redirected', { upstreamUrl: `http://127.0.0.1:${redirectorPort}/digitalid/redirected`, authType: 'header', authHeader: 'X-Partner-Proof', authSecret: secret });
+      const t = ticket('redirected');
+      const requestId = `req-out-redirect-${Date.now()}`;
+      const r = await send(body(t, 'redirected'), token, { 'x-request-id': requestId });
+      const done = r.json.StatusCode === 502 ? r : await settled(body(t, 'redirected'));
+      expect(done.json).toMatchObject({ Status: 'failed', StatusCode: 502, Data: null });
+      expect(done.json.Message).toMatch(/redirect \(HTTP 302\).*not followed/);
+      expect(elsewhere).toBe(0);
+      const outbound = await until('the logged call', async () => {
+        await h.kursus.httpLog.flush();
+        return (await h.db.em().find(HttpLogEntry, { correlationId: requestId, direction: 'out' }))[0] ?? null;
+      });
+      expect(outbound).toMatchObject({ system: 'request-out', method: 'POST', status: 302 });
+      expect(JSON.parse(outbound.requestHeaders!)['x-partner-proof']).toBe('[redacted]');
+      const everything = JSON.stringify(await h.db.em().getConnection().execute('select * from http_log'));
+      expect(everything).not.toContain(secret);
+    } finally {
+      await new Promise((res) => redirector.close(res));
+      await new Promise((res) => other.close(res));
+    }
   });
 
   test('after REQUEST_OUT_RETENTION_DAYS the daily job erases the stored Data; the row stays and a repeat gets a clear body, not a second call', async () => {

@@ -5,7 +5,8 @@
 // answer that is not JSON (a proxy's HTML error page), timeouts and network errors are retried with
 // backoff. The methods used here are idempotent (reads, and setting a status), so repeats are safe.
 import { z } from 'zod';
-import { backoffMs, firstIssue, httpExchange, MinuteRateLimiter, sleep, UpstreamError, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
+import { firstIssue, MinuteRateLimiter, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
+import { defaultRetry, Upstream, type RetryVerdict, type UpstreamOutcome } from '../../http/upstream.js';
 
 export interface BaseLinkerClientOptions {
   /** Full endpoint, e.g. https://api.baselinker.com/connector.php */
@@ -75,23 +76,25 @@ const isRateLimit = (code: string | undefined, message: string | undefined) => /
 export class BaseLinkerClient {
   private readonly url: string;
   readonly #token: string;
-  private readonly timeoutMs: number;
-  private readonly retries: number;
   private readonly rateLimitWaitMs: number;
-  private readonly backoffBaseMs: number;
-  private readonly fetchImpl: FetchLike;
+  private readonly upstream: Upstream;
   private readonly logger?: ClientLogger;
   readonly limiter: MinuteRateLimiter;
 
   constructor(opts: BaseLinkerClientOptions) {
     this.url = opts.url;
     this.#token = opts.token;
-    this.timeoutMs = opts.timeoutMs ?? 15_000;
-    this.retries = Math.max(0, opts.retries ?? 3);
     this.rateLimitWaitMs = opts.rateLimitWaitMs ?? 60_000;
-    this.backoffBaseMs = opts.backoffBaseMs ?? 300;
-    this.fetchImpl = opts.fetch ?? ((url, init) => fetch(url, init));
     this.logger = opts.logger;
+    this.upstream = new Upstream({
+      system: SYSTEM,
+      fetch: opts.fetch,
+      timeoutMs: opts.timeoutMs ?? 15_000,
+      retries: opts.retries ?? 3,
+      backoffBaseMs: opts.backoffBaseMs ?? 300,
+      backoffCapMs: 5000,
+      logger: opts.logger,
+    });
     this.limiter = new MinuteRateLimiter(opts.rateLimitPerMinute ?? BASELINKER_DEFAULT_RATE_LIMIT, opts.rateLimitWindowMs);
   }
 
@@ -129,57 +132,58 @@ export class BaseLinkerClient {
   /** One API method; returns the SUCCESS body or throws UpstreamError with BaseLinker's error code. */
   async call(method: string, parameters: Record<string, unknown>): Promise<Record<string, unknown>> {
     const form = new URLSearchParams({ method, parameters: JSON.stringify(parameters) }).toString();
-    for (let attempt = 0; ; attempt++) {
-      const done = await this.limiter.acquire();
-      let res: RawResponse | null = null;
-      let failure: UpstreamError | null = null;
-      try {
-        res = await httpExchange(
-          this.fetchImpl,
-          SYSTEM,
-          this.url,
-          { method: 'POST', headers: { 'x-bltoken': this.#token, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form },
-          this.timeoutMs,
-          method,
-        );
-      } catch (err) {
-        if (!(err instanceof UpstreamError)) throw err;
-        failure = err;
-      } finally {
-        done();
-      }
-      let rateLimited = res?.status === 429;
-      if (res && res.status === 200 && !res.jsonOk) {
-        // An HTML page with 200 comes from something in front of BaseLinker (maintenance, a
-        // captive proxy), not from the API: retried like a 5xx.
-        failure = new UpstreamError(SYSTEM, `BaseLinker ${method} answered ${res.status} with a body that is not JSON`, { status: res.status, retryable: true });
-        res = null;
-      }
-      if (res && res.status === 200) {
-        const env = envelopeSchema.safeParse(res.json);
-        if (!env.success) throw new UpstreamError(SYSTEM, `BaseLinker ${method} answered without a status`, { status: res.status });
-        if (env.data.status === 'SUCCESS') return res.json as Record<string, unknown>;
-        const code = env.data.error_code;
-        if (isRateLimit(code, env.data.error_message)) rateLimited = true;
-        else {
-          const hint = code === 'ERROR_BAD_TOKEN' ? '; check BASELINKER_API_KEY (baselinkerApiKey)' : '';
-          throw new UpstreamError(SYSTEM, `BaseLinker ${method} failed: ${code ?? 'ERROR'}: ${(env.data.error_message ?? '').slice(0, 300)}${hint}`, { status: 200, code });
-        }
-      } else if (res && res.status !== 429 && res.status < 500) {
-        throw new UpstreamError(SYSTEM, `BaseLinker ${method} answered HTTP ${res.status}`, { status: res.status });
-      }
-      if (attempt >= this.retries) {
-        throw failure ?? new UpstreamError(SYSTEM, rateLimited ? `BaseLinker ${method}: query limit exceeded` : `BaseLinker ${method} answered HTTP ${res!.status}`, { status: res!.status, retryable: true });
-      }
-      if (rateLimited) {
-        const wait = Math.max(res?.retryAfterMs ?? 0, this.rateLimitWaitMs);
-        this.limiter.pauseFor(wait);
-        this.logger?.warn({ system: SYSTEM, method, waitMs: wait }, 'BaseLinker query limit hit: pausing calls');
-        await sleep(wait);
-      } else {
-        this.logger?.warn({ system: SYSTEM, method, attempt: attempt + 1, status: res?.status, error: failure?.message }, 'BaseLinker call failed, retrying');
-        await sleep(backoffMs(attempt, this.backoffBaseMs, 5000));
-      }
+    const res = await viaKit(SYSTEM, () =>
+      this.upstream.call({
+        method: 'POST',
+        url: this.url,
+        headers: { 'x-bltoken': this.#token, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: form,
+        label: method,
+        // The methods used here are reads and setting a status: repeating one is harmless.
+        idempotent: true,
+        around: async (attempt) => {
+          const done = await this.limiter.acquire();
+          try {
+            return await attempt();
+          } finally {
+            done();
+          }
+        },
+        retry: (o) => this.retryVerdict(o, method),
+      }),
+    );
+    // An HTML page with 200 comes from something in front of BaseLinker (maintenance, a captive
+    // proxy), not from the API: retried like a 5xx.
+    if (res.status === 200 && !res.jsonOk) throw new UpstreamError(SYSTEM, `BaseLinker ${method} answered ${res.status} with a body that is not JSON`, { status: res.status, retryable: true });
+    if (res.status === 200) {
+      const env = envelopeSchema.safeParse(res.json);
+      if (!env.success) throw new UpstreamError(SYSTEM, `BaseLinker ${method} answered without a status`, { status: res.status });
+      if (env.data.status === 'SUCCESS') return res.json as Record<string, unknown>;
+      const code = env.data.error_code;
+      if (isRateLimit(code, env.data.error_message)) throw new UpstreamError(SYSTEM, `BaseLinker ${method}: query limit exceeded`, { status: 200, code, retryable: true });
+      const hint = code === 'ERROR_BAD_TOKEN' ? '; check BASELINKER_API_KEY (baselinkerApiKey)' : '';
+      throw new UpstreamError(SYSTEM, `BaseLinker ${method} failed: ${code ?? 'ERROR'}: ${(env.data.error_message ?? '').slice(0, 300)}${hint}`, { status: 200, code });
     }
+    if (res.status === 429) throw new UpstreamError(SYSTEM, `BaseLinker ${method}: query limit exceeded`, { status: 429, retryable: true });
+    throw new UpstreamError(SYSTEM, `BaseLinker ${method} answered HTTP ${res.status}`, { status: res.status, retryable: res.status >= 500 });
+  }
+
+  /** Failures, 5xx and non-JSON pages are retried with backoff; a rate-limit answer (429 or its error code) pauses every caller. */
+  private retryVerdict(o: UpstreamOutcome, method: string): RetryVerdict {
+    if (o.failure) return defaultRetry(o, true);
+    const res = o.response;
+    let rateLimited = res.status === 429;
+    if (res.status === 200) {
+      if (!res.jsonOk) return true;
+      const env = envelopeSchema.safeParse(res.json);
+      rateLimited = env.success && env.data.status !== 'SUCCESS' && isRateLimit(env.data.error_code, env.data.error_message);
+    }
+    if (rateLimited) {
+      const wait = Math.max(res.retryAfterMs ?? 0, this.rateLimitWaitMs);
+      this.limiter.pauseFor(wait);
+      this.logger?.warn({ system: SYSTEM, method, waitMs: wait }, 'BaseLinker query limit hit: pausing calls');
+      return { afterMs: wait };
+    }
+    return res.status >= 500;
   }
 }

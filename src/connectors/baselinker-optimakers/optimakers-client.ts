@@ -4,7 +4,9 @@
 // API touches this file. Reads are retried on 5xx/429/timeouts; `createOrder` is never retried here,
 // because Optimakers does not deduplicate: the import looks the order up by its external id first.
 import { z } from 'zod';
-import { backoffMs, firstIssue, httpExchange, sleep, UpstreamError, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
+import { firstIssue, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
+import { defaultRetry, Upstream } from '../../http/upstream.js';
+import { markSecretHeader } from '../http-log/redact.js';
 
 export interface OptimakersClientOptions {
   baseUrl: string;
@@ -50,21 +52,22 @@ export class OptimakersClient {
   private readonly base: string;
   readonly #apiKey: string;
   private readonly header: string;
-  private readonly timeoutMs: number;
-  private readonly retries: number;
-  private readonly backoffBaseMs: number;
-  private readonly fetchImpl: FetchLike;
-  private readonly logger?: ClientLogger;
+  private readonly upstream: Upstream;
 
   constructor(opts: OptimakersClientOptions) {
     this.base = opts.baseUrl.replace(/\/+$/, '');
     this.#apiKey = opts.apiKey;
     this.header = (opts.apiKeyHeader ?? 'X-Api-Key').toLowerCase();
-    this.timeoutMs = opts.timeoutMs ?? 15_000;
-    this.retries = Math.max(0, opts.retries ?? 3);
-    this.backoffBaseMs = opts.backoffBaseMs ?? 300;
-    this.fetchImpl = opts.fetch ?? ((url, init) => fetch(url, init));
-    this.logger = opts.logger;
+    markSecretHeader(this.header);
+    this.upstream = new Upstream({
+      system: SYSTEM,
+      fetch: opts.fetch,
+      timeoutMs: opts.timeoutMs ?? 15_000,
+      retries: opts.retries ?? 3,
+      backoffBaseMs: opts.backoffBaseMs ?? 300,
+      backoffCapMs: 5000,
+      logger: opts.logger,
+    });
   }
 
   async findOrdersByExternalId(externalId: string): Promise<OptimakersOrderWire[]> {
@@ -77,7 +80,7 @@ export class OptimakersClient {
 
   /** One attempt only: a failure may have created the order (see the import's look-up). */
   async createOrder(order: OptimakersOrderInput): Promise<{ id: number }> {
-    const res = await httpExchange(this.fetchImpl, SYSTEM, this.base + '/api/orders', { method: 'POST', headers: this.headers(true), body: JSON.stringify(order) }, this.timeoutMs, 'POST /api/orders');
+    const res = await viaKit(SYSTEM, () => this.upstream.call({ method: 'POST', url: this.base + '/api/orders', headers: this.headers(true), body: JSON.stringify(order), label: 'POST /api/orders', retries: 0 }), { write: true });
     if (res.status !== 201 && res.status !== 200) {
       const err = this.httpError('POST /api/orders', res);
       err.ambiguous = res.status >= 500;
@@ -116,21 +119,19 @@ export class OptimakersClient {
     return h;
   }
 
+  /** GET, retried on failures, 5xx and 429 (after its Retry-After, at most a minute, default 1 s). */
   private async read(path: string): Promise<RawResponse> {
-    for (let attempt = 0; ; attempt++) {
-      let res: RawResponse | null = null;
-      let failure: UpstreamError | null = null;
-      try {
-        res = await httpExchange(this.fetchImpl, SYSTEM, this.base + path, { method: 'GET', headers: this.headers(false) }, this.timeoutMs, `GET ${path}`);
-      } catch (err) {
-        if (!(err instanceof UpstreamError)) throw err;
-        failure = err;
-      }
-      if (res && !(res.status === 429 || res.status >= 500)) return res;
-      if (attempt >= this.retries) throw failure ?? this.httpError(`GET ${path}`, res!);
-      this.logger?.warn({ system: SYSTEM, request: `GET ${path}`, attempt: attempt + 1, status: res?.status, error: failure?.message }, 'Optimakers call failed, retrying');
-      await sleep(res?.status === 429 ? Math.min(60_000, res.retryAfterMs ?? 1000) : backoffMs(attempt, this.backoffBaseMs, 5000));
-    }
+    const res = await viaKit(SYSTEM, () =>
+      this.upstream.call({
+        method: 'GET',
+        url: this.base + path,
+        headers: this.headers(false),
+        label: `GET ${path}`,
+        retry: (o, idempotent) => (o.response?.status === 429 ? { afterMs: Math.min(60_000, o.response.retryAfterMs ?? 1000) } : defaultRetry(o, idempotent)),
+      }),
+    );
+    if (res.status === 429 || res.status >= 500) throw this.httpError(`GET ${path}`, res);
+    return res;
   }
 
   private parse<S extends z.ZodType>(label: string, res: RawResponse, schema: S): z.output<S> {

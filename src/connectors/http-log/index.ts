@@ -29,13 +29,16 @@
 // batches; when the queue is full they are dropped and counted
 // (`httpLog.stats().dropped`, also at GET /api/admin/http-log/stats).
 //
-// REDACTION (redact.ts) is by name: headers, query parameters and JSON/form keys that look like
+// REDACTION (redact.ts) is by name. Headers: a default list of credential headers (SECRET_HEADERS:
+// authorization, cookie, x-api-key, ocp-apim-subscription-key, x-auth, ...), any name with an
+// `auth` word or ending in `key`, and every name a client declared with `markSecretHeader` (a
+// Request Out route's auth header, Optimakers' key header). Headers, query parameters and JSON/form keys that look like
 // credentials (authorization, cookie, *token*, *secret*, password, api key, signature, sign, key)
 // or personal data (name, e-mail, phone, address, post code, city, birth date, national id, ...)
 // become "[redacted]"; e-mail addresses, bearer/basic credentials and JWTs inside free text too.
 export { createHttpLog, loggedFetch, type HttpLog, type HttpLogRecord, type HttpLogStats, type FetchLike } from './log.js';
 export { withCorrelationId, currentCorrelationId } from './context.js';
 export { registerHttpLogHooks, shouldLogInbound, inboundSystem } from './inbound.js';
-export { redactBody, redactHeaders, redactUrl, redactJson, REDACTED } from './redact.js';
+export { redactBody, redactHeaders, redactUrl, redactJson, REDACTED, markSecretHeader, isSecretHeader, SECRET_HEADERS } from './redact.js';
 export { HttpLogEntry, httpLogEntities } from './entities.js';
 export { pruneHttpLog, registerHttpLogAdmin } from './admin.js';

@@ -140,12 +140,42 @@ function headerEntries(h: HeaderInput): [string, string][] {
     .map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]);
 }
 
+/**
+ * Header names that carry credentials in the APIs we talk to or are called by, whatever the name
+ * patterns say (Azure API Management's subscription key, the Jubelio/BaseLinker tokens, ...).
+ */
+export const SECRET_HEADERS: ReadonlySet<string> = new Set([
+  'authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'apikey',
+  'ocp-apim-subscription-key', 'x-auth', 'x-auth-token', 'x-access-token', 'x-webhook-secret', 'x-bltoken',
+  'x-functions-key', 'x-goog-api-key', 'x-amz-security-token', 'x-csrf-token', 'x-xsrf-token', 'x-client-secret',
+]);
+/** Any `auth` word, or a name ending in `key` (x-client-key, ocp-apim-subscription-key). */
+const SECRET_HEADER_PATTERN = /(^|-)auth($|-)|key$/;
+
+/** Header names configured at run time as credentials (a Request Out route's auth header, Optimakers' key header). */
+const configuredSecretHeaders = new Set<string>();
+
+/**
+ * Makes a configured auth header name always redacted, in the request/response log and anywhere
+ * else headers go through `redactHeaders`. Clients call it before they send the header.
+ */
+export function markSecretHeader(name: string | null | undefined): void {
+  if (!name) return;
+  // Bounded: names come from configuration and the route table, not from requests.
+  if (configuredSecretHeaders.size < 10_000) configuredSecretHeaders.add(name.trim().toLowerCase());
+}
+
+export function isSecretHeader(name: string): boolean {
+  const n = name.toLowerCase();
+  return SECRET_HEADERS.has(n) || configuredSecretHeaders.has(n) || SECRET_HEADER_PATTERN.test(n) || isSecretName(n);
+}
+
 /** Lower-cased header names; credentials replaced, e-mail addresses in values removed. */
 export function redactHeaders(h: HeaderInput): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of headerEntries(h)) {
     const name = k.toLowerCase();
-    out[name] = isSecretName(name) || name === 'x-bltoken' || name === 'proxy-authorization' || name === 'set-cookie' ? REDACTED : redactText(v).slice(0, 500);
+    out[name] = isSecretHeader(name) ? REDACTED : redactText(v).slice(0, 500);
   }
   return out;
 }

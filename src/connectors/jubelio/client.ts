@@ -6,7 +6,8 @@
 // whose answer was lost is never repeated blindly: the SKU is looked up first. Responses are
 // validated; the password and token are never logged.
 import { z } from 'zod';
-import { backoffMs, firstIssue, httpExchange, MinuteRateLimiter, sleep, UpstreamError, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
+import { firstIssue, MinuteRateLimiter, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
+import { defaultRetry, Upstream, type RetryVerdict, type UpstreamOutcome } from '../../http/upstream.js';
 
 export interface JubelioClientOptions {
   baseUrl: string;
@@ -72,12 +73,9 @@ export class JubelioClient {
   readonly #password: string;
   #token: { value: string; expiresAt: number } | null = null;
   #loggingIn: Promise<string> | null = null;
-  private readonly timeoutMs: number;
-  private readonly retries: number;
   private readonly rateLimitWaitMs: number;
   private readonly tokenTtlMs: number;
-  private readonly backoffBaseMs: number;
-  private readonly fetchImpl: FetchLike;
+  private readonly upstream: Upstream;
   private readonly logger?: ClientLogger;
   readonly limiter: MinuteRateLimiter;
   /** Logins performed (operators see it in the check; tests count token reuse). */
@@ -87,13 +85,18 @@ export class JubelioClient {
     this.base = opts.baseUrl.replace(/\/+$/, '');
     this.email = opts.email;
     this.#password = opts.password;
-    this.timeoutMs = opts.timeoutMs ?? 10_000;
-    this.retries = Math.max(0, opts.retries ?? 3);
     this.rateLimitWaitMs = opts.rateLimitWaitMs ?? 60_000;
     this.tokenTtlMs = opts.tokenTtlMs ?? (12 * 60 - 10) * 60_000;
-    this.backoffBaseMs = opts.backoffBaseMs ?? 200;
-    this.fetchImpl = opts.fetch ?? ((url, init) => fetch(url, init));
     this.logger = opts.logger;
+    this.upstream = new Upstream({
+      system: SYSTEM,
+      fetch: opts.fetch,
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      retries: opts.retries ?? 3,
+      backoffBaseMs: opts.backoffBaseMs ?? 200,
+      backoffCapMs: 5000,
+      logger: opts.logger,
+    });
     this.limiter = new MinuteRateLimiter(opts.rateLimitPerMinute ?? JUBELIO_DEFAULT_RATE_LIMIT, opts.rateLimitWindowMs);
   }
 
@@ -157,44 +160,59 @@ export class JubelioClient {
   }
 
   private async login(): Promise<string> {
-    for (let attempt = 0; ; attempt++) {
-      const done = await this.limiter.acquire();
-      let res: RawResponse;
-      try {
-        res = await httpExchange(this.fetchImpl, SYSTEM, this.base + '/login', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ email: this.email, password: this.#password }) }, this.timeoutMs, 'POST /login');
-      } catch (err) {
-        done();
-        if (attempt >= this.retries) throw err;
-        await sleep(backoffMs(attempt, this.backoffBaseMs, 5000));
-        continue;
-      }
-      done();
-      if (res.status === 200) {
-        const body = this.parse('POST /login', res, loginSchema);
-        this.logins++;
-        this.#token = { value: body.token, expiresAt: Date.now() + this.tokenTtlMs };
-        return body.token;
-      }
-      const e = errorSchema.safeParse(res.json);
-      const text = `${e.success ? (e.data.message ?? '') : ''} ${e.success ? (e.data.code ?? '') : ''}`;
-      // Jubelio answers bad credentials with a 500; that is not worth retrying.
-      if (res.status === 401 || res.status === 403 || /invalid|password|credential|not found/i.test(text)) {
-        throw new UpstreamError(SYSTEM, `Jubelio rejected the login of ${this.email} (${res.status}); check JUBELIO_EMAIL and JUBELIO_PASSWORD`, { status: res.status, code: e.success ? e.data.code : undefined });
-      }
-      if (attempt >= this.retries || !(res.status === 429 || res.status >= 500)) throw this.httpError('POST /login', res);
-      await this.waitBeforeRetry(res, attempt);
+    const res = await viaKit(SYSTEM, () =>
+      this.upstream.call({
+        method: 'POST',
+        url: this.base + '/login',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ email: this.email, password: this.#password }),
+        label: 'POST /login',
+        // A login changes nothing: repeated after any failure.
+        idempotent: true,
+        around: this.slot,
+        retry: (o, idempotent) => (o.response && this.credentialsRejected(o.response) ? false : this.retryVerdict(o, idempotent)),
+      }),
+    );
+    if (res.status === 200) {
+      const body = this.parse('POST /login', res, loginSchema);
+      this.logins++;
+      this.#token = { value: body.token, expiresAt: Date.now() + this.tokenTtlMs };
+      return body.token;
     }
+    if (this.credentialsRejected(res)) {
+      const e = errorSchema.safeParse(res.json);
+      throw new UpstreamError(SYSTEM, `Jubelio rejected the login of ${this.email} (${res.status}); check JUBELIO_EMAIL and JUBELIO_PASSWORD`, { status: res.status, code: e.success ? e.data.code : undefined });
+    }
+    throw this.httpError('POST /login', res);
   }
 
-  private async waitBeforeRetry(res: RawResponse | null, attempt: number) {
-    if (res?.status === 429) {
-      const wait = Math.max(res.retryAfterMs ?? 0, this.rateLimitWaitMs);
+  /** Jubelio answers bad credentials with a 500 too; that is not worth retrying. */
+  private credentialsRejected(res: RawResponse): boolean {
+    if (res.status === 200) return false;
+    const e = errorSchema.safeParse(res.json);
+    const text = `${e.success ? (e.data.message ?? '') : ''} ${e.success ? (e.data.code ?? '') : ''}`;
+    return res.status === 401 || res.status === 403 || /invalid|password|credential|not found/i.test(text);
+  }
+
+  /** Holds a slot of the per-minute limit for one attempt. */
+  private readonly slot = async <T>(attempt: () => Promise<T>): Promise<T> => {
+    const done = await this.limiter.acquire();
+    try {
+      return await attempt();
+    } finally {
+      done();
+    }
+  };
+
+  /** The kit's default, except that a 429 pauses every caller for the configured wait (Jubelio: "wait a minute"). */
+  private retryVerdict(o: UpstreamOutcome, idempotent: boolean): RetryVerdict {
+    if (o.response?.status === 429) {
+      const wait = Math.max(o.response.retryAfterMs ?? 0, this.rateLimitWaitMs);
       this.limiter.pauseFor(wait);
       this.logger?.warn({ system: SYSTEM, waitMs: wait }, 'Jubelio rate limit hit (429): pausing calls');
-      await sleep(wait);
-      return;
+      return { afterMs: wait };
     }
-    await sleep(backoffMs(attempt, this.backoffBaseMs, 5000));
+    return defaultRetry(o, idempotent);
   }
 
   private async request(
@@ -204,45 +222,39 @@ export class JubelioClient {
     opts: { beforeRetryAfterAmbiguous?: () => Promise<{ id: number; itemIds: number[] } | null> } = {},
   ): Promise<RawResponse | { found: { id: number; itemIds: number[] } }> {
     const label = `${method} ${path}`;
-    let relogged = false;
-    for (let attempt = 0; ; ) {
+    // An edit carries the whole group, so repeating it is harmless; a create only with a look-up first.
+    const isCreate = method === 'POST' && (body as { item_group_id?: number } | undefined)?.item_group_id === 0;
+    for (let relogged = false; ; relogged = true) {
       const token = await this.token();
-      const done = await this.limiter.acquire();
       const headers: Record<string, string> = { authorization: token, accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = 'application/json';
-      let res: RawResponse | null = null;
-      let failure: UpstreamError | null = null;
-      try {
-        res = await httpExchange(this.fetchImpl, SYSTEM, this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, this.timeoutMs, label);
-      } catch (err) {
-        if (!(err instanceof UpstreamError)) throw err;
-        failure = err;
-      } finally {
-        done();
-      }
-      if (res?.status === 401 && !relogged) {
+      const res = await viaKit(
+        SYSTEM,
+        () =>
+          this.upstream.callOrFind({
+            method,
+            url: this.base + path,
+            headers,
+            body: body === undefined ? undefined : JSON.stringify(body),
+            label,
+            idempotent: method === 'GET' || !isCreate || !!opts.beforeRetryAfterAmbiguous,
+            around: this.slot,
+            // A 401 is answered below (log in again once), not retried with the same token.
+            retry: (o, idempotent) => (o.response?.status === 401 ? false : this.retryVerdict(o, idempotent)),
+            beforeRetryAfterAmbiguous: opts.beforeRetryAfterAmbiguous,
+          }),
+        { write: method === 'POST' },
+      );
+      if ('found' in res) return res;
+      if (res.status === 401 && !relogged) {
         // The token expired early or was revoked: log in again once, not counted as a retry.
-        relogged = true;
         if (this.#token?.value === token) this.#token = null;
         continue;
       }
-      if (res && !(res.status === 429 || res.status >= 500)) return res;
-      const ambiguous = method === 'POST' && (failure ? failure.ambiguous : res!.status >= 500);
-      // An edit carries the whole group, so repeating it is harmless; a create only with a lookup first.
-      const isCreate = method === 'POST' && (body as { item_group_id?: number } | undefined)?.item_group_id === 0;
-      const repeatable = !ambiguous || !isCreate || !!opts.beforeRetryAfterAmbiguous;
-      if (attempt >= this.retries || !repeatable) {
-        const error = failure ?? this.httpError(label, res!);
-        error.ambiguous = ambiguous;
-        throw error;
-      }
-      this.logger?.warn({ system: SYSTEM, request: label, attempt: attempt + 1, status: res?.status, error: failure?.message }, 'Jubelio call failed, retrying');
-      await this.waitBeforeRetry(res, attempt);
-      attempt++;
-      if (ambiguous && opts.beforeRetryAfterAmbiguous) {
-        const found = await opts.beforeRetryAfterAmbiguous();
-        if (found) return { found };
-      }
+      if (!(res.status === 429 || res.status >= 500)) return res;
+      const error = this.httpError(label, res);
+      error.ambiguous = method === 'POST' && res.status >= 500;
+      throw error;
     }
   }
 

@@ -11,7 +11,9 @@ import type { JobRunner } from '../../jobs/runner.js';
 import { enqueueJob } from '../../jobs/sql-backend.js';
 import type { FetchLike } from '../http-log/log.js';
 import { RequestOutRoute, RequestOutTicket } from './entities.js';
-import { NOT_SENT_CODES, errorCode } from '../../integrations/net-errors.js';
+import { NOT_SENT_CODES } from '../../integrations/net-errors.js';
+import { Upstream, UpstreamFailure } from '../../http/upstream.js';
+import { markSecretHeader } from '../http-log/redact.js';
 import { isPlainText } from '../http.js';
 
 export const REQUEST_OUT_JOB = 'request-out-call';
@@ -236,6 +238,8 @@ export class RetryableUpstreamError extends Error {
 
 function authHeaders(route: RequestOutRoute): Record<string, string> {
   const secret = route.authSecret ?? '';
+  // Whatever the route calls its header, its value never reaches a log.
+  if (route.authType === 'header') markSecretHeader(route.authHeader);
   if (route.authType === 'bearer') return { authorization: `Bearer ${secret}` };
   if (route.authType === 'basic') return { authorization: `Basic ${Buffer.from(secret).toString('base64')}` };
   if (route.authType === 'header' && route.authHeader) return { [route.authHeader]: secret };
@@ -273,33 +277,38 @@ export async function runRequestOutCall(deps: { db: Db; fetch: FetchLike; now: (
   if (!route) return finish({ status: 'FAILED', error: 'the route was removed before the upstream was called' });
   if (!route.enabled) return finish({ status: 'FAILED', error: 'the route was disabled before the upstream was called' });
 
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), route.timeoutMs);
+  // One attempt (never repeated: the upstream may have processed it), no redirect followed.
+  const upstream = new Upstream({ system: 'Request Out', fetch: deps.fetch, timeoutMs: route.timeoutMs, retries: 0 });
   let status: number;
   let text: string;
   try {
-    const res = await deps.fetch(route.upstreamUrl, {
+    const res = await upstream.call({
       method: 'POST',
+      url: route.upstreamUrl,
       headers: { 'content-type': 'application/json', accept: 'application/json', ...authHeaders(route) },
       body: JSON.stringify({ TicketId: ticket.ticketId, Subject: ticket.subject, SubjectType: ticket.subjectType, SubjectIdentifier: ticket.subjectIdentifier }),
-      signal: controller.signal,
+      label: 'POST (route upstream)',
     });
     status = res.status;
-    text = await res.text();
+    text = res.text;
   } catch (err) {
-    const code = errorCode(err);
-    if (!controller.signal.aborted && code && NOT_SENT_CODES.has(code) && ticket.attempts < MAX_ATTEMPTS) {
+    if (!(err instanceof UpstreamFailure)) throw err;
+    if (err.kind === 'redirect') {
+      // The other host gets nothing (not the route's credentials, not the body); operators fix the route's URL.
+      return finish({ status: 'FAILED', upstreamStatus: err.status ?? null, error: `upstream answered a redirect (HTTP ${err.status}); redirects are not followed, set the route's final URL` });
+    }
+    const code = err.code;
+    const timedOut = err.kind === 'timeout';
+    if (!timedOut && code && NOT_SENT_CODES.has(code) && ticket.attempts < MAX_ATTEMPTS) {
       await db.em().nativeUpdate(RequestOutTicket, { ticketId, status: 'PROCESSING' }, { callStartedAt: null, error: `upstream unreachable (${code}); retrying` });
       throw new RetryableUpstreamError(`upstream unreachable (${code}), attempt ${ticket.attempts} of ${MAX_ATTEMPTS}`);
     }
-    const reason = controller.signal.aborted
+    const reason = timedOut
       ? `no answer within ${route.timeoutMs} ms; not repeated, since the upstream may have processed it`
       : code && NOT_SENT_CODES.has(code)
         ? `upstream unreachable (${code}) after ${ticket.attempts} attempts`
         : `connection failed (${code ?? 'network error'}); not repeated, since the upstream may have processed it`;
     return finish({ status: 'FAILED', error: reason });
-  } finally {
-    clearTimeout(timer);
   }
   if (status < 200 || status >= 300) return finish({ status: 'FAILED', upstreamStatus: status, error: `upstream answered HTTP ${status}` });
   let json: unknown;
