@@ -22,7 +22,7 @@ import { registerCommerceConnectors } from './connectors/commerce-routes.js';
 import { scheduleCommerceRecurring } from './connectors/commerce-jobs.js';
 import { enqueueAfterCheckout, JOBS, SYNC_DELAY_MS } from './jobs/registry.js';
 import { apolloMetricsPlugin, createMetrics, currentRequestId, instrumentBooking, instrumentJobs, logContextMixin, registerObservability, requestIdFor, seatsHeldByStatus, type Metrics } from './observability/index.js';
-import { bookingRateLimits, rateLimitPlugin, registerSecurity } from './security/index.js';
+import { bookingRateLimits, rateLimitPlugin, registerAnonymousQueryLimit, registerSecurity } from './security/index.js';
 import { createCatalogCache, registerCatalogCache } from './http/catalog-cache.js';
 import { registerStaffRoutes } from './staff/routes.js';
 import { disableDemoStaff, seedDemoStaff } from './staff/demo.js';
@@ -108,6 +108,13 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     genReqId: requestIdFor,
     // One log line per request, in both formats (src/observability/log-format.ts).
     logController: new OneLinePerRequest(),
+    // Slow clients must not hold connections (and their parsers) open for minutes: the whole
+    // request, headers included, must arrive within REQUEST_TIMEOUT_MS, the headers within
+    // HEADERS_TIMEOUT_MS (both answered 408 and closed), and a silent connection is closed after
+    // CONNECTION_TIMEOUT_MS. Node checks the first two every second instead of every 30 s.
+    requestTimeout: config.security.requestTimeoutMs,
+    connectionTimeout: config.security.connectionTimeoutMs,
+    http: { requestTimeout: config.security.requestTimeoutMs, headersTimeout: config.security.headersTimeoutMs, connectionsCheckingInterval: 1000 },
   });
   // GraphQL variables and connector bodies never need more than a few levels.
   limitJsonDepth(app, 64);
@@ -209,10 +216,20 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   };
 
   // First: the OpenAPI document collects every route added after it.
-  await registerApiDocs(app);
-  await registerObservability(app, { db, jobs, mail, metrics, breakers, workerExpected: () => workerExpected });
+  await registerApiDocs(app, { ui: config.exposure.apiDocs });
+  await registerObservability(app, {
+    db,
+    jobs,
+    mail,
+    metrics,
+    breakers,
+    workerExpected: () => workerExpected,
+    metricsAccess: config.exposure.metricsToken || !config.demo ? { open: false, token: config.exposure.metricsToken } : { open: true },
+  });
   await registerSecurity(app, config);
   registerCatalogCache(app, catalogCache, (result) => metrics.catalogCache.inc({ result }));
+  // After the cache: its hits never reach the limit.
+  registerAnonymousQueryLimit(app, config);
   registerHttpLogHooks(app, httpLog);
   await registerGraphQL(app, services, {
     plugins: [apolloMetricsPlugin(metrics), rateLimitPlugin(bookingRateLimits(config), (ctx) => ctx.clientKey)],

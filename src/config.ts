@@ -1,6 +1,7 @@
 // Environment -> typed, validated configuration. Every variable has a demo default except where
 // production must be explicit: in production a missing external URL is a start-up error that
 // names the variable, never a silent fall-back to a simulator.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { loadJubelioConfig, type JubelioConfig } from './connectors/jubelio/config.js';
 import { loadBridgeConfig, type BridgeConfig } from './connectors/baselinker-optimakers/config.js';
@@ -70,6 +71,29 @@ export interface Config {
     corsOrigins: string[];
     /** How long an anonymous catalogue answer is reused; 0 disables the cache. */
     catalogCacheMs: number;
+    /** Anonymous GraphQL queries per client (IP) per minute that are not answered from the catalogue cache; 0 disables. */
+    anonymousQueryRatePerMinute: number;
+    /** Client addresses no per-client limit applies to (RATE_LIMIT_EXEMPT_IPS), e.g. a server-side storefront that calls for all its visitors. */
+    rateLimitExemptIps: string[];
+    /** Time a client has to send a whole request, headers and body (REQUEST_TIMEOUT_MS); then 408 and the connection is closed. */
+    requestTimeoutMs: number;
+    /** Time a client has to send the request headers (HEADERS_TIMEOUT_MS). */
+    headersTimeoutMs: number;
+    /** A connection with no traffic in either direction for this long is closed (CONNECTION_TIMEOUT_MS). */
+    connectionTimeoutMs: number;
+  };
+  /** Production switches for what the API port shows besides the API itself (src/security/). */
+  exposure: {
+    /** GraphQL introspection (GRAPHQL_INTROSPECTION); default on in demo, off in production. */
+    graphqlIntrospection: boolean;
+    /** The GraphQL IDE at GET /graphql (GRAPHQL_IDE); default on in demo, off in production. */
+    graphqlIde: boolean;
+    /** "Did you mean ...?" field suggestions in GraphQL errors; off whenever introspection is off. */
+    graphqlSuggestions: boolean;
+    /** The OpenAPI UI and document at /docs (API_DOCS); default on in demo, off in production. */
+    apiDocs: boolean;
+    /** Bearer token /metrics requires (METRICS_TOKEN); null: open in demo, refused (401) in production. */
+    metricsToken: string | null;
   };
   editorTokens: string[];
   adminTokens: string[];
@@ -170,6 +194,61 @@ export const DEMO_SECRETS = {
   staffAdminPassword: 'demo-admin-password',
 } as const;
 
+/**
+ * Every secret the README, the simulators or the demo seed data publish (grep the repo for
+ * `demo-`): any of them, and anything starting with `demo-`, is refused in production.
+ */
+export const PUBLISHED_DEMO_VALUES: readonly string[] = [
+  ...Object.values(DEMO_SECRETS),
+  'demo-jubelio-password',
+  'demo-jubelio-webhook-secret',
+  'demo-baselinker-token',
+  'demo-optimes-api-key',
+  'demo-optimes-webhook-token',
+  'demo-upstream-token',
+  'demo-password',
+];
+
+/** Secrets this service chooses itself must be at least this long in production. */
+export const MIN_SECRET_LENGTH = 32;
+
+const isPublishedDemoValue = (value: string): boolean => {
+  const v = value.trim();
+  return PUBLISHED_DEMO_VALUES.includes(v) || /^demo-/i.test(v);
+};
+
+/**
+ * Production's refusal of weak secrets, naming the variable: no published demo value anywhere, and
+ * at least MIN_SECRET_LENGTH characters for the secrets this service chooses (tokens it accepts,
+ * webhook secrets). Credentials issued by another system (Maconomy, WordPress application
+ * passwords, Jubelio, BaseLinker, Optimakers API keys) have the length that system gives them, so
+ * only the demo values are refused there.
+ */
+function refuseWeakSecrets(c: Config, env: NodeJS.ProcessEnv): void {
+  const chosen: [string, string[]][] = [
+    ['ADMIN_TOKENS', c.adminTokens],
+    ['EDITOR_TOKENS', c.editorTokens],
+    ['METRICS_TOKEN', c.exposure.metricsToken ? [c.exposure.metricsToken] : []],
+    ['JUBELIO_WEBHOOK_SECRET', c.jubelio.enabled && c.jubelio.webhook.scheme !== 'none' ? [c.jubelio.webhook.secret] : []],
+    [env.OPTIMES_WEBHOOKTOKEN ? 'OPTIMES_WEBHOOKTOKEN' : 'OPTIMES_API_TOKEN', c.bridge.enabled ? [c.bridge.optimes.webhookToken] : []],
+  ];
+  const issued: [string, string[]][] = [
+    ['MACONOMY_TOKEN', [c.maconomy.token]],
+    ['WORDPRESS_APP_PASSWORD', [c.wordpress.appPassword]],
+    ['JUBELIO_PASSWORD', c.jubelio.enabled ? [c.jubelio.password] : []],
+    ['BASELINKER_API_KEY', c.bridge.enabled ? [c.bridge.baselinker.apiKey] : []],
+    ['OPTIMES_API_KEY', c.bridge.enabled ? [c.bridge.optimes.apiKey] : []],
+  ];
+  for (const [name, values] of [...chosen, ...issued])
+    if (values.some(isPublishedDemoValue))
+      throw new ConfigError(`${name} contains a published demo credential, which is refused in production (NODE_ENV=production); set a random secret`);
+  for (const [name, values] of chosen)
+    if (values.some((v) => v.length < MIN_SECRET_LENGTH))
+      throw new ConfigError(
+        `${name} must be at least ${MIN_SECRET_LENGTH} characters in production (NODE_ENV=production); generate one with: openssl rand -hex 32`,
+      );
+}
+
 /** CORS_ORIGINS: comma-separated origins such as https://kurser.example.dk (scheme, host, port; no path). */
 function parseOrigins(raw: string): string[] {
   return tokenList(raw).map((origin) => {
@@ -191,6 +270,9 @@ const intVar = (name: string, min: number, max: number) =>
     .int(`${name} must be a whole number`)
     .min(min, `${name} must be at least ${min}`)
     .max(max, `${name} must be at most ${max}`);
+
+const boolVar = (name: string) =>
+  z.enum(['true', 'false', '1', '0'], { error: `${name} must be true or false` }).transform((v) => v === 'true' || v === '1');
 
 export function parseDatabaseUrl(url: string): Config['database'] {
   if (url.startsWith('sqlite:')) {
@@ -259,21 +341,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.MONGODB_URL && !/^mongodb(\+srv)?:\/\//.test(env.MONGODB_URL)) throw new ConfigError('MONGODB_URL must start with mongodb:// or mongodb+srv://');
   const editorTokens = tokenList(env.EDITOR_TOKENS ?? (demo ? DEMO_SECRETS.editorToken : ''));
   const adminTokens = tokenList(env.ADMIN_TOKENS ?? (demo ? DEMO_SECRETS.adminToken : ''));
-  if (!demo) {
-    // The demo credentials are in the README: anyone could use them against a production instance.
-    const published = new Set<string>(Object.values(DEMO_SECRETS));
-    const demoValue = (
-      [
-        ['MACONOMY_TOKEN', [maconomyToken]],
-        ['WORDPRESS_APP_PASSWORD', [env.WORDPRESS_APP_PASSWORD ?? '']],
-        ['EDITOR_TOKENS', editorTokens],
-        ['ADMIN_TOKENS', adminTokens],
-      ] as const
-    ).find(([, values]) => values.some((v) => published.has(v)));
-    if (demoValue) throw new ConfigError(`${demoValue[0]} contains a published demo credential, which is refused in production (NODE_ENV=production); set a random secret`);
-  }
-
-  return {
+  const config: Config = {
     env: nodeEnv,
     demo,
     host: env.HOST ?? (demo ? '127.0.0.1' : '0.0.0.0'),
@@ -320,6 +388,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       checkoutRatePerMinute: read('RATE_LIMIT_CHECKOUT_PER_MINUTE', intVar('RATE_LIMIT_CHECKOUT_PER_MINUTE', 0, 1_000_000), '10'),
       corsOrigins: parseOrigins(env.CORS_ORIGINS ?? (demo ? 'http://localhost:3000,http://127.0.0.1:3000' : '')),
       catalogCacheMs: read('CATALOG_CACHE_MS', intVar('CATALOG_CACHE_MS', 0, 3_600_000), '5000'),
+      anonymousQueryRatePerMinute: read('RATE_LIMIT_ANONYMOUS_QUERIES_PER_MINUTE', intVar('RATE_LIMIT_ANONYMOUS_QUERIES_PER_MINUTE', 0, 1_000_000), '300'),
+      rateLimitExemptIps: tokenList(env.RATE_LIMIT_EXEMPT_IPS).map((ip) => {
+        if (!isIP(ip)) throw new ConfigError(`RATE_LIMIT_EXEMPT_IPS: "${ip}" is not an IP address`);
+        return ip;
+      }),
+      requestTimeoutMs: read('REQUEST_TIMEOUT_MS', intVar('REQUEST_TIMEOUT_MS', 1000, 600_000), '30000'),
+      headersTimeoutMs: read('HEADERS_TIMEOUT_MS', intVar('HEADERS_TIMEOUT_MS', 1000, 600_000), '10000'),
+      connectionTimeoutMs: read('CONNECTION_TIMEOUT_MS', intVar('CONNECTION_TIMEOUT_MS', 1000, 3_600_000), '120000'),
+    },
+    exposure: {
+      graphqlIntrospection: read('GRAPHQL_INTROSPECTION', boolVar('GRAPHQL_INTROSPECTION'), demo ? 'true' : 'false'),
+      graphqlIde: read('GRAPHQL_IDE', boolVar('GRAPHQL_IDE'), demo ? 'true' : 'false'),
+      graphqlSuggestions: false, // set below: follows introspection
+      apiDocs: read('API_DOCS', boolVar('API_DOCS'), demo ? 'true' : 'false'),
+      metricsToken: env.METRICS_TOKEN || null,
     },
     editorTokens,
     adminTokens,
@@ -362,4 +445,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       flushMs: read('HTTP_LOG_FLUSH_MS', intVar('HTTP_LOG_FLUSH_MS', 10, 60_000), '1000'),
     },
   };
+  // Suggestions name fields that exist: they are introspection by another route.
+  config.exposure.graphqlSuggestions = config.exposure.graphqlIntrospection;
+  if (config.security.headersTimeoutMs > config.security.requestTimeoutMs)
+    throw new ConfigError('HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS (the whole request includes its headers)');
+  // The demo credentials are in the README: anyone could use them against a production instance.
+  if (!demo) refuseWeakSecrets(config, env);
+  return config;
 }

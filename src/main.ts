@@ -147,7 +147,7 @@ async function main() {
       const [name = '', ...rest] = args;
       const portIdx = rest.indexOf('--port');
       const port = portIdx >= 0 ? Number(rest[portIdx + 1]) : 0;
-      const start = SIMULATORS[name];
+      const start = Object.hasOwn(SIMULATORS, name) ? SIMULATORS[name] : undefined; // not `simulator constructor`
       if (!start) throw new ConfigError(`simulator: unknown system "${name}"; available: ${Object.keys(SIMULATORS).join(', ')}`);
       const sim = await start(port);
       log.info({ url: sim.url, credentials: sim.credentials }, `${name} simulator listening`);

@@ -6,11 +6,13 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { cspHeader } from '../security/index.js';
 
 /** Only the REST connectors and admin REST API are documented here (GraphQL has its own schema). */
 export const documented = (url: string) => url.startsWith('/public/') || url.startsWith('/api/');
 
-export async function registerApiDocs(app: FastifyInstance): Promise<void> {
+/** `ui: false` (API_DOCS=false, production's default): the document is still built, but not served. */
+export async function registerApiDocs(app: FastifyInstance, opts: { ui: boolean } = { ui: true }): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -34,6 +36,7 @@ export async function registerApiDocs(app: FastifyInstance): Promise<void> {
       return { schema: { ...(schema ?? {}), hide: true } as never, url };
     },
   });
+  if (!opts.ui) return;
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     // No call to validator.swagger.io: the page must not reach the internet.
@@ -54,15 +57,15 @@ export function docsContentSecurityPolicy(app: FastifyInstance): void {
   });
 }
 
-export const DOCS_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "object-src 'none'",
-].join('; ');
+export const DOCS_CSP = cspHeader({
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:'],
+  'font-src': ["'self'", 'data:'],
+  'connect-src': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'base-uri': ["'self'"],
+  'form-action': ["'self'"],
+  'object-src': ["'none'"],
+});

@@ -2,6 +2,8 @@
 import {
   GraphQLError,
   Kind,
+  getNullableType,
+  isListType,
   TypeInfo,
   visit,
   visitWithTypeInfo,
@@ -111,13 +113,42 @@ export function documentShapeRule(maxDepth: number, maxFields: number) {
   };
 }
 
+/**
+ * What a query costs is mostly its SQL statements: every field that reads a list runs at least one
+ * query, so it costs LIST_BASE_COST on top of its children, however few items it asks for. (Before,
+ * `courses(first: 1) { totalCount }` cost 2, so 2,400 aliases of it came in under the limit of 5,000
+ * and ran ~4,800 SQL statements.)
+ */
+export const LIST_BASE_COST = 10;
+/** A COUNT(*) over the filtered course dates (`totalCount`); `courses` runs it on every call. */
+export const COUNT_COST = 10;
+/** A lookup of one row by key (`course`, `order`). */
+export const LOOKUP_COST = 10;
+
+/**
+ * The cost of a page of a connection such as `courses(first:)`: its page and count queries, plus
+ * each of up to `first` items' own cost. `first` is clamped to 1..maxPage: the resolver refuses
+ * other values, and a negative `first` must not subtract from the cost of the rest of the document.
+ */
+export function connectionCost(first: unknown, childComplexity: number, defaultPage = 20, maxPage = 100): number {
+  const n = typeof first === 'number' && Number.isFinite(first) ? Math.min(Math.max(Math.trunc(first), 1), maxPage) : defaultPage;
+  return LIST_BASE_COST + COUNT_COST + n * childComplexity;
+}
+
+/** Any list field without a cost of its own (a field added later included) costs LIST_BASE_COST. */
+function listFieldEstimator() {
+  return ({ field, childComplexity }: { field: { type: import('graphql').GraphQLOutputType }; childComplexity: number }): number | void => {
+    if (isListType(getNullableType(field.type))) return LIST_BASE_COST + childComplexity;
+  };
+}
+
 export function queryCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string): number {
   return getComplexity({
     schema,
     query: document,
     variables: variables ?? {},
     operationName,
-    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    estimators: [fieldExtensionsEstimator(), listFieldEstimator(), simpleEstimator({ defaultComplexity: 1 })],
   });
 }
 

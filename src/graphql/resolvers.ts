@@ -7,6 +7,7 @@ import { enrichCourse, findCourseDateByRef, listCourseDates, readCourseDateByRef
 import { DomainError, badInput } from '../errors.js';
 import { seatsLeft } from '../booking/seats.js';
 import { requireRole, type GraphQLContext } from './context.js';
+import { connectionCost, LOOKUP_COST } from './limits.js';
 import { JobAdminResolver } from '../jobs/admin-graphql.js';
 import { refuseTrainerEmailChange } from '../backoffice/course-dates.js';
 import { backOfficeResolvers } from '../backoffice/graphql.js';
@@ -26,7 +27,7 @@ export function price(amountMinor: number, currency: string): Price {
 export class CourseResolver {
   @Query(() => CourseConnection, {
     description: 'Upcoming published course dates, ordered by start date. Relay connection.',
-    complexity: ({ args, childComplexity }) => 1 + Math.min(Number(args.first ?? 20), 100) * childComplexity,
+    complexity: ({ args, childComplexity }) => connectionCost(args.first, childComplexity),
   })
   async courses(@Args() args: CoursesArgs, @Ctx() ctx: GraphQLContext): Promise<CourseConnection> {
     const { maxPageSize, defaultPageSize } = ctx.config.graphql;
@@ -45,7 +46,7 @@ export class CourseResolver {
     };
   }
 
-  @Query(() => Course, { nullable: true, description: 'One course date by id or by Maconomy id (e.g. "25172-04").' })
+  @Query(() => Course, { nullable: true, description: 'One course date by id or by Maconomy id (e.g. "25172-04").', complexity: LOOKUP_COST })
   async course(
     @Ctx() ctx: GraphQLContext,
     @Arg('id', () => ID, { nullable: true }) id?: string,
@@ -98,7 +99,7 @@ export class CourseResolver {
 
 @Resolver(() => Order)
 export class OrderResolver {
-  @Query(() => Order, { nullable: true, description: 'An order, shown only to the holder of its token (null otherwise).' })
+  @Query(() => Order, { nullable: true, description: 'An order, shown only to the holder of its token (null otherwise).', complexity: LOOKUP_COST })
   async order(@Arg('id', () => ID) id: string, @Arg('token') token: string, @Ctx() ctx: GraphQLContext): Promise<OrderEntity | null> {
     return ctx.booking.findOrder(id, token);
   }

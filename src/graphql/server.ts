@@ -74,7 +74,10 @@ export async function registerGraphQL(
     plugins: [fastifyApolloDrainPlugin(app), ...APOLLO_FEATURES_NOT_USED, costLimit, ...(extra.plugins ?? [])],
     formatError: (formatted, error) => formatError(formatted, error, (err) => app.log.error({ err }, 'graphql error')),
     includeStacktraceInErrorResponses: false,
-    introspection: true,
+    // Production switches (GRAPHQL_INTROSPECTION, default off in production): no schema tour for
+    // strangers, and no "Did you mean ...?" hints that name fields one by one.
+    introspection: services.config.exposure.graphqlIntrospection,
+    hideSchemaDetailsFromClientErrors: !services.config.exposure.graphqlSuggestions,
     // Apollo's CSRF prevention: simple GETs/forms without a JSON content type or a
     // preflight header are refused, so a hostile page cannot fire mutations from a browser.
     csrfPrevention: true,
@@ -98,14 +101,16 @@ export async function registerGraphQL(
   };
   const handler = fastifyApolloHandler(apollo, { context });
 
-  await app.register(fastifyStatic, { root: getDistDirectory(), prefix: IDE_BASE, decorateReply: false });
-  const idePage = renderIde(services.config, IDE_BASE);
+  // GRAPHQL_IDE (default off in production): without it GET /graphql serves only queries.
+  const ide = services.config.exposure.graphqlIde;
+  if (ide) await app.register(fastifyStatic, { root: getDistDirectory(), prefix: IDE_BASE, decorateReply: false });
+  const idePage = ide ? renderIde(services.config, IDE_BASE) : null;
 
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
     handler(request, reply) {
-      const wantsPage = request.method === 'GET' && (request.headers.accept ?? '').includes('text/html') && !(request.query as Record<string, unknown>)?.query;
+      const wantsPage = idePage !== null && request.method === 'GET' && (request.headers.accept ?? '').includes('text/html') && !(request.query as Record<string, unknown>)?.query;
       if (wantsPage) return reply.type('text/html; charset=utf-8').send(idePage);
       return (handler as unknown as (this: FastifyInstance, req: FastifyRequest, rep: FastifyReply) => unknown).call(this, request, reply);
     },

@@ -116,7 +116,8 @@ export class CourseEdge {
 
 @ObjectType()
 export class CourseConnection {
-  @Field(() => [CourseEdge])
+  // The page's items are costed by `courses` itself (first x item), not again as a list.
+  @Field(() => [CourseEdge], { complexity: 0 })
   edges!: CourseEdge[];
   @Field(() => PageInfo)
   pageInfo!: PageInfo;

@@ -1,6 +1,7 @@
 // Response cache for anonymous catalogue queries (`courses`, `course`): the storefront's hottest
 // read. An answer is reused for CATALOG_CACHE_MS and dropped at once when this process sees a
-// change: any GraphQL mutation it serves (seat holds change seatsAvailable; editors change texts),
+// change: any GraphQL mutation it serves that did something (seat holds change seatsAvailable;
+// editors change texts; a refused mutation or `mutation { __typename }` leaves the cache alone),
 // an import, or a sync that moved seats from local holds to Maconomy. Other processes' changes
 // show after at most CATALOG_CACHE_MS; a reservation always re-checks seats with Maconomy, so a
 // slightly old seatsAvailable in a listing can never oversell.
@@ -50,7 +51,8 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
       const ops = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
       const op = operationName ? ops.find((o) => o.name?.value === operationName) : ops.length === 1 ? ops[0] : undefined;
       if (!op) kind = 'other';
-      else if (op.operation === 'mutation') kind = 'mutation';
+      // `mutation { __typename }` writes nothing: it must not be a free way to empty the cache.
+      else if (op.operation === 'mutation') kind = op.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value === '__typename') ? 'other' : 'mutation';
       else if (op.operation === 'query' && op.selectionSet.selections.every((s) => s.kind === Kind.FIELD && CACHEABLE_ROOT_FIELDS.has(s.name.value) && !s.directives?.length))
         kind = 'cacheable';
       else kind = 'other';
@@ -126,6 +128,18 @@ interface GraphQLBody {
 const marks = new WeakMap<FastifyRequest, { key?: string; since: number; mutation: boolean; leader?: boolean }>();
 
 
+/** An answer with at least one non-null root field of data (other than __typename). */
+function mutationDidSomething(status: number, payload: unknown): boolean {
+  if (status >= 400) return false;
+  if (typeof payload !== 'string') return true; // not a JSON answer we can read: assume it wrote
+  try {
+    const data = (JSON.parse(payload) as { data?: Record<string, unknown> | null }).data;
+    return !!data && Object.entries(data).some(([field, value]) => field !== '__typename' && value !== null);
+  } catch {
+    return true;
+  }
+}
+
 const sendCached = (reply: FastifyReply, body: Buffer) => reply.header('content-type', 'application/json; charset=utf-8').header('x-cache', 'hit').send(body);
 
 /** Hooks on POST /graphql: answer cached catalogue queries, store fresh ones, invalidate on mutations. */
@@ -176,8 +190,10 @@ export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, 
     const mark = marks.get(request);
     if (!mark) return payload;
     // Before the mutation's answer leaves: the client's next listing must already see its change.
+    // Only a mutation that did something: a refused one (bad input, rate limit, no rights) answers
+    // without data and leaves the cache alone, so failing calls cannot keep it empty.
     if (mark.mutation) {
-      cache.invalidate();
+      if (mutationDidSomething(reply.statusCode, payload)) cache.invalidate();
       return payload;
     }
     if (!mark.key) return payload;

@@ -21,6 +21,7 @@ import type { Metrics } from './metrics.js';
 import { runWithLogContext } from './log-context.js';
 import type { BreakerRegistry } from '../http/upstream.js';
 
+import { tokenInList } from '../booking/tokens.js';
 export { createMetrics, type Metrics } from './metrics.js';
 export { currentRequestId, logContextMixin, requestIdFor, runWithLogContext } from './log-context.js';
 
@@ -37,6 +38,12 @@ export interface ObservabilityDeps {
   checkTimeoutMs?: number;
   /** How long a successful mail check is reused: SMTP verification opens a connection. */
   mailCheckCacheMs?: number;
+  /**
+   * /metrics: `open` (demo), or only with `Authorization: Bearer <token>` (METRICS_TOKEN); with
+   * `null` in production it answers 401 to everyone. Job names, queue sizes and error rates are
+   * reconnaissance for an attacker.
+   */
+  metricsAccess?: { open: true } | { open: false; token: string | null };
 }
 
 type CheckResult = 'ok' | string;
@@ -123,7 +130,13 @@ export async function registerObservability(app: FastifyInstance, deps: Observab
     const breakers = Object.fromEntries((deps.breakers?.list() ?? []).map((b) => [b.system.toLowerCase(), breakerDetail(b.describe())]));
     return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not ready', checks: result.checks, breakers });
   });
-  app.get('/metrics', async (_request, reply) => {
+  const access = deps.metricsAccess ?? { open: true };
+  app.get('/metrics', async (request, reply) => {
+    if (!access.open) {
+      const m = /^Bearer (\S{1,200})$/.exec(request.headers.authorization ?? '');
+      if (!access.token || !m || !tokenInList(m[1]!, [access.token]))
+        return reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'UNAUTHENTICATED', message: 'metrics need Authorization: Bearer <METRICS_TOKEN>' } });
+    }
     const body = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(body);
   });

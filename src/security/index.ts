@@ -1,23 +1,50 @@
 // Browser security and abuse limits for the storefront API: security headers (helmet's set, with a
 // Content-Security-Policy that still lets the offline GraphQL IDE at GET /graphql run), CORS for
-// the configured storefront origins only, and per-client rate limits on the booking mutations.
+// the configured storefront origins only, per-client rate limits on anonymous GraphQL requests
+// (@fastify/rate-limit) and on the booking mutations. docs/security.md lists every limit.
 // Request body size (BODY_LIMIT_BYTES), query depth/cost and page size are enforced elsewhere
 // (Fastify's bodyLimit, src/graphql/limits.ts, the courses resolver); seats per order and per
 // client in the booking service.
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import helmet, { contentSecurityPolicy } from 'helmet';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Config } from '../config.js';
 import { DomainError } from '../errors.js';
+import { tokenInList } from '../booking/tokens.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 
-export { createRateLimiter, rateLimitHook, type RateLimiter, type RateLimitDecision } from './rate-limit.js';
+export { createRateLimiter, type RateLimiter, type RateLimitDecision } from './rate-limit.js';
+
+/**
+ * A Content-Security-Policy header value built by helmet from directives, in the `a; b` form.
+ * Computed once per policy: helmet validates and serialises, we only reuse the result.
+ */
+export function cspHeader(directives: Record<string, string[]>): string {
+  const headers = headersOf(contentSecurityPolicy({ useDefaults: false, directives }));
+  return (headers['content-security-policy'] ?? '').split(';').join('; ');
+}
+
+/** The headers a helmet middleware sets, captured once (no request needed: none of ours vary). */
+function headersOf(middleware: (req: never, res: never, next: (err?: unknown) => void) => void): Record<string, string> {
+  const out: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: unknown) => void (out[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete out[name.toLowerCase()],
+    getHeader: (name: string) => out[name.toLowerCase()],
+  };
+  middleware({ headers: {} } as never, res as never, (err) => {
+    if (err) throw err;
+  });
+  return out;
+}
 
 /** JSON answers are never rendered by a browser: nothing may load, nothing may frame them. */
-const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const API_CSP = cspHeader({ 'default-src': ["'none'"], 'frame-ancestors': ["'none'"], 'base-uri': ["'none'"], 'form-action': ["'none'"] });
 
 /**
  * The IDE page (Altair, served from npm) runs its inline bootstrap script (allowed by hash, so no
@@ -29,45 +56,36 @@ function ideCsp(html: string): string {
   const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map(
     (m) => `'sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`,
   );
-  return [
-    "default-src 'self'",
-    `script-src 'self' 'unsafe-eval' ${hashes.join(' ')}`.trim(),
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "worker-src 'self' blob:",
-    "frame-ancestors 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "object-src 'none'",
-  ].join('; ');
+  return cspHeader({
+    'default-src': ["'self'"],
+    'script-src': ["'self'", "'unsafe-eval'", ...hashes],
+    'style-src': ["'self'", "'unsafe-inline'"],
+    'img-src': ["'self'", 'data:'],
+    'font-src': ["'self'", 'data:'],
+    'connect-src': ["'self'"],
+    'worker-src': ["'self'", 'blob:'],
+    'frame-ancestors': ["'none'"],
+    'base-uri': ["'self'"],
+    'form-action': ["'self'"],
+    'object-src': ["'none'"],
+  });
 }
 
 /**
- * The headers helmet sets by default (helmet 8 via @fastify/helmet 13), computed once: helmet's
- * per-request middleware cost more than half of a cached catalogue answer's time in the
- * benchmark, and these values never vary. Content-Security-Policy is chosen per response below.
+ * helmet's default headers (helmet 8), HSTS only outside demo mode. Content-Security-Policy is
+ * chosen per response below. Computed once from helmet itself and set as a fixed map: registering
+ * @fastify/helmet instead rebuilds helmet's middleware on every request, which halved the
+ * requests per second of a trivial route (3.8k vs 7.5k) and cost more than half of a cached
+ * catalogue answer's time; these values never vary per request.
  */
 export function securityHeaders(opts: { hsts: boolean }): Record<string, string> {
-  return {
-    'cross-origin-opener-policy': 'same-origin',
-    'cross-origin-resource-policy': 'same-origin',
-    'origin-agent-cluster': '?1',
-    'referrer-policy': 'no-referrer',
-    ...(opts.hsts ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
-    'x-content-type-options': 'nosniff',
-    'x-dns-prefetch-control': 'off',
-    'x-download-options': 'noopen',
-    'x-frame-options': 'SAMEORIGIN',
-    'x-permitted-cross-domain-policies': 'none',
-    'x-xss-protection': '0',
-  };
+  return headersOf(helmet({ contentSecurityPolicy: false, strictTransportSecurity: opts.hsts ? { maxAge: 31_536_000, includeSubDomains: true } : false }));
 }
 
 export async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
   const headers = securityHeaders({ hsts: !config.demo });
   const ideCspByPage = new Map<string, string>();
+  const IDE_ASSET_CSP = ideCsp('');
   app.addHook('onSend', async (request, reply, payload) => {
     reply.headers(headers);
     const isIde = request.url.startsWith('/graphql/ide/') || (request.url.split('?')[0] === '/graphql' && String(reply.getHeader('content-type') ?? '').startsWith('text/html'));
@@ -83,10 +101,12 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
       }
       reply.header('content-security-policy', csp);
     } else {
-      reply.header('content-security-policy', ideCsp(''));
+      reply.header('content-security-policy', IDE_ASSET_CSP);
     }
     return payload;
   });
+
+  await ensureRateLimitPlugin(app);
 
   const allowed = new Set(config.security.corsOrigins);
   await app.register(cors, {
@@ -98,6 +118,57 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
     credentials: false,
     maxAge: 600,
     strictPreflight: true,
+  });
+}
+
+/** @fastify/rate-limit, once per app, applied only where a limiter is created (global: false). */
+export async function ensureRateLimitPlugin(app: FastifyInstance): Promise<void> {
+  if (!app.hasDecorator('createRateLimit')) await app.register(rateLimit, { global: false });
+}
+
+/**
+ * A per-client fixed-window limit (@fastify/rate-limit's in-memory store) as a hook that answers
+ * 429 with Retry-After in the caller's envelope. `max` 0: no limit (null).
+ */
+export function clientLimit(
+  app: FastifyInstance,
+  opts: { max: number; windowMs?: number; exempt?: (request: FastifyRequest) => boolean; refuse: (reply: FastifyReply, retryAfterSeconds: number) => FastifyReply },
+) {
+  if (opts.max <= 0) return null;
+  // cache: clients remembered per limiter (least recently seen dropped first), bounded memory.
+  const check = app.createRateLimit({ max: opts.max, timeWindow: opts.windowMs ?? 60_000, cache: 100_000 } as Parameters<FastifyInstance['createRateLimit']>[0]);
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (opts.exempt?.(request)) return;
+    const decision = await check(request);
+    if (decision.isAllowed || !decision.isExceeded) return;
+    const seconds = Math.max(1, decision.ttlInSeconds);
+    return opts.refuse(reply.code(429).header('retry-after', String(seconds)), seconds);
+  };
+}
+
+/**
+ * Anonymous GraphQL requests per client (RATE_LIMIT_ANONYMOUS_QUERIES_PER_MINUTE). Register it
+ * after the catalogue cache: a cached listing is answered in an earlier hook and never gets here,
+ * so browsing the catalogue costs a client nothing of its allowance; only what runs resolvers does.
+ * Editors and admins (a valid token) and RATE_LIMIT_EXEMPT_IPS are not limited. The booking
+ * mutations keep their own, stricter limits (rateLimitPlugin below).
+ */
+export function registerAnonymousQueryLimit(app: FastifyInstance, config: Config): void {
+  const exemptIps = new Set(config.security.rateLimitExemptIps);
+  const hook = clientLimit(app, {
+    max: config.security.anonymousQueryRatePerMinute,
+    exempt: (request) => {
+      if (exemptIps.has(request.ip)) return true;
+      const m = /^Bearer\s+(\S{1,500})$/i.exec(request.headers.authorization?.trim() ?? '');
+      return !!m && (tokenInList(m[1]!, config.adminTokens) || tokenInList(m[1]!, config.editorTokens));
+    },
+    refuse: (reply, seconds) =>
+      reply.send({ errors: [{ message: `too many requests from this client; try again in ${seconds} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds } }] }),
+  });
+  if (!hook) return;
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.routeOptions.url !== '/graphql') return;
+    return hook(request, reply);
   });
 }
 

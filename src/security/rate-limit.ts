@@ -3,8 +3,8 @@
 // to the limit and then gets one call per windowMs/limit. Limits are per process: behind a load
 // balancer with N API processes a client gets at most N times the limit, which still stops abuse.
 //
-// Reusable outside GraphQL: REST routes (e.g. a connector's login) use `rateLimitHook`.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+// Used for the booking mutations, where one GraphQL request can ask for several calls at once
+// (`take(key, n)`); plain per-request limits use @fastify/rate-limit (clientLimit in ./index.ts).
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -72,28 +72,5 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
     reset() {
       buckets.clear();
     },
-  };
-}
-
-/**
- * A Fastify onRequest/preHandler hook for REST routes: answers 429 with Retry-After when the
- * client's bucket is empty. `reply` lets each endpoint keep its own error envelope.
- */
-export function rateLimitHook(
-  limiter: RateLimiter,
-  opts: {
-    key?: (request: FastifyRequest) => string;
-    reply?: (reply: FastifyReply, retryAfterSeconds: number) => unknown;
-  } = {},
-) {
-  const keyOf = opts.key ?? ((request: FastifyRequest) => request.ip);
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    const decision = limiter.take(keyOf(request));
-    if (decision.allowed) return;
-    reply.header('retry-after', String(decision.retryAfterSeconds));
-    if (opts.reply) return opts.reply(reply.code(429), decision.retryAfterSeconds);
-    return reply.code(429).send({
-      error: { code: 'RATE_LIMITED', message: `too many requests; try again in ${decision.retryAfterSeconds} s`, retryAfterSeconds: decision.retryAfterSeconds },
-    });
   };
 }

@@ -15,12 +15,13 @@ const prod = {
   WORDPRESS_URL: 'https://wp.example.dk',
   WORDPRESS_USER: 'u',
   WORDPRESS_APP_PASSWORD: 'p',
-  EDITOR_TOKENS: 'e',
-  ADMIN_TOKENS: 'a',
+  EDITOR_TOKENS: 'e'.repeat(32),
+  ADMIN_TOKENS: 'a'.repeat(32),
   DATABASE_URL: 'mysql://k:s@db:3306/kursus',
   SMTP_URL: 'smtp://smtp.example.dk:587',
 };
-const bridgeEnv = { ...DEMO_BRIDGE_ENV, OPTIMES_URL: 'https://test.syneo.pl', BASELINKER_API_KEY: '5001-xyz' };
+// Production refuses the published demo secrets: real-looking ones here.
+const bridgeEnv = { ...DEMO_BRIDGE_ENV, OPTIMES_URL: 'https://test.syneo.pl', BASELINKER_API_KEY: '5001-xyz', OPTIMES_API_KEY: 'optimes-key-4821', OPTIMES_WEBHOOKTOKEN: 'w'.repeat(40) };
 const quiet = { info: () => undefined, warn: () => undefined };
 
 function configError(env: Record<string, string>): string {

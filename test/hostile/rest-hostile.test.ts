@@ -222,6 +222,15 @@ const priceApi: Area = {
       { name: "current: another user's own path and product, the demo user's shop", send: (c) => call('GET', current(`?shop=${S}`, c.otherId, c.otherProduct), { token: c.other }), status: 404 },
       { name: "details: the demo user's price under another user's product", send: (c) => call('POST', one('details', c.priceId, c.otherId, c.otherProduct), { token: c.other }), status: 404 },
     ];
+    // ---- names every object inherits: an allow-list must not find them (they answered 500) -----
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      cases.push(
+        { name: `list orderBy = ${name}`, send: asDemo('GET', () => list(`?orderBy=${name}`)), status: 400 },
+        { name: `list orderBy = -${name}`, send: asDemo('GET', () => list(`?orderBy=-${name}`)), status: 400 },
+        { name: `shop list orderBy = ${name}`, send: asDemo('GET', () => named('shop', `?orderBy=${name}`)), status: 400 },
+        { name: `product list orderBy = ${name} desc`, send: asDemo('GET', () => named('product', `?orderBy=${enc(`${name} desc`)}`)), status: 400 },
+      );
+    }
     // ---- SQL and NoSQL injection strings in every text field ------------------------------------
     for (const inj of INJECTIONS) {
       const e = enc(inj);

@@ -93,3 +93,28 @@ export function leaksInternals(text: string): string | null {
   const m = /\n\s+at \S+ \(|node_modules|\/src\/\S+\.[jt]s|\b(SqliteError|DriverException|ER_[A-Z_]+|sqlMessage|SQLITE_[A-Z]+|UniqueConstraintViolation)/.exec(text);
   return m ? m[0] : null;
 }
+
+/**
+ * Runs `work` while polling `${baseUrl}/healthz` every few ms; returns its result and the slowest
+ * health answer seen meanwhile (the process must keep serving while a hostile request runs).
+ */
+export async function whileHealthPolled<T>(baseUrl: string, work: () => Promise<T>): Promise<{ result: T; slowestHealthMs: number }> {
+  let slowest = 0;
+  let done = false;
+  const poll = (async () => {
+    while (!done) {
+      const t0 = performance.now();
+      const res = await fetch(`${baseUrl}/healthz`);
+      await res.arrayBuffer();
+      slowest = Math.max(slowest, performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  try {
+    const result = await work();
+    return { result, slowestHealthMs: slowest };
+  } finally {
+    done = true;
+    await poll;
+  }
+}

@@ -55,6 +55,7 @@ export async function startHarness(
     RATE_LIMIT_RESERVE_PER_MINUTE: '0',
     RATE_LIMIT_CHECKOUT_PER_MINUTE: '0',
     RATE_LIMIT_LOGIN_PER_MINUTE: '0',
+    RATE_LIMIT_ANONYMOUS_QUERIES_PER_MINUTE: '0',
     MAX_SEATS_PER_CLIENT: '100000',
     ...opts.env,
   });

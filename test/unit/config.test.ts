@@ -22,8 +22,8 @@ describe('configuration', () => {
     WORDPRESS_USER: 'kursus',
     WORDPRESS_APP_PASSWORD: 'q1w2 e3r4 t5y6 u7i8 o9p0 a1s2',
     SMTP_URL: 'smtp://mailer:pw@smtp.example.dk:587',
-    EDITOR_TOKENS: 'editor-secret-1b9c',
-    ADMIN_TOKENS: 'admin-secret-5d2e',
+    EDITOR_TOKENS: 'editor-secret-1b9c-5e0f8a7d3c2b1a09f8e7',
+    ADMIN_TOKENS: 'admin-secret-5d2e-7c4b9a1f0e3d2c8b6a5f',
   };
   const without = (...names: (keyof typeof PROD)[]) => Object.fromEntries(Object.entries(PROD).filter(([k]) => !names.includes(k as keyof typeof PROD)));
 
@@ -35,7 +35,7 @@ describe('configuration', () => {
     expect(c.mail.smtpUrl).toBe(PROD.SMTP_URL);
     expect(c.maconomy.url).toBe(PROD.MACONOMY_URL);
     expect(c.wordpress.url).toBe(PROD.WORDPRESS_URL);
-    expect(c.editorTokens).toEqual(['editor-secret-1b9c']);
+    expect(c.editorTokens).toEqual([PROD.EDITOR_TOKENS]);
     expect(loadConfig(without('EDITOR_TOKENS', 'ADMIN_TOKENS')).editorTokens).toEqual([]); // no demo tokens in production
   });
 
@@ -61,7 +61,7 @@ describe('configuration', () => {
   it.each([
     ['MACONOMY_TOKEN', 'demo-maconomy-token'],
     ['WORDPRESS_APP_PASSWORD', 'abcd efgh ijkl mnop qrst uvwx'],
-    ['EDITOR_TOKENS', 'editor-secret-1b9c,demo-editor-token'],
+    ['EDITOR_TOKENS', `${'editor-secret-1b9c-5e0f8a7d3c2b1a09f8e7'},demo-editor-token`],
     ['ADMIN_TOKENS', 'demo-admin-token'],
     ['EDITOR_TOKENS', 'demo-admin-token'],
   ])('refuses the published demo credential in %s=%s in production', (name, value) => {

@@ -132,18 +132,27 @@ const seconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
 // ---- ordering and search ---------------------------------------------------------------------
 
-const ORDER_FIELDS: Record<string, string> = {
-  price: 'pp.price',
-  startdate: 'pp.start_date',
-  enddate: 'pp.end_date',
-  created: 'pp.created_at',
-  createdat: 'pp.created_at',
-  updated: 'pp.updated_at',
-  updatedat: 'pp.updated_at',
-  shopname: 's.name',
-  status: 'pp.status',
-  id: 'pp.id',
-};
+// Maps, not object literals: a lookup of user input in an object finds inherited names too
+// (`orderBy=constructor` found Object's constructor and answered 500).
+const ORDER_FIELDS = new Map<string, string>([
+  ['price', 'pp.price'],
+  ['startdate', 'pp.start_date'],
+  ['enddate', 'pp.end_date'],
+  ['created', 'pp.created_at'],
+  ['createdat', 'pp.created_at'],
+  ['updated', 'pp.updated_at'],
+  ['updatedat', 'pp.updated_at'],
+  ['shopname', 's.name'],
+  ['status', 'pp.status'],
+  ['id', 'pp.id'],
+]);
+const OWNED_ORDER_FIELDS = new Map<string, string>([
+  ['name', 'name'],
+  ['created', 'createdAt'],
+  ['createdat', 'createdAt'],
+  ['updated', 'updatedAt'],
+  ['updatedat', 'updatedAt'],
+]);
 export const ORDER_FIELD_NAMES = ['price', 'startDate', 'endDate', 'created', 'updated', 'shopName', 'status', 'id'];
 
 /** `-price`, `price desc`, `price:asc`, comma-separated for several keys (at most 3). */
@@ -155,7 +164,7 @@ export function orderByClause(orderBy: unknown): string {
   const sql: string[] = [];
   for (const term of terms) {
     const m = /^(-)?([A-Za-z_]+)(?:[\s:]+(asc|desc))?$/i.exec(term);
-    const column = m ? ORDER_FIELDS[m[2]!.toLowerCase().replace(/_/g, '')] : undefined;
+    const column = m ? ORDER_FIELDS.get(m[2]!.toLowerCase().replace(/_/g, '')) : undefined;
     if (!m || !column) throw new PriceApiError(400, `orderBy: unknown field "${term.slice(0, 40)}"; use one of ${ORDER_FIELD_NAMES.join(', ')}, with a - prefix or asc/desc`);
     const desc = m[1] === '-' || m[3]?.toLowerCase() === 'desc';
     sql.push(`${column} ${desc ? 'desc' : 'asc'}`);
@@ -343,7 +352,7 @@ export async function listOwned<T extends typeof Shop | typeof Product>(
   let orderBy: Record<string, 'asc' | 'desc'> = { createdAt: 'asc' };
   if (args.orderBy !== undefined && args.orderBy !== '') {
     const m = typeof args.orderBy === 'string' ? /^(-)?([A-Za-z_]+)(?:[\s:]+(asc|desc))?$/i.exec(args.orderBy.trim()) : null;
-    const field = m ? ({ name: 'name', created: 'createdAt', createdat: 'createdAt', updated: 'updatedAt', updatedat: 'updatedAt' } as Record<string, string>)[m[2]!.toLowerCase().replace(/_/g, '')] : undefined;
+    const field = m ? OWNED_ORDER_FIELDS.get(m[2]!.toLowerCase().replace(/_/g, '')) : undefined;
     if (!m || !field) throw new PriceApiError(400, 'orderBy: use one of name, created, updated, with a - prefix or asc/desc');
     orderBy = { [field]: m[1] === '-' || m[3]?.toLowerCase() === 'desc' ? 'desc' : 'asc' };
   }
