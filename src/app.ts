@@ -158,7 +158,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     onCall: (call) => metrics.observeMaconomyCall(call),
   });
   const now = opts.now ?? (() => new Date());
-  const catalogCache = createCatalogCache({ ttlMs: config.security.catalogCacheMs });
+  const catalogCache = createCatalogCache({ ttlMs: config.security.catalogCacheMs, maxTokens: config.graphql.maxTokens });
   const wordpress = new WordPressClient({
     baseUrl: wordpressUrl,
     user: config.wordpress.user,

@@ -19,6 +19,8 @@ export interface CatalogCacheOptions {
   /** How long requests wait for another one's answer to the same listing before computing their own. */
   joinWaitMs?: number;
   now?: () => number;
+  /** The parser's token cap (GRAPHQL_MAX_TOKENS): an oversized document is not parsed here in full either. */
+  maxTokens?: number;
 }
 
 type Kind_ = 'cacheable' | 'mutation' | 'other';
@@ -47,7 +49,7 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
     let kind = kinds.get(memoKey);
     if (kind) return kind;
     try {
-      const doc = parse(query, { noLocation: true });
+      const doc = parse(query, { noLocation: true, maxTokens: opts.maxTokens ?? 10_000 });
       const ops = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
       const op = operationName ? ops.find((o) => o.name?.value === operationName) : ops.length === 1 ? ops[0] : undefined;
       if (!op) kind = 'other';
