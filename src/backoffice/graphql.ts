@@ -37,8 +37,13 @@ class BoTrainer {
 class BoWordPressState {
   @Field(() => Int, { nullable: true }) postId!: number | null;
   @Field(() => GraphQLDateTime, { nullable: true }) pushedAt!: Date | null;
-  @Field(() => String, { nullable: true }) lastError!: string | null;
+  @Field(() => String, { nullable: true, description: 'The first cause of the current failure, if any.' }) lastError!: string | null;
   @Field(() => Int) attempts!: number;
+  @Field(() => String, {
+    nullable: true,
+    description: "The post's status in WordPress at the last push: `trash` means an editor trashed it; Kursus keeps its fields current and leaves it in the trash until Kursus's own publication decision changes (docs/wordpress.md).",
+  })
+  siteStatus!: string | null;
 }
 
 @ObjectType({ description: 'Who changed which field when.' })
@@ -258,7 +263,7 @@ export class BackOfficeCourseDateResolver {
         .getItems()
         .sort((a, b) => a.name.localeCompare(b.name))
         .map((t) => ({ key: t.key, name: t.name, title: t.title ?? null, email: t.email ?? null })),
-      wordpress: wordpress ? { postId: wordpress.postId ?? null, pushedAt: wordpress.pushedAt ?? null, lastError: wordpress.lastError ?? null, attempts: wordpress.attempts } : null,
+      wordpress: wordpress ? { postId: wordpress.postId ?? null, pushedAt: wordpress.pushedAt ?? null, lastError: wordpress.lastError ?? null, attempts: wordpress.attempts, siteStatus: wordpress.wpStatus ?? null } : null,
       audit: audit.map((a) => ({ at: a.at, actor: a.actor, field: a.field, oldValue: a.oldValue ?? null, newValue: a.newValue ?? null })),
     };
   }

@@ -12,7 +12,7 @@ import { WordPressPost } from '../../src/integrations/wordpress/entities.js';
 const COURSE_DATE = `query($id: ID!) { backOfficeCourseDate(id: $id) {
   id maconomyId title description note maconomyFreeSeats
   days { date maconomyStartTime startTime endTime } trainers { key name email }
-  wordpress { pushedAt lastError } audit { actor field oldValue newValue } } }`;
+  wordpress { pushedAt lastError siteStatus } audit { actor field oldValue newValue } } }`;
 const UPDATE = `mutation($input: UpdateCourseDateInput!) { updateCourseDate(input: $input) { id note description days { date startTime endTime } trainers { key name email } audit { actor field newValue } } }`;
 
 describe.each(testDatabaseKinds())('back-office GraphQL (%s)', (kind) => {
@@ -101,6 +101,7 @@ describe.each(testDatabaseKinds())('back-office GraphQL (%s)', (kind) => {
     expect(pushed.lastError).toBeNull();
     const page = (await as('editor', COURSE_DATE, { id })).data.backOfficeCourseDate;
     expect(page.wordpress.pushedAt).not.toBeNull();
+    expect(page.wordpress.siteStatus).toBe('publish');
     expect((await as('editor', 'mutation($id: ID!) { pushCourseDateToWordPress(id: $id) }', { id })).data.pushCourseDateToWordPress).toBe(true);
   });
 
