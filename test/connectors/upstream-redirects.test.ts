@@ -1,4 +1,5 @@
-// Outbound calls never follow a redirect (issue 18.3): every client, pointed at a server that
+// Outbound calls never follow a redirect (issue 18.3): every client (Request Out's is in
+// request-out.test.ts, through its job), pointed at a server that
 // answers 302 to another host, fails with a clear upstream error naming the redirect; the other
 // host gets no request (so never our credentials or body); the request/response log records the
 // 3xx with the credential headers redacted. Real loopback servers and the log's real fetch wrapper.
@@ -10,6 +11,7 @@ import { MaconomyClient } from '../../src/integrations/maconomy/index.js';
 import { JubelioClient } from '../../src/connectors/jubelio/client.js';
 import { BaseLinkerClient } from '../../src/connectors/baselinker-optimakers/baselinker-client.js';
 import { OptimakersClient } from '../../src/connectors/baselinker-optimakers/optimakers-client.js';
+import { WordPressClient } from '../../src/integrations/wordpress/index.js';
 
 const SECRET = 'redirect-test-secret-value-0123456789';
 
@@ -108,4 +110,13 @@ test('Optimakers: reads and the create are not followed; a custom key header is 
   const create = await rejection(client.createOrder({ externalId: 'x', statusId: 1, currencyId: 1, customer: { name: 'a', email: 'a@b.c', phone: '', attributes: [] }, delivery: { fullName: '', company: '', address: '', postcode: '', city: '', countryCode: 'PL' }, attributes: [], lines: [] }));
   expect(create).toMatchObject({ status: 302, ambiguous: false });
   expect(otherRequests).toBe(0);
+});
+
+test('WordPress: a 302 is an upstream error, not retried as if the site were down; the application password stays here', async () => {
+  const { records, fetch } = recorder();
+  const client = new WordPressClient({ baseUrl: redirectorUrl, user: 'kursus', appPassword: SECRET, retries: 2, fetch });
+  const err = await rejection(client.getPost(1));
+  expect(err).toMatchObject({ name: 'WordPressError', retryable: false });
+  await expectNotFollowed(records, err, 'authorization');
+  expect(records).toHaveLength(1);
 });

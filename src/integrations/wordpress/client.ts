@@ -4,7 +4,7 @@
 // errors and timeouts; other 4xx are final. Logs and onCall carry method, URL, status and timing:
 // never the password.
 import { z } from 'zod';
-import { NOT_SENT_CODES, errorCode } from '../net-errors.js';
+import { Upstream, UpstreamFailure, type UpstreamResponse } from '../../http/upstream.js';
 import { KURSUS_ID_FIELD } from './fields.js';
 
 export interface WordPressCall {
@@ -116,11 +116,6 @@ const errorSchema = z.looseObject({
     .nullish(),
 });
 
-const BACKOFF_BASE_MS = 100;
-const BACKOFF_CAP_MS = 5000;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 interface RawResponse {
   status: number;
   json: unknown;
@@ -138,12 +133,8 @@ export class WordPressClient {
   private readonly user: string;
   // A #private field: not enumerable, so a logger serialising the client cannot print it.
   readonly #authorization: string;
-  private readonly timeoutMs: number;
-  private readonly retries: number;
-  private readonly maxRetryDelayMs: number;
   private readonly logger: WordPressClientOptions['logger'];
-  private readonly onCall: WordPressClientOptions['onCall'];
-  private readonly fetch: NonNullable<WordPressClientOptions['fetch']>;
+  private readonly upstream: Upstream;
 
   constructor(opts: WordPressClientOptions) {
     const root = opts.baseUrl.replace(/\/+$/, '');
@@ -154,12 +145,20 @@ export class WordPressClient {
     this.root = root;
     this.user = opts.user;
     this.#authorization = 'Basic ' + Buffer.from(`${opts.user}:${opts.appPassword}`, 'utf8').toString('base64');
-    this.timeoutMs = opts.timeoutMs ?? 10_000;
-    this.retries = Math.max(0, opts.retries ?? 3);
-    this.maxRetryDelayMs = Math.max(0, opts.maxRetryDelayMs ?? 30_000);
+    const maxRetryDelayMs = Math.max(0, opts.maxRetryDelayMs ?? 30_000);
+    const onCall = opts.onCall;
+    this.upstream = new Upstream({
+      system: 'WordPress',
+      fetch: opts.fetch,
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      retries: opts.retries ?? 3,
+      backoffBaseMs: 100,
+      backoffCapMs: Math.min(5000, maxRetryDelayMs),
+      maxRetryAfterMs: maxRetryDelayMs,
+      logger: opts.logger,
+      onAttempt: onCall ? (a) => onCall({ method: a.method, url: a.url, status: a.status, durationMs: a.durationMs, ...(a.error ? { error: a.error } : {}) }) : undefined,
+    });
     this.logger = opts.logger;
-    this.onCall = opts.onCall;
-    this.fetch = opts.fetch ?? ((input, init) => fetch(input, init));
     try {
       const u = new URL(root);
       // WordPress only accepts application passwords over HTTPS unless the site is a local environment.
@@ -247,20 +246,13 @@ export class WordPressClient {
    * connector check: the status and the JSON body (null when there is none or it is not JSON).
    */
   async probe(method: 'GET' | 'OPTIONS', restPath: string): Promise<{ status: number; json: unknown }> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     try {
-      const res = await this.fetch(`${this.root}/wp-json${restPath}`, { method, headers: { authorization: this.#authorization, accept: 'application/json' }, signal: controller.signal });
-      const text = await res.text();
-      let json: unknown = null;
-      try {
-        json = text ? JSON.parse(text) : null;
-      } catch {
-        /* not JSON: e.g. the theme's 404 page when pretty permalinks are off */
-      }
-      return { status: res.status, json };
-    } finally {
-      clearTimeout(timer);
+      const res = await this.upstream.call({ method, url: `${this.root}/wp-json${restPath}`, headers: { authorization: this.#authorization, accept: 'application/json' }, label: `${method} /wp-json${restPath}`, retries: 0 });
+      // null when there is none or it is not JSON: e.g. the theme's 404 page when pretty permalinks are off.
+      return { status: res.status, json: res.jsonOk ? res.json : null };
+    } catch (err) {
+      if (err instanceof UpstreamFailure) throw this.fromFailure(method === 'GET' ? 'GET' : 'POST', err);
+      throw err;
     }
   }
 
@@ -293,8 +285,9 @@ export class WordPressClient {
   }
 
   /**
-   * Sends with retries. Returns the final response (any status) or, when a lookup before a retry
-   * found the result of an earlier ambiguous attempt, `{found}`.
+   * Sends through the upstream kit (src/http/upstream.ts) with retries. Returns the final response
+   * (any status) or, when a lookup before a retry found the result of an earlier ambiguous
+   * attempt, `{found}`.
    */
   private async send(
     method: Method,
@@ -302,104 +295,49 @@ export class WordPressClient {
     body?: unknown,
     opts: { beforeRetryAfterAmbiguous?: () => Promise<{ id: number } | null> } = {},
   ): Promise<RawResponse | { found: { id: number } }> {
-    const label = `${method} ${this.label(path)}`;
-    for (let attempt = 0; ; attempt++) {
-      const last = attempt >= this.retries;
-      let res: RawResponse | null = null;
-      let failure: WordPressError | null = null;
-      try {
-        res = await this.attempt(method, path, body);
-      } catch (err) {
-        if (!(err instanceof WordPressError)) throw err;
-        failure = err;
-      }
-      if (res && !(res.status === 429 || res.status >= 500)) return res;
-
-      // A POST that timed out, was reset after sending, or got a 5xx may have been applied.
-      const ambiguous = method === 'POST' && (failure ? failure.ambiguous : res!.status >= 500);
-      // Updates send the whole post, so repeating one is harmless; a create is repeated only when
-      // the caller can look up whether the earlier attempt landed.
-      const repeatable = method === 'GET' || path !== '' || !!opts.beforeRetryAfterAmbiguous;
-      const mayRetry = !last && (!ambiguous || repeatable);
-      if (!mayRetry) {
-        const error = failure ?? this.httpError(method, path, res!);
-        error.ambiguous = ambiguous;
-        this.logger?.warn({ method, url: this.label(path), attempts: attempt + 1, status: error.status, code: error.code, ambiguous }, 'WordPress request failed');
-        throw error;
-      }
-      let delay = this.backoff(attempt);
-      if (res?.status === 429 && res.retryAfterMs !== null) delay = Math.min(this.maxRetryDelayMs, Math.max(delay, res.retryAfterMs));
-      this.logger?.warn({ method, url: this.label(path), attempt: attempt + 1, status: res?.status ?? failure?.status, error: failure?.message, retryInMs: delay }, `WordPress ${label} failed, retrying`);
-      await sleep(delay);
-      if (ambiguous && opts.beforeRetryAfterAmbiguous) {
-        let found: { id: number } | null;
-        try {
-          found = await opts.beforeRetryAfterAmbiguous();
-        } catch (lookupError) {
-          // The first cause stays the error; the failed look-up is only added to it.
-          const error = failure ?? this.httpError(method, path, res!);
-          error.ambiguous = true;
-          error.message += `; looking the post up before a retry failed too: ${(lookupError as Error)?.message ?? lookupError}`;
-          throw error;
-        }
-        if (found) return { found };
-      }
-    }
-  }
-
-  private backoff(attempt: number): number {
-    const base = Math.min(BACKOFF_CAP_MS, this.maxRetryDelayMs, BACKOFF_BASE_MS * 2 ** attempt);
-    return Math.round(base / 2 + Math.random() * (base / 2));
-  }
-
-  /** One HTTP exchange with its own timeout covering the body. Throws WordPressError on timeout/network. */
-  private async attempt(method: Method, path: string, body?: unknown): Promise<RawResponse> {
-    const url = this.apiBase + path;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
-    const started = performance.now();
-    let status: number | null = null;
     const headers: Record<string, string> = { authorization: this.#authorization, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
+    const lookup = opts.beforeRetryAfterAmbiguous;
+    let res: UpstreamResponse | { found: { id: number } };
     try {
-      const res = await this.fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: controller.signal });
-      status = res.status;
-      const text = await res.text();
-      let json: unknown;
-      let jsonOk = false;
-      if (text.length) {
-        try {
-          json = JSON.parse(text);
-          jsonOk = true;
-        } catch {
-          /* reported by parse() when a body is required */
-        }
-      }
-      this.report(method, url, status, started);
-      return { status, json, jsonOk, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
+      res = await this.upstream.callOrFind({
+        method,
+        url: this.apiBase + path,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        label: `${method} ${this.label(path)}`,
+        // Updates send the whole post, so repeating one is harmless; a create is repeated only when
+        // the caller can look up whether the earlier attempt landed.
+        idempotent: method === 'GET' || path !== '' || !!lookup,
+        beforeRetryAfterAmbiguous: lookup
+          ? async (outcome) => {
+              try {
+                return await lookup();
+              } catch (lookupError) {
+                // The first cause stays the error; the failed look-up is only added to it.
+                const error = outcome.failure ? this.fromFailure(method, outcome.failure) : this.httpError(method, path, outcome.response);
+                error.ambiguous = true;
+                error.message += `; looking the post up before a retry failed too: ${(lookupError as Error)?.message ?? lookupError}`;
+                throw error;
+              }
+            }
+          : undefined,
+      });
     } catch (err) {
-      const timedOut = controller.signal.aborted;
-      const code = errorCode(err);
-      const message = timedOut
-        ? `WordPress ${method} ${this.label(path)} timed out after ${this.timeoutMs} ms`
-        : `WordPress ${method} ${this.label(path)} failed: ${code ?? (err as Error)?.message ?? 'network error'}`;
-      this.report(method, url, status, started, message);
-      const notSent = !timedOut && !!code && NOT_SENT_CODES.has(code);
-      throw new WordPressError(message, { status: status ?? undefined, retryable: true, ambiguous: !notSent, cause: err });
-    } finally {
-      clearTimeout(timer);
+      if (err instanceof UpstreamFailure) throw this.fromFailure(method, err);
+      throw err;
     }
+    if ('found' in res || !(res.status === 429 || res.status >= 500)) return res;
+    // A POST that got a 5xx may have been applied.
+    const error = this.httpError(method, path, res);
+    error.ambiguous = method === 'POST' && res.status >= 500;
+    throw error;
   }
 
-  private report(method: string, url: string, status: number | null, started: number, error?: string) {
-    if (!this.onCall) return;
-    const call: WordPressCall = { method, url, status, durationMs: Math.round((performance.now() - started) * 10) / 10 };
-    if (error) call.error = error;
-    try {
-      this.onCall(call);
-    } catch {
-      /* a broken hook must not break the call */
-    }
+  /** The kit's failure as a WordPressError: timeouts and network errors are retryable, a redirect is not. */
+  private fromFailure(method: Method, f: UpstreamFailure): WordPressError {
+    const redirect = f.kind === 'redirect';
+    return new WordPressError(f.message, { status: f.status, retryable: !redirect, ambiguous: method === 'POST' && f.ambiguous && !redirect, cause: f.cause ?? f });
   }
 
   private parse<S extends z.ZodType>(method: Method, path: string, res: RawResponse, schema: S, what: string): z.output<S> {
@@ -471,14 +409,6 @@ function fieldsOf(p: { meta?: unknown; acf?: unknown }, mode: 'meta' | 'acf'): R
 function postIdPath(id: number): string {
   if (!Number.isInteger(id) || id <= 0) throw new RangeError(`WordPress post id must be a positive integer, got ${id}`);
   return String(id);
-}
-
-function parseRetryAfter(v: string | null): number | null {
-  if (!v) return null;
-  const s = v.trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
-  const at = Date.parse(s);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
 }
 
 function isLoopback(host: string): boolean {
