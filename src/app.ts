@@ -25,6 +25,7 @@ import { apolloMetricsPlugin, createMetrics, currentRequestId, instrumentBooking
 import { bookingRateLimits, rateLimitPlugin, registerAnonymousQueryLimit, registerSecurity } from './security/index.js';
 import { createCatalogCache, registerCatalogCache } from './http/catalog-cache.js';
 import { registerStaffRoutes } from './staff/routes.js';
+import { registerBackOffice } from './backoffice/static.js';
 import { disableDemoStaff, seedDemoStaff } from './staff/demo.js';
 import { BreakerRegistry } from './http/upstream.js';
 import { logDestination, OneLinePerRequest } from './observability/log-format.js';
@@ -242,6 +243,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     if (disabled) app.log.warn({ disabled }, 'production: this database ran in demo mode; the demo back-office accounts (editor@kursus.demo, admin@kursus.demo) are disabled');
   }
   await registerStaffRoutes(app, { db, config, now });
+  await registerBackOffice(app, { db, config, now, agenda: jobs.agenda });
 
   await registerConnectors(app, { config, db, now, httpLog, log: app.log, jobs });
   await registerCommerceConnectors(app, { config, db, now, jobs, commerce });
