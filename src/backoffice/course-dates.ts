@@ -99,6 +99,27 @@ export async function refuseTrainerEmailChange(em: Em, trainers: readonly { key:
   });
 }
 
+/**
+ * enrichCourse's side of the audit trail for the one field that decides where personal data goes:
+ * call before the change, then `record` after it; an entry per trainer whose e-mail changed, on
+ * the course date (field `trainers[<key>].email`, as the back office writes it).
+ */
+export async function auditTrainerEmails(em: Em, trainers: readonly { key: string }[]) {
+  const emails = async () => new Map((await em.find(Trainer, { key: { $in: trainers.map((t) => t.key) } })).map((t) => [t.key, t.email ?? null]));
+  const before = await emails();
+  return {
+    async record(courseDateId: string, who: { actor: string; now: Date }) {
+      em.clear();
+      const after = await emails();
+      for (const { key } of trainers) {
+        if ((before.get(key) ?? null) === (after.get(key) ?? null)) continue;
+        em.create(AuditEntry, { at: who.now, actor: who.actor, entityType: 'course-date', entityId: courseDateId, field: `trainers[${key}].email`, oldValue: before.get(key) ?? null, newValue: after.get(key) ?? null } as never);
+      }
+      await em.flush();
+    },
+  };
+}
+
 type Snapshot = Map<string, string | null>;
 
 function snapshot(cd: CourseDate): Snapshot {

@@ -6,10 +6,10 @@ import type { CourseDateRow, CourseDayRow, MainCourseRow, ParticipantRow, Traine
 import { enrichCourse, findCourseDateByRef, listCourseDates, readCourseDateByRef } from '../catalog/service.js';
 import { DomainError, badInput } from '../errors.js';
 import { seatsLeft } from '../booking/seats.js';
-import { requireRole, type GraphQLContext } from './context.js';
+import { actorOf, requireRole, type GraphQLContext } from './context.js';
 import { connectionCost, LOOKUP_COST } from './limits.js';
 import { JobAdminResolver } from '../jobs/admin-graphql.js';
-import { refuseTrainerEmailChange } from '../backoffice/course-dates.js';
+import { auditTrainerEmails, refuseTrainerEmailChange } from '../backoffice/course-dates.js';
 import { backOfficeResolvers } from '../backoffice/graphql.js';
 import {
   Booker, CancelReservationInput, CancelReservationPayload, CheckoutInput, CheckoutPayload, Course, CourseConnection,
@@ -162,7 +162,10 @@ export class EditorResolver {
   async enrichCourse(@Arg('input', () => EnrichCourseInput) input: EnrichCourseInput, @Ctx() ctx: GraphQLContext): Promise<CourseDateEntity> {
     requireRole(ctx, 'editor');
     if (input.trainers && ctx.role !== 'admin') await refuseTrainerEmailChange(ctx.em, input.trainers);
+    // Who sent participant lists elsewhere is recorded (the back office shows the course date's audit).
+    const emailAudit = input.trainers?.some((t) => t.email !== undefined) ? await auditTrainerEmails(ctx.em, input.trainers) : null;
     const cd = await enrichCourse(ctx.em, input);
+    await emailAudit?.record(cd.id, { actor: actorOf(ctx), now: ctx.now() });
     ctx.onCatalogChanged?.([cd.id]);
     ctx.em.clear();
     return (await findCourseDateByRef(ctx.em, cd.id))!;

@@ -191,6 +191,31 @@ describe.each(testDatabaseKinds())('hostile requests against the security limits
       expect(await withToken.text()).toContain('# TYPE');
     });
 
+    it("an editor cannot set where a trainer's participant lists go; an admin can, and the change is audited (item 7)", async () => {
+      const url = `${h.url}/graphql`;
+      const courseId = (await post(url, { query: '{ courses(first: 1) { edges { node { id } } } }' })).json.data.courses.edges[0].node.id;
+      const ENRICH = 'mutation($i: EnrichCourseInput!) { enrichCourse(input: $i) { id trainers { key name } } }';
+      const trainer = (email: string) => ({ i: { courseId, trainers: [{ key: 'sec7', name: 'Sikker Træner', email }] } });
+      expect((await post(url, { query: ENRICH, variables: trainer('trainer@example.dk') }, ADMIN)).json.errors).toBeUndefined();
+      const before = await rowCounts(h.db);
+      const forged = await post(url, { query: ENRICH, variables: trainer('attacker@evil.example') }, EDITOR);
+      expect(forged.json.errors[0]).toMatchObject({ extensions: { code: 'FORBIDDEN', field: 'trainers[0].email' } });
+      expect(forged.json.errors[0].message).toMatch(/Only admins may set a trainer's e-mail/);
+      expect(await rowCounts(h.db)).toEqual(before);
+      const [{ email }] = await h.db.em().getConnection().execute<{ email: string }[]>(`select email from trainer where ${h.db.kind === 'mysql' ? '`key`' : '"key"'} = 'sec7'`);
+      expect(email).toBe('trainer@example.dk');
+      // The admin's change was recorded: who, which field, old and new address.
+      expect((await post(url, { query: ENRICH, variables: trainer('lists@example.dk') }, ADMIN)).json.errors).toBeUndefined();
+      const audit = await h.db.em().getConnection().execute<{ actor: string; field: string; old_value: string | null; new_value: string | null }[]>(
+        `select actor, field, old_value, new_value from audit_entry where entity_id = ? order by id`,
+        [courseId],
+      );
+      expect(audit.filter((a) => a.field === 'trainers[sec7].email')).toEqual([
+        { actor: 'token:admin', field: 'trainers[sec7].email', old_value: null, new_value: 'trainer@example.dk' },
+        { actor: 'token:admin', field: 'trainers[sec7].email', old_value: 'trainer@example.dk', new_value: 'lists@example.dk' },
+      ]);
+    });
+
     it('only a mutation that did something clears the catalogue cache', async () => {
       const url = `${h.url}/graphql`;
       const listing = { query: '{ courses(first: 2) { edges { node { id seatsAvailable } } } }' };
