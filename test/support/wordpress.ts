@@ -38,6 +38,8 @@ export interface RealWordPress {
   muPlugin(name: string, code: string | null): Promise<void>;
   /** Every post of the type, oldest first, with its meta as stored (values unserialised by PHP). */
   posts(postType?: string): Promise<{ id: number; status: string; slug: string; title: string; content: string }[]>;
+  /** Runs PHP with WordPress loaded (as the admin user); returns its output. */
+  php(code: string): Promise<string>;
   /** Deletes every post of the type and its meta. */
   clearPosts(postType?: string): Promise<void>;
   stop(): Promise<void>;
@@ -310,6 +312,15 @@ require_once ABSPATH . 'wp-settings.php';
           [postType],
         );
         return rows.map((r) => ({ ...r, id: Number(r.id) }));
+      },
+      async php(code) {
+        const file = join(dir, `kursus-run-${randomBytes(4).toString('hex')}.php`);
+        await writeFile(file, `<?php\n$_SERVER['HTTP_HOST'] = ${phpString(host)};\n$_SERVER['REQUEST_URI'] = '/';\nrequire __DIR__ . '/wp-load.php';\nrequire_once ABSPATH . 'wp-admin/includes/plugin.php';\nwp_set_current_user(1);\n${code}\n`);
+        try {
+          return await run(php, [file], { timeoutMs: 60_000 });
+        } finally {
+          await unlink(file).catch(() => {});
+        }
       },
       async clearPosts(postType = 'kursus') {
         await sql(`DELETE m FROM wp_postmeta m JOIN wp_posts p ON p.ID = m.post_id WHERE p.post_type = ?`, [postType]);

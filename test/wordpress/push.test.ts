@@ -252,6 +252,34 @@ describe.each(testDatabaseKinds())('push-wordpress on %s', (kind) => {
     expect(sim.requests.some((r) => r.method === 'GET' && r.query.includes('kursus_maconomy_id=K1001'))).toBe(true);
   });
 
+  it('keeps the first cause when the look-up that follows a failed create fails too', async () => {
+    sim.faults.applyThenFailNext(1, 502, { method: 'POST' });
+    const only = { courseDateIds: [await idOf('K1001')] };
+    expect((await push({ wp: wp({ retries: 0 }), ...only })).failed[0]!.error).toMatch(/HTTP 502/);
+    // The application password is revoked meanwhile: the adoption look-up runs as anonymous.
+    for (let run = 0; run < 2; run++) {
+      const result = await push({ wp: wp({ appPassword: 'revoked pass word' }), ...only });
+      expect(result.failed).toEqual([{ maconomyId: 'K1001', error: expect.stringMatching(/HTTP 502.*; later: the application password was not accepted/) }]);
+    }
+    const { row } = await postOf('K1001');
+    expect(row.lastError!.match(/later:/g)).toHaveLength(1);
+    expect(await push(only)).toMatchObject({ updated: 1, failed: [] });
+    expect(sim.posts.size).toBe(1);
+    expect((await postOf('K1001')).row.lastError).toBeNull();
+  });
+
+  it('keeps the post id on a 404 that does not say the post is gone (rest_no_route)', async () => {
+    await push();
+    const before = (await postOf('K1003')).row.postId;
+    sim.pluginActive = false;
+    await edit('K1003', (cd) => (cd.title = 'Pivottabeller'));
+    expect((await push()).failed).toEqual([{ maconomyId: 'K1003', error: expect.stringContaining('rest_no_route') }]);
+    sim.pluginActive = true;
+    expect(await push()).toMatchObject({ created: 0, updated: 1 });
+    expect((await postOf('K1003')).row.postId).toBe(before);
+    expect(sim.posts.size).toBe(3);
+  });
+
   it('pushes only the given course dates, in small batches', async () => {
     expect(await push({ courseDateIds: [await idOf('K1002')] })).toMatchObject({ created: 1, skipped: 0 });
     expect(sim.posts.size).toBe(1);

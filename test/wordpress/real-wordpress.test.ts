@@ -404,6 +404,28 @@ describe.each(targets)('push-wordpress against %s WordPress', (which) => {
   });
 });
 
+describe('the companion plugin on a real WordPress', () => {
+  (haveMysql ? it : it.skip)('copies the unprefixed meta of posts pushed before 1.0.0 to the kursus_ keys when it is activated', async () => {
+    const wp = await startRealWordPress();
+    try {
+      // A post as the old Kursus left it: unprefixed keys.
+      const out = await wp.php(`
+        $id = wp_insert_post(array('post_type' => 'kursus', 'post_status' => 'publish', 'post_title' => 'Excel', 'post_name' => 'excel-k1'));
+        foreach (array('maconomy_id' => 'K1', 'location' => 'Aarhus', 'capacity' => 12, 'status' => 'open') as $k => $v) add_post_meta($id, $k, $v);
+        add_post_meta($id, 'kursus_status', 'cancelled');
+        deactivate_plugins('kursus/kursus.php');
+        activate_plugin('kursus/kursus.php');
+        echo json_encode(array('id' => $id, 'meta' => array_map(function ($v) { return $v[0]; }, get_post_meta($id))));`);
+      const { meta } = JSON.parse(out) as { id: number; meta: Record<string, string> };
+      expect(meta).toMatchObject({ kursus_maconomy_id: 'K1', kursus_location: 'Aarhus', kursus_capacity: '12', location: 'Aarhus' });
+      // A value already under the new key is not overwritten.
+      expect(meta.kursus_status).toBe('cancelled');
+    } finally {
+      await wp.stop();
+    }
+  }, 120_000);
+});
+
 describe('the companion plugin file', () => {
   it('registers every field Kursus sends with its type, and carries the version Kursus expects', async () => {
     const php = await readFile(PLUGIN_SOURCE, 'utf8');

@@ -396,7 +396,8 @@ async function recordFailure(deps: PushDeps, job: Job, err: unknown): Promise<st
   if (!current) {
     em.create(WordPressPost, { courseDate: job.courseDateId, postId: null, pushedHash: null, lastError: message, attempts: 1 });
   } else {
-    if (err instanceof FollowUpError && current.lastError) kept = current.lastError;
+    // The first cause stays first; a different later failure is added after it, once.
+    if (err instanceof FollowUpError && current.lastError) kept = current.lastError.includes(message) ? current.lastError : `${current.lastError}; later: ${message}`.slice(0, MAX_ERROR_CHARS);
     current.lastError = kept;
     if (!job.claimed) current.attempts += 1;
   }
