@@ -271,7 +271,8 @@ export async function startWordPressSimulator(opts: WordPressSimulatorOptions = 
     if (b.slug !== undefined && typeof b.slug !== 'string') throw invalidParam('slug', 'slug is not of type string.');
     return {
       status: b.status as string | undefined,
-      title: textOf(b.title, 'title'),
+      // WordPress trims titles when saving (title_save_pre).
+      title: textOf(b.title, 'title')?.trim(),
       content: textOf(b.content, 'content'),
       slug: b.slug as string | undefined,
       meta: objectOf(b.meta, 'meta'),

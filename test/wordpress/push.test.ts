@@ -268,6 +268,12 @@ describe.each(testDatabaseKinds())('push-wordpress on %s', (kind) => {
     expect((await postOf('K1001')).row.lastError).toBeNull();
   });
 
+  it('does not count the title WordPress trimmed as a difference', async () => {
+    await edit('K1003', (cd) => (cd.title = 'Excel pivottabeller  '));
+    expect(await push()).toMatchObject({ created: 3, failed: [] });
+    expect((await postOf('K1003')).post!.title).toBe('Excel pivottabeller');
+  });
+
   it('keeps the post id on a 404 that does not say the post is gone (rest_no_route)', async () => {
     await push();
     const before = (await postOf('K1003')).row.postId;

@@ -333,7 +333,8 @@ async function verifyAndSave(deps: PushDeps, job: Job, post: WpPost, pushedStatu
 /** Names of the sent fields (title, content and each meta/ACF key) that WordPress's answer does not hold as sent. */
 export function differingFields(sent: CoursePostFields, post: WpPost): string[] {
   const out: string[] = [];
-  if (post.title !== undefined && post.title !== sent.title) out.push('title');
+  // WordPress trims titles when it saves them (title_save_pre); that is not a difference.
+  if (post.title !== undefined && post.title.trim() !== sent.title.trim()) out.push('title');
   if (post.content !== undefined && post.content !== sent.content) out.push('content');
   for (const [key, value] of Object.entries(sent.fields)) {
     if (!post.fields || !(key in post.fields) || canonical(post.fields[key]) !== canonical(value)) out.push(key);
