@@ -12,6 +12,7 @@ import { registerGraphQL } from './graphql/server.js';
 import type { Services } from './graphql/context.js';
 import { WordPressClient } from './integrations/wordpress/index.js';
 import { startWordPressSimulator } from './simulators/wordpress.js';
+import { simulatorStatePath } from './simulators/state-file.js';
 import { createMailTransport, type MailTransport } from './mail/transport.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { createHttpLog, registerHttpLogHooks, SECRET_HEADERS, type HttpLog } from './connectors/http-log/index.js';
@@ -127,7 +128,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   let simulator: MaconomySimulator | null = null;
   let maconomyUrl = config.maconomy.url;
   if (!maconomyUrl) {
-    simulator = await startMaconomySimulator({ token: config.maconomy.token });
+    simulator = await startMaconomySimulator({ token: config.maconomy.token, statePath: simulatorStatePath(config.varDir, 'maconomy') });
     maconomyUrl = simulator.url;
     app.log.info({ url: simulator.url }, 'demo mode: MACONOMY_URL is not set, using the built-in Maconomy simulator with Danish demo courses');
   }
@@ -135,7 +136,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   let wordpressUrl = config.wordpress.url;
   let wordpressSimulator: { url: string; close(): Promise<void> } | null = null;
   if (!wordpressUrl) {
-    wordpressSimulator = await startWordPressSimulator({ user: config.wordpress.user, appPassword: config.wordpress.appPassword, postType: config.wordpress.postType, acf: config.wordpress.fieldMode === 'acf' });
+    wordpressSimulator = await startWordPressSimulator({ user: config.wordpress.user, appPassword: config.wordpress.appPassword, postType: config.wordpress.postType, acf: config.wordpress.fieldMode === 'acf', statePath: simulatorStatePath(config.varDir, 'wordpress') });
     wordpressUrl = wordpressSimulator.url;
     app.log.info({ url: wordpressSimulator.url }, 'demo mode: WORDPRESS_URL is not set, using the built-in WordPress simulator');
   }

@@ -15,6 +15,8 @@ import { DEMO_STAFF } from './staff/demo.js';
 import { runUserCommand } from './staff/cli.js';
 import { logDestination } from './observability/log-format.js';
 import { configurationMarkdown } from './config-reference.js';
+import { simulatorStateDir } from './simulators/state-file.js';
+import { existsSync, rmSync } from 'node:fs';
 
 // Before the configuration is read (its errors are logged here): an invalid LOG_FORMAT falls back
 // to the terminal guess here and is reported by loadConfig.
@@ -126,6 +128,21 @@ const SIMULATORS: Record<string, (port: number) => Promise<{ url: string; creden
   },
 };
 
+/** `npm run demo:reset`: the next `npm start` begins from fresh demo data (database and simulators). */
+async function demoReset() {
+  const config = loadConfig();
+  if (!config.demo) throw new ConfigError('demo:reset only runs in demo mode (NODE_ENV is production)');
+  const removed: string[] = [];
+  if (config.database.kind === 'sqlite') {
+    const file = config.database.sqlitePath!;
+    for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) if (existsSync(f)) (rmSync(f), removed.push(f));
+  }
+  const simulators = simulatorStateDir(config.varDir);
+  if (existsSync(simulators)) (rmSync(simulators, { recursive: true, force: true }), removed.push(`${simulators}/`));
+  const kept = config.database.kind === 'mysql' ? `; the MySQL database of DATABASE_URL (${withoutCredentials(config.database.url)}) was left alone: drop it yourself` : '';
+  log.info({ removed }, removed.length ? `demo reset: deleted ${removed.join(', ')}${kept}; the next npm start begins from fresh demo data` : `demo reset: nothing to delete under ${config.varDir}${kept}`);
+}
+
 async function main() {
   const [command = 'serve', ...args] = process.argv.slice(2);
   switch (command) {
@@ -140,6 +157,8 @@ async function main() {
     case 'print-schema':
       process.stdout.write(await printKursusSchema());
       return;
+    case 'demo-reset':
+      return demoReset();
     case 'print-config-reference':
       process.stdout.write(configurationMarkdown());
       return;

@@ -2,6 +2,7 @@
 // for demo mode and tests. Keeps course dates and participants in memory, checks the bearer token,
 // and can inject faults (errors, malformed bodies, hangs, accept-then-hang) in-process or over
 // HTTP via /__sim/* (no auth), so tests that run the app in another process can use them too.
+import { loadState, saveState } from './state-file.js';
 import http from 'node:http';
 import {
   wireParticipantInputSchema,
@@ -77,6 +78,15 @@ export interface MaconomySimulatorOptions {
   latencyMs?: number;
   /** See FaultControl.dedupeExternalRef. Default true. */
   dedupeExternalRef?: boolean;
+  /** Keep the course dates, seats and participants in this file across restarts (the demo). */
+  statePath?: string;
+}
+
+/** What survives a restart of the demo (src/simulators/state-file.ts). */
+interface SavedState {
+  mainCourses: WireMainCourse[];
+  dates: DateState[];
+  participantSeq: number;
 }
 
 export interface MaconomySimulator {
@@ -182,6 +192,14 @@ export async function startMaconomySimulator(opts: MaconomySimulatorOptions = {}
     },
   };
   state.reset();
+  const saved = loadState<SavedState>(opts.statePath);
+  if (saved) {
+    mainCourses = saved.mainCourses;
+    for (const d of saved.dates) dates.set(d.cd.course_no, d);
+    participantSeq = saved.participantSeq;
+  }
+  const persist = () => saveState(opts.statePath, { mainCourses, dates: [...dates.values()], participantSeq } satisfies SavedState);
+  if (!saved) persist();
 
   // ---- faults ---------------------------------------------------------------------------------
   const queues = { fail: [] as Fault[], malformed: [] as Fault[], hang: [] as Fault[], acceptThenHang: [] as Fault[] };
@@ -357,6 +375,7 @@ export async function startMaconomySimulator(opts: MaconomySimulatorOptions = {}
     }
     if (url.pathname.startsWith('/__sim/')) {
       const r = admin(method, url, body);
+      if (method !== 'GET') persist();
       return send(res, r.status, r.body);
     }
 
@@ -373,6 +392,7 @@ export async function startMaconomySimulator(opts: MaconomySimulatorOptions = {}
     let result: { status: number; body: unknown; created?: boolean };
     try {
       result = route(method, url, body);
+      if (method !== 'GET') persist();
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       result = { status: err.status, body: err.body };

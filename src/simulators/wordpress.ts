@@ -15,6 +15,7 @@
 //     /wp/v2/users/me and /wp/v2/types/<type> for the connector check.
 // Faults (5xx, 429 with Retry-After, hangs, apply-then-fail) can be injected in-process or over
 // HTTP via /__sim/* (no auth).
+import { loadState, saveState } from './state-file.js';
 import http from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { COURSE_POST_FIELDS, KURSUS_ID_FIELD, WORDPRESS_PLUGIN_VERSION } from '../integrations/wordpress/fields.js';
@@ -67,6 +68,8 @@ export interface WordPressSimulatorOptions {
   postType?: string;
   /** Advanced Custom Fields installed: posts carry and accept `acf`. */
   acf?: boolean;
+  /** Keep the posts in this file across restarts (the demo; src/simulators/state-file.ts). */
+  statePath?: string;
 }
 
 /** A registered meta field's schema, as far as the simulator checks it. */
@@ -161,6 +164,13 @@ export async function startWordPressSimulator(opts: WordPressSimulatorOptions = 
     state.customFields = true;
     state.metaSchemas = pluginSchemas();
   };
+
+  const saved = loadState<{ posts: SimPost[]; nextId: number }>(opts.statePath);
+  if (saved) {
+    for (const p of saved.posts) posts.set(p.id, p);
+    nextId = saved.nextId;
+  }
+  const persist = () => saveState(opts.statePath, { posts: [...posts.values()], nextId });
 
   // ---- auth -----------------------------------------------------------------------------------
   const normalise = (pw: string) => pw.replace(/[^a-z\d]/gi, '');
@@ -494,6 +504,7 @@ export async function startWordPressSimulator(opts: WordPressSimulatorOptions = 
       if (badJson) throw new WpError(400, 'rest_invalid_json', 'Invalid JSON body passed.');
       const authed = authenticate(req.headers.authorization);
       const r = route(method, path, u.searchParams, body, authed);
+      if (method !== 'GET') persist();
       if (fault?.kind === 'applyThenFail') return reply(fault.status, { code: 'simulated_failure', message: 'Simulated failure after applying the request.', data: { status: fault.status } });
       reply(r.status, r.body, r.headers);
     } catch (err) {
