@@ -78,14 +78,15 @@ export function isTheTwoCommands(block: DocBlock): boolean {
  * Anything else is "command not found" and fails the example.
  */
 export const SHELL_COMMANDS = ['curl', 'grep', 'sed', 'head', 'tail', 'cat', 'jq', 'sleep', 'node', 'tr', 'wc', 'sort'];
-export const SAFE_NPM_SCRIPTS = ['schema', 'docs:config', 'typecheck'];
+export const SAFE_NPM_SCRIPTS = ['schema', 'docs:config', 'typecheck', 'connector-check'];
 
 /** A directory of links to the allowed programs and an npm that runs only the safe scripts. */
 export async function restrictedBin(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const which = (cmd: string) => execFileSync('bash', ['-c', `command -v ${cmd}`], { env: { PATH: `${resolve('node_modules/.bin')}:${process.env.PATH ?? ''}` } }).toString().trim();
   for (const cmd of SHELL_COMMANDS) {
-    const target = which(cmd);
+    // node: the binary itself (node_modules/.bin/node is a shell script that needs bash on PATH).
+    const target = cmd === 'node' ? process.execPath : which(cmd);
     if (target) await symlink(target, join(dir, cmd));
   }
   const npm = which('npm');
