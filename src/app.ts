@@ -15,7 +15,7 @@ import { startWordPressSimulator } from './simulators/wordpress.js';
 import { simulatorStatePath } from './simulators/state-file.js';
 import { createMailTransport, type MailTransport } from './mail/transport.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
-import { createHttpLog, registerHttpLogHooks, SECRET_HEADERS, type HttpLog } from './connectors/http-log/index.js';
+import { createHttpLog, redactUrl, registerHttpLogHooks, SECRET_HEADERS, type HttpLog } from './connectors/http-log/index.js';
 import { registerConnectors } from './connectors/index.js';
 import { registerApiDocs } from './connectors/docs.js';
 import { startCommerceConnectors, type CommerceConnectors } from './connectors/commerce.js';
@@ -98,6 +98,8 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
           // requestId/job of the current request or job on every line (src/observability/log-context.ts)
           mixin: logContextMixin,
           stream: logDestination(config.logFormat),
+          // Any line that carries the request (Fastify's error lines) shows its URL redacted.
+          serializers: { req: (req: { method?: string; url?: string; id?: string }) => ({ method: req.method, url: redactUrl(req.url ?? ''), id: req.id }) },
           ...(typeof opts.logger === 'object' ? opts.logger : {}),
         };
   const app = Fastify({

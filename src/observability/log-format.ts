@@ -7,6 +7,7 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { PinoPretty } from 'pino-pretty';
 import type { DestinationStream } from 'pino';
 import type { LogFormat } from '../config.js';
+import { redactUrl } from '../connectors/http-log/redact.js';
 
 
 // Fields the pretty line shows in its own way (or that only matter to machines).
@@ -34,9 +35,9 @@ export function logDestination(format: LogFormat, to?: NodeJS.WritableStream): D
   });
 }
 
-/** The path as logged; the security helper's URL redaction replaces this when it lands. */
+/** The path as logged: through the one URL redactor (order tokens in GraphQL GETs, e-mails in ?q=, webhook secrets in paths). */
 function loggedUrl(request: FastifyRequest): string {
-  return request.url;
+  return redactUrl(request.url);
 }
 
 /**

@@ -15,6 +15,8 @@ const PERSONAL_EXACT = new Set([
   'name', 'username', 'userlogin', 'login', 'nick', 'nickname', 'email', 'mail', 'phone', 'mobile', 'telephone', 'tel', 'fax',
   'address', 'street', 'postcode', 'zip', 'zipcode', 'postalcode', 'city', 'birthday', 'birthdate', 'dateofbirth', 'dob',
   'nik', 'ktp', 'ssn', 'cpr', 'nationalid', 'passport', 'iban', 'recipient', 'contact', 'contactname', 'customername',
+  // A participant's or booker's company: for a sole trader it is their name.
+  'company', 'companyname',
   // Request Out's Data (digital-ID enrolment): the ID photo and the created record's id.
   'image', 'photo', 'selfie', 'resourceid',
 ]);
@@ -180,20 +182,81 @@ export function redactHeaders(h: HeaderInput): Record<string, string> {
   return out;
 }
 
-/** The URL with secret or personal query parameters replaced and e-mail addresses removed. */
+/**
+ * Query parameters whose value is personal or secret whatever the name patterns say: `q` is a
+ * free-text search (people search for names and e-mail addresses).
+ */
+const SENSITIVE_QUERY_PARAMS: ReadonlySet<string> = new Set(['q', 'search', 'term', 'filter']);
+
+/**
+ * Paths whose next segment is a secret: the Jubelio webhook's `path` signature scheme puts the
+ * webhook secret in the URL (`/api/connectors/jubelio/webhooks/<secret>`).
+ */
+const SECRET_PATH_PREFIXES: readonly string[] = ['/api/connectors/jubelio/webhooks/'];
+
+/**
+ * A GraphQL document in a GET query (`?query=...`): string arguments with a secret or personal
+ * name (`order(id: "..", token: "...")`, `email: "..."`) replaced, e-mail addresses removed.
+ */
+function redactGraphQLDocument(doc: string): string {
+  // The name starts at a word boundary (lookbehind), so a long run of letters is tried once, not
+  // from each of its positions.
+  const literals = doc.replace(/(?<![_0-9A-Za-z])([_A-Za-z][_0-9A-Za-z]{0,100})(\s*:\s*)"((?:[^"\\\n]|\\.){0,10000})"/g, (m, name: string, colon: string) =>
+    isSecretName(name) || isPersonalName(name) ? `${name}${colon}"${REDACTED}"` : m,
+  );
+  return redactText(literals);
+}
+
+/** One query parameter's value as it may be logged or stored. */
+function redactQueryValue(name: string, value: string): string {
+  const n = name.toLowerCase();
+  if (isSecretName(n) || isPersonalName(n) || SENSITIVE_QUERY_PARAMS.has(n)) return value === '' ? value : REDACTED;
+  if (n === 'query') return redactGraphQLDocument(value);
+  // GraphQL variables (and other JSON in a parameter): redacted by key like a JSON body.
+  const t = value.trim();
+  if ((t.startsWith('{') && t.endsWith('}')) || (t.startsWith('[') && t.endsWith(']'))) {
+    try {
+      return JSON.stringify(redactJson(JSON.parse(t)));
+    } catch {
+      /* not JSON */
+    }
+  }
+  return redactText(value);
+}
+
+function redactPath(path: string): string {
+  let out = path;
+  for (const prefix of SECRET_PATH_PREFIXES) {
+    if (!out.startsWith(prefix) || out.length === prefix.length) continue;
+    const rest = out.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    out = prefix + REDACTED + (slash >= 0 ? rest.slice(slash) : '');
+  }
+  return redactText(out);
+}
+
+/**
+ * THE URL redactor: every URL that is logged or stored goes through it (the request log line,
+ * Fastify's request serializer, `http_log.url` for inbound and outbound calls). Query values of
+ * secret or personal names (token, orderToken, key, secret, password, signature, email, q, ...)
+ * are replaced, a GraphQL GET's document and variables are redacted by argument and key name,
+ * secret path segments are replaced, user info is dropped and e-mail addresses are removed
+ * anywhere else. Bounded: at most 2,000 characters come out.
+ */
 export function redactUrl(url: string): string {
   let out: string;
   try {
-    const u = new URL(url, 'http://relative.invalid');
+    // Long query strings are cut before parsing: what is logged is cut anyway.
+    const u = new URL(url.length > 20_000 ? url.slice(0, 20_000) : url, 'http://relative.invalid');
     const params = new URLSearchParams();
-    for (const [k, v] of u.searchParams) params.append(k, isSecretName(k) || isPersonalName(k) ? REDACTED : redactText(v));
+    for (const [k, v] of u.searchParams) params.append(k, redactQueryValue(k, v));
     const query = params.toString();
     u.username = u.username ? REDACTED : '';
     u.password = u.password ? REDACTED : '';
-    const path = redactText(decodeURIComponentSafe(u.pathname));
+    const path = redactPath(decodeURIComponentSafe(u.pathname));
     out = (url.startsWith('/') ? '' : `${u.protocol}//${u.host}`) + path + (query ? `?${query}` : '');
   } catch {
-    out = redactText(url);
+    out = redactText(url.slice(0, 20_000));
   }
   return out.length > 2000 ? out.slice(0, 1990) + '…' : out;
 }
