@@ -106,6 +106,7 @@ describe('request/response log redaction', () => {
     expectClean(out);
     expect(out).toContain('page=2');
     expect(out).toContain('api.example.com');
-    expect(redactUrl('/public/product/price/list/abc?q=25000&token=kct_abcdefghijklmnop')).toBe('/public/product/price/list/abc?q=25000&token=%5Bredacted%5D');
+    // q is free text people search with (names, e-mail addresses): never kept (issue 18.4).
+    expect(redactUrl('/public/product/price/list/abc?q=25000&token=kct_abcdefghijklmnop')).toBe('/public/product/price/list/abc?q=%5Bredacted%5D&token=%5Bredacted%5D');
   });
 });
