@@ -97,13 +97,22 @@ export function ormOptions(database: Config['database'], opts: OpenDbOptions = {
 }
 
 interface KyselyConnection {
-  executeQuery(q: { sql: string }): Promise<unknown>;
+  executeQuery(q: { sql: string; parameters?: readonly unknown[] }): Promise<unknown>;
 }
 
 interface NativeSqlite {
   exec(sql: string): void;
+  prepare(sql: string): NativeStatement;
   readonly inTransaction: boolean;
 }
+interface NativeStatement {
+  readonly reader: boolean;
+  all(parameters: readonly unknown[]): unknown[];
+}
+
+/** Prepared reads kept per SQL text (the storefront's few shapes; the oldest is dropped beyond). */
+const SQLITE_STATEMENT_CACHE = 256;
+const SELECT = /^\s*select\b/i;
 
 /** How long a write waits for another connection's write lock before "database is locked". */
 const SQLITE_LOCK_WAIT_MS = 5_000;
@@ -143,7 +152,25 @@ function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite): vo
       }
     }
   };
+  // libsql's driver prepares every statement again on every call: about a tenth of an uncached
+  // catalogue answer's CPU. Reads reuse their prepared statement (all() runs it to the end
+  // synchronously, so one statement is never used by two queries at once).
+  const statements = new Map<string, NativeStatement>();
+  const read = (q: { sql: string; parameters?: readonly unknown[] }) => {
+    let stmt = statements.get(q.sql);
+    if (!stmt) {
+      stmt = native.prepare(q.sql);
+      if (!stmt.reader) return undefined;
+      if (statements.size >= SQLITE_STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
+      statements.set(q.sql, stmt);
+    }
+    return { rows: stmt.all(q.parameters ?? []) };
+  };
   conn.executeQuery = async (q) => {
+    if (SELECT.test(q.sql)) {
+      const result = read(q);
+      if (result) return result;
+    }
     if (q.sql === 'begin') {
       await lockForWrite();
       return { rows: [] };

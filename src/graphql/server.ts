@@ -17,6 +17,7 @@ import { callerOf, createLoaders, type GraphQLContext, type Services } from './c
 import { cachedQueryCost, documentShapeRule } from './limits.js';
 import { formatError } from './errors.js';
 import { renderIde } from './ide.js';
+import { jitGateway } from './jit.js';
 
 const IDE_BASE = '/graphql/ide/';
 
@@ -67,7 +68,8 @@ export async function registerGraphQL(
   };
 
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+    // Our schema, executed by graphql-jit (operations compiled once): see src/graphql/jit.ts.
+    gateway: jitGateway(schema),
     validationRules: [documentShapeRule(maxDepth, maxFields)],
     // A cap on lexical tokens stops an oversized document in the parser, before validation.
     parseOptions: { maxTokens },
