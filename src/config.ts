@@ -3,6 +3,7 @@
 // names the variable, never a silent fall-back to a simulator.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { ConfigError } from './config-error.js';
 import { loadJubelioConfig, type JubelioConfig } from './connectors/jubelio/config.js';
 import { loadBridgeConfig, type BridgeConfig } from './connectors/baselinker-optimakers/config.js';
 
@@ -171,9 +172,7 @@ export function resolveLogFormat(value: string | undefined, isTerminal: boolean)
   return isTerminal ? 'pretty' : 'json';
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 /**
  * The URL with its user info (user:password@) removed, for logs and error messages; `marker`

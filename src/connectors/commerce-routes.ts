@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/orm.js';
-import type { JobRunner } from '../jobs/runner.js';
+import type { JobRunner } from '../jobs/types.js';
 import { connectorScope, bearerSecurity, isPlainText } from './http.js';
 import { requireAdmin, requireConnectorUser } from './auth/index.js';
 import type { CommerceConnectors } from './commerce.js';

@@ -2,7 +2,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/orm.js';
-import type { JobRunner } from '../jobs/runner.js';
+import type { JobRunner } from '../jobs/types.js';
 import type { HttpLog } from './http-log/log.js';
 
 export interface ConnectorDeps {

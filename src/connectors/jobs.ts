@@ -1,7 +1,7 @@
 // Jobs of the REST connectors, registered by one line in defineJobs; names and schedules are in
 // the registry's JOBS and SCHEDULES.
 import type { Agenda } from 'agenda';
-import type { JobDeps } from '../jobs/registry.js';
+import type { JobDeps } from '../jobs/types.js';
 import { backoffStrategies } from 'agenda';
 import { pruneHttpLog } from './http-log/admin.js';
 import { eraseRequestOutData, reapStuckTickets, REQUEST_OUT_JOB, runRequestOutCall } from './request-out/service.js';

@@ -2,9 +2,10 @@
 // Handlers are thin: they call the domain functions (booking/sync.ts, catalog/import.ts, ...).
 import { Agenda, backoffStrategies, type Job } from 'agenda';
 import type { Config } from '../config.js';
+import type { JobDeps } from './types.js';
+
+export type { JobDeps } from './types.js';
 import type { Db, Em } from '../db/orm.js';
-import type { MaconomyClient } from '../integrations/maconomy/index.js';
-import type { WordPressClient } from '../integrations/wordpress/index.js';
 import { pushCourseDatesToWordPress } from '../integrations/wordpress/push.js';
 import { importCourses } from '../catalog/import.js';
 import { sendParticipantLists } from '../catalog/participant-list.js';
@@ -14,14 +15,11 @@ import { queueOrderConfirmation } from '../booking/confirmation.js';
 import { Order } from '../booking/entities.js';
 import { deliverMail, enqueueMail } from '../mail/outbox.js';
 import { orderSyncFailedAlert } from '../mail/templates.js';
-import type { MailTransport } from '../mail/transport.js';
 import { enqueueJobs } from './sql-backend.js';
 import { pruneFinishedJobs } from './retention.js';
-import type { HttpLog } from '../connectors/http-log/log.js';
 import { defineConnectorJobs } from '../connectors/jobs.js';
 import { pruneConnectorPersonalData } from '../connectors/retention.js';
 import { COMMERCE_JOBS, defineCommerceJobs } from '../connectors/commerce-jobs.js';
-import type { CommerceConnectors } from '../connectors/commerce.js';
 
 export const JOBS = {
   syncOrder: 'sync-order',
@@ -58,21 +56,6 @@ export const SCHEDULES: { name: JobName; interval: string; description: string }
   { name: JOBS.optimakersProcessWebhooks, interval: '1 minute', description: 'on each webhook, and every minute as a safety net' },
 ];
 
-export interface JobDeps {
-  config: Config;
-  db: Db;
-  maconomy: MaconomyClient;
-  wordpress: WordPressClient;
-  mail: MailTransport;
-  log: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
-  now?: () => Date;
-  /** Called when catalogue data changed (e.g. to invalidate caches). */
-  onCatalogChanged?: (ids: string[]) => void;
-  /** Outbound calls of connector jobs go through its logged fetch. */
-  httpLog?: HttpLog;
-  /** Jubelio gateway and BaseLinker <-> Optimakers bridge clients (src/connectors/commerce.ts). */
-  commerce?: CommerceConnectors;
-}
 
 /** How sync-order retries: exponential from 5 s, SYNC_ATTEMPTS attempts in all. */
 export function syncOrderBackoff(config: Config) {

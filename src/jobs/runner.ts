@@ -7,9 +7,10 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import { withoutCredentials, type Config } from '../config.js';
 import type { Db } from '../db/orm.js';
 import { SqlAgendaBackend, SqlJobRepository } from './sql-backend.js';
-import { defineJobs, scheduleRecurring, type JobDeps } from './registry.js';
+import { defineJobs, scheduleRecurring } from './registry.js';
+import type { JobDeps, JobRunner, JobStore } from './types.js';
 
-export type JobStore = 'sql' | 'mongodb';
+export type { JobDeps, JobRunner, JobStore } from './types.js';
 
 export function jobStore(config: Config): JobStore {
   return config.jobs.mongodbUrl ? 'mongodb' : 'sql';
@@ -42,13 +43,6 @@ export function createBackend(config: Config, db: Db, opts: { mongoServerSelecti
   return new SqlAgendaBackend(db);
 }
 
-export interface JobRunner {
-  agenda: Agenda;
-  store: JobStore;
-  /** Starts processing (worker) and makes sure the recurring schedules exist. */
-  startWorker(): Promise<void>;
-  stop(): Promise<void>;
-}
 
 export interface JobRunnerOptions {
   processEveryMs?: number;

@@ -2,7 +2,7 @@
 // (002_fa4eb6d08d8e5d8f.txt), read from the environment and validated at start-up. Errors name both
 // the variable and the guide's parameter name, so an operator can match them with what the
 // Optimakers and BaseLinker admins sent. Demo mode points everything at the simulators.
-import { ConfigError } from '../../config.js';
+import { ConfigError } from '../../config-error.js';
 
 export interface BridgeConfig {
   enabled: boolean;

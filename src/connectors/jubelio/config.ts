@@ -2,7 +2,7 @@
 // variable. In demo mode the connector runs against the built-in Jubelio simulator with demo
 // credentials; in production it is off unless JUBELIO_URL is set, and then every credential is
 // required and the webhook must be verified (no `none` scheme).
-import { ConfigError } from '../../config.js';
+import { ConfigError } from '../../config-error.js';
 
 export const SIGNATURE_SCHEMES = ['hmac-sha256', 'sha256', 'path', 'none'] as const;
 export type SignatureScheme = (typeof SIGNATURE_SCHEMES)[number];

@@ -7,7 +7,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { z } from 'zod';
 import { inBatches } from '../../db/batches.js';
 import type { Db, Em } from '../../db/orm.js';
-import type { JobRunner } from '../../jobs/runner.js';
+import type { JobRunner } from '../../jobs/types.js';
 import { enqueueJob } from '../../jobs/sql-backend.js';
 import type { FetchLike } from '../http-log/log.js';
 import { RequestOutRoute, RequestOutTicket } from './entities.js';
