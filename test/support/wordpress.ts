@@ -275,6 +275,10 @@ require_once ABSPATH . 'wp-settings.php';
     server.unref();
     const onExit = () => killGroup(server, 'SIGKILL');
     process.once('exit', onExit);
+    // 'exit' does not fire when node is killed: a small watchdog ends php -S and its workers then.
+    const dog = spawn('/bin/sh', ['-c', 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; kill -9 -"$2" 2>/dev/null; kill -0 "$1" 2>/dev/null || rm -rf "$3"', 'kursus-wp-watchdog', String(process.pid), String(server.pid), dir], { detached: true, stdio: 'ignore' });
+    dog.on('error', () => {});
+    dog.unref();
 
     const deadline = Date.now() + 30_000;
     for (;;) {
