@@ -28,31 +28,54 @@ const earlyFormat = (() => {
   }
 })();
 const logOptions = { level: process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
-const destination = logDestination(earlyFormat);
-const log = destination ? pino(logOptions, destination) : pino(logOptions);
+// Log lines go through a destination that drops them when stdout breaks (log-format.ts); a stream
+// error on stdout/stderr themselves (a library writing there after the reader went away) is
+// ignored too, instead of crashing the process as an unhandled 'error' event.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+const log = pino(logOptions, logDestination(earlyFormat));
+
+/** Logging while stopping must never stop the stop. */
+function tryLog(write: () => void) {
+  try {
+    write();
+  } catch {
+    /* the log destination failed: keep stopping */
+  }
+}
+
+/** The backstop: however the graceful stop goes, the process is gone after this long. */
+const SHUTDOWN_BACKSTOP_MS = 20_000;
 
 function onShutdown(stop: () => Promise<void>) {
   let stopping = false;
   const handler = (signal: string) => {
     if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
+      tryLog(() => log.warn({ signal }, 'second signal: exiting now'));
       process.exit(1);
     }
     stopping = true;
-    log.info({ signal }, 'shutting down: finishing in-flight requests');
-    // In-flight requests get 10 s, then running jobs 5 s (src/app.ts close()); this is the backstop.
+    // Armed before anything else (before the first log line, which may fail): in-flight requests get
+    // 10 s, then running jobs 5 s (src/app.ts close()); this ends the process whatever happens.
     const force = setTimeout(() => {
-      log.error('shutdown took longer than 20 s: exiting');
+      tryLog(() => log.error(`shutdown took longer than ${SHUTDOWN_BACKSTOP_MS / 1000} s: exiting`));
       process.exit(1);
-    }, 20_000);
+    }, SHUTDOWN_BACKSTOP_MS);
     force.unref();
-    stop().then(
+    tryLog(() => log.info({ signal }, 'shutting down: finishing in-flight requests'));
+    let stopped: Promise<void>;
+    try {
+      stopped = stop();
+    } catch (err) {
+      stopped = Promise.reject(err);
+    }
+    stopped.then(
       () => {
-        log.info('stopped cleanly');
+        tryLog(() => log.info('stopped cleanly'));
         process.exit(0);
       },
       (err) => {
-        log.error({ err }, 'error during shutdown');
+        tryLog(() => log.error({ err }, 'error during shutdown'));
         process.exit(1);
       },
     );

@@ -6,6 +6,8 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { PinoPretty } from 'pino-pretty';
 import type { DestinationStream } from 'pino';
+import { writeSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import type { LogFormat } from '../config.js';
 import { redactUrl } from '../connectors/http-log/redact.js';
 
@@ -13,14 +15,56 @@ import { redactUrl } from '../connectors/http-log/redact.js';
 // Fields the pretty line shows in its own way (or that only matter to machines).
 const PRETTY_IGNORE = 'pid,hostname,reqId,requestId,method,url,statusCode,responseTime';
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+/** How long one line may wait for a slow reader of a full pipe (EAGAIN) before it is dropped. */
+const SLOW_READER_MS = 1_000;
+
 /**
- * Where pino writes: undefined means pino's own JSON to stdout; pretty is pino-pretty in this
- * process, writing synchronously so the last lines before an exit are not lost.
+ * Standard output for log lines, written synchronously (the last lines before an exit are not
+ * lost), that never fails the code that logged: when the destination breaks (EPIPE: the reader of
+ * the pipe went away, a log shipper that died or `| head`; EBADF; ENOSPC: a full disk) the line is
+ * dropped, and so is every later one once the pipe is gone. pino's own stdout destination instead
+ * flushes at exit in a loop that retries EPIPE for ever: a process with a closed stdout could not
+ * be stopped by SIGTERM (issue 15).
  */
-export function logDestination(format: LogFormat, to?: NodeJS.WritableStream): DestinationStream | undefined {
-  if (format === 'json') return undefined;
+export function safeStdout(fd = 1): NodeJS.WritableStream & DestinationStream {
+  let gone = false;
+  const write = (chunk: string | Buffer) => {
+    if (gone) return;
+    let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    let waited = 0;
+    while (buf.length > 0) {
+      try {
+        buf = buf.subarray(writeSync(fd, buf));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN' && waited < SLOW_READER_MS) {
+          Atomics.wait(pause, 0, 0, 10);
+          waited += 10;
+          continue;
+        }
+        if (code === 'EPIPE' || code === 'EBADF' || code === 'ECONNRESET') gone = true;
+        return;
+      }
+    }
+  };
+  return new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, done) {
+      write(chunk);
+      done();
+    },
+  }) as NodeJS.WritableStream & DestinationStream;
+}
+
+/**
+ * Where pino writes: JSON lines to a safe standard output (above); pretty is pino-pretty in this
+ * process, writing synchronously to it. `to`: another stream (tests).
+ */
+export function logDestination(format: LogFormat, to?: NodeJS.WritableStream): DestinationStream {
+  if (format === 'json') return (to as DestinationStream | undefined) ?? safeStdout();
   return PinoPretty({
-    ...(to ? { destination: to } : {}),
+    destination: to ?? safeStdout(),
     colorize: !to && process.stdout.isTTY === true,
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: PRETTY_IGNORE,
