@@ -88,7 +88,8 @@ export const REDACTED_PATHS = [
   '*.phone',
 ];
 
-export async function buildKursus(config: Config, opts: BuildOptions = {}): Promise<Kursus> {
+/** The Fastify instance with its logger, limits and timeouts, and the list of routes it collects. */
+function createFastify(config: Config, opts: BuildOptions) {
   const logger =
     opts.logger === false
       ? false
@@ -126,13 +127,17 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
+  return { app, routes };
+}
 
+/** Demo mode: the loopback Maconomy and WordPress simulators stand in for the ones not configured. */
+async function startDemoUpstreams(config: Config, log: { info(o: object, m?: string): void }) {
   let simulator: MaconomySimulator | null = null;
   let maconomyUrl = config.maconomy.url;
   if (!maconomyUrl) {
     simulator = await startMaconomySimulator({ token: config.maconomy.token, statePath: simulatorStatePath(config.varDir, 'maconomy') });
     maconomyUrl = simulator.url;
-    app.log.info({ url: simulator.url }, 'demo mode: MACONOMY_URL is not set, using the built-in Maconomy simulator with Danish demo courses');
+    log.info({ url: simulator.url }, 'demo mode: MACONOMY_URL is not set, using the built-in Maconomy simulator with Danish demo courses');
   }
 
   let wordpressUrl = config.wordpress.url;
@@ -140,8 +145,37 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   if (!wordpressUrl) {
     wordpressSimulator = await startWordPressSimulator({ user: config.wordpress.user, appPassword: config.wordpress.appPassword, postType: config.wordpress.postType, acf: config.wordpress.fieldMode === 'acf', statePath: simulatorStatePath(config.varDir, 'wordpress') });
     wordpressUrl = wordpressSimulator.url;
-    app.log.info({ url: wordpressSimulator.url }, 'demo mode: WORDPRESS_URL is not set, using the built-in WordPress simulator');
+    log.info({ url: wordpressSimulator.url }, 'demo mode: WORDPRESS_URL is not set, using the built-in WordPress simulator');
   }
+  return { maconomyUrl, wordpressUrl, simulator, wordpressSimulator };
+}
+
+/** What checkout does beside placing the order: enqueue its sync and confirmation jobs (with the order on the SQL store). */
+function checkoutHooks(jobs: JobRunner, now: () => Date, extra: BookingHooks | undefined): BookingHooks {
+  return {
+    ...extra,
+    async onPlaced(em, orderId) {
+      // SQL store: the jobs commit with the order. MongoDB store: scheduled after commit below.
+      if (jobs.store === 'sql') await enqueueAfterCheckout(em, orderId, now(), currentRequestId());
+      await extra?.onPlaced?.(em, orderId);
+    },
+    async afterPlaced(order) {
+      if (jobs.store === 'mongodb') {
+        const requestId = currentRequestId();
+        await jobs.agenda.schedule(new Date(now().getTime() + SYNC_DELAY_MS), JOBS.syncOrder, { orderId: order.id, requestId });
+        await jobs.agenda.now(JOBS.sendOrderConfirmation, { orderId: order.id, requestId });
+      }
+      await extra?.afterPlaced?.(order);
+    },
+  };
+}
+
+// The composition root, ~150 lines by design (its self-contained parts are the functions above):
+// every part is built here in dependency order and handed to the next, so the wiring of the whole
+// product reads top to bottom in one place.
+export async function buildKursus(config: Config, opts: BuildOptions = {}): Promise<Kursus> {
+  const { app, routes } = createFastify(config, opts);
+  const { maconomyUrl, wordpressUrl, simulator, wordpressSimulator } = await startDemoUpstreams(config, app.log);
 
   const db = opts.db ?? (await openDb(config.database, { onQuery: opts.onQuery }));
   const ownsDb = !opts.db;
@@ -177,22 +211,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   const jobs = createJobRunner({ config, db, maconomy, wordpress, mail, log: app.log, now, httpLog, commerce, onCatalogChanged: () => catalogCache.invalidate() }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs, drainMs: opts.jobDrainMs });
   instrumentJobs(jobs.agenda, metrics, app.log);
   let workerExpected = false;
-  const hooks: BookingHooks = {
-    ...opts.hooks,
-    async onPlaced(em, orderId) {
-      // SQL store: the jobs commit with the order. MongoDB store: scheduled after commit below.
-      if (jobs.store === 'sql') await enqueueAfterCheckout(em, orderId, now(), currentRequestId());
-      await opts.hooks?.onPlaced?.(em, orderId);
-    },
-    async afterPlaced(order) {
-      if (jobs.store === 'mongodb') {
-        const requestId = currentRequestId();
-        await jobs.agenda.schedule(new Date(now().getTime() + SYNC_DELAY_MS), JOBS.syncOrder, { orderId: order.id, requestId });
-        await jobs.agenda.now(JOBS.sendOrderConfirmation, { orderId: order.id, requestId });
-      }
-      await opts.hooks?.afterPlaced?.(order);
-    },
-  };
+  const hooks = checkoutHooks(jobs, now, opts.hooks);
   const booking = instrumentBooking(
     createBookingService({
       db,

@@ -290,6 +290,8 @@ export function parseDatabaseUrl(url: string): Config['database'] {
   throw new ConfigError('DATABASE_URL must start with sqlite: or mysql://');
 }
 
+// Long by design: a flat list of settings in the order of Config, each read and validated in one
+// line; the reference (src/config-reference.ts) is checked against it.
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const demo = nodeEnv !== 'production';

@@ -78,6 +78,8 @@ export async function enqueueAfterCheckout(em: Em, orderId: string, now: Date, r
   ]);
 }
 
+// Long by design: one definition per job (handler, concurrency, lock, backoff), listed together so
+// the whole schedule of work can be read in one place.
 export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   const now = deps.now ?? (() => new Date());
   const { config, db, log } = deps;

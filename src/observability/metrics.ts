@@ -16,6 +16,8 @@ export interface MetricsOptions {
   breakers?: BreakerRegistry;
 }
 
+// Long by design: a flat list of metric definitions, one registry per app; splitting it would only
+// scatter the names a dashboard author looks for.
 export function createMetrics(opts: MetricsOptions = {}) {
   const registry = new Registry();
   if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'kursus_' });

@@ -154,6 +154,8 @@ const ok = (extra: Record<string, unknown> = {}): SimReply => ({ status: 200, bo
 const fail = (code: string, message: string): SimReply => ({ status: 200, body: { status: 'ERROR', error_code: code, error_message: message } });
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+// Long by design: one closure holds the simulator's state, faults and its table of BaseLinker
+// methods (one branch per method the bridge calls).
 export async function startBaseLinkerSimulator(opts: BaseLinkerSimulatorOptions = {}): Promise<BaseLinkerSimulator> {
   let token = opts.token ?? 'demo-baselinker-token';
   const faults = createFaults();

@@ -164,6 +164,8 @@ export function maskName(s: string): string {
 
 const err = (statusCode: number, error: string, message: string, code?: string): SimReply => ({ status: statusCode, body: { statusCode, error, message, ...(code ? { code } : {}) } });
 
+// Long by design: one closure holds the simulator's state, faults and its route table (one branch
+// per documented Jubelio endpoint), which tests drive through the returned object.
 export async function startJubelioSimulator(opts: JubelioSimulatorOptions = {}): Promise<JubelioSimulator> {
   const email = opts.email ?? 'erp@example.co.id';
   let password = opts.password ?? 'demo-jubelio-password';

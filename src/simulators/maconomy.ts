@@ -121,6 +121,9 @@ class HttpError extends Error {
 
 const MAX_BODY_BYTES = 1_000_000;
 
+// Long by design (~300 lines): one closure per simulator holds its state, fault queues and HTTP
+// handler, so tests can drive all three through the returned object; the handler is a flat table
+// of the API's routes in the order of the API document, easier to check against it than split up.
 export async function startMaconomySimulator(opts: MaconomySimulatorOptions = {}): Promise<MaconomySimulator> {
   const token = opts.token ?? 'demo-maconomy-token';
   const host = opts.host ?? '127.0.0.1';

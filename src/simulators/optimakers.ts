@@ -120,6 +120,8 @@ export const DEMO_OPTIMAKERS = {
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const invalid = (field: string, message: string): SimReply => ({ status: 400, body: { error: 'ValidationError', message, field } });
 
+// Long by design: one closure holds the simulator's state, faults and its route table (one branch
+// per endpoint of src/connectors/baselinker-optimakers/optimakers-client.ts).
 export async function startOptimakersSimulator(opts: OptimakersSimulatorOptions = {}): Promise<OptimakersSimulator> {
   const apiKey = opts.apiKey ?? 'demo-optimes-api-key';
   const apiKeyHeader = (opts.apiKeyHeader ?? 'X-Api-Key').toLowerCase();

@@ -106,6 +106,8 @@ function queuedBody(body: unknown, contentType: string | null | undefined, limit
   return { body: prepared, bytes: prepared.text?.length ?? 0 };
 }
 
+// Long by design: one closure owns the queue, its byte and entry bounds and the flush timer; its
+// inner functions share that state and are small.
 export function createHttpLog(opts: { db: Db; config: HttpLogConfig; log?: Logger; now?: () => Date }): HttpLog {
   const { db, config } = opts;
   const queueMaxBytes = config.queueMaxBytes ?? 64 * 1024 * 1024;
