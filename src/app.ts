@@ -3,6 +3,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { limitJsonDepth } from './http/json-depth.js';
+import { createSeatReader } from './booking/maconomy-seats.js';
+import { seatDriftDates } from './booking/reconcile.js';
 import { openDb, migrate, type Db } from './db/orm.js';
 import { MaconomyClient } from './integrations/maconomy/index.js';
 import { startMaconomySimulator, type MaconomySimulator } from './simulators/maconomy.js';
@@ -182,7 +184,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   const httpLog = createHttpLog({ db, config: config.httpLog, log: app.log });
   // Circuit breakers of upstream calls, one per (system, base URL): shown in /readyz and /metrics.
   const breakers = new BreakerRegistry();
-  const metrics = createMetrics({ seatsHeld: () => seatsHeldByStatus(db, new Date()), processMetrics: config.env !== 'test', breakers });
+  const metrics = createMetrics({ seatsHeld: () => seatsHeldByStatus(db, new Date()), seatDriftDates: () => seatDriftDates(db), processMetrics: config.env !== 'test', breakers });
   const maconomy = new MaconomyClient({
     baseUrl: maconomyUrl,
     token: config.maconomy.token,
@@ -196,6 +198,8 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     onCall: (call) => metrics.observeMaconomyCall(call),
   });
   const now = opts.now ?? (() => new Date());
+  // One per process, shared by reservations, checkouts, syncs and reconciliation (maconomy-seats.ts).
+  const seats = createSeatReader({ maconomy, cacheMs: config.maconomy.seatCacheMs, log: app.log });
   const catalogCache = createCatalogCache({ ttlMs: config.security.catalogCacheMs, maxTokens: config.graphql.maxTokens });
   const wordpress = new WordPressClient({
     baseUrl: wordpressUrl,
@@ -208,14 +212,14 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   });
   const mail = createMailTransport({ smtpUrl: config.mail.smtpUrl, mailDir: `${config.varDir}/mail` });
   const commerce = await startCommerceConnectors(config, { log: app.log, fetchFor: (system) => httpLog.fetch(system) });
-  const jobs = createJobRunner({ config, db, maconomy, wordpress, mail, log: app.log, now, httpLog, commerce, onCatalogChanged: () => catalogCache.invalidate() }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs, drainMs: opts.jobDrainMs });
+  const jobs = createJobRunner({ config, db, maconomy, seats, wordpress, mail, log: app.log, now, httpLog, commerce, onCatalogChanged: () => catalogCache.invalidate() }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs, drainMs: opts.jobDrainMs });
   instrumentJobs(jobs.agenda, metrics, app.log);
   let workerExpected = false;
   const hooks = checkoutHooks(jobs, now, opts.hooks);
   const booking = instrumentBooking(
     createBookingService({
       db,
-      maconomy,
+      seats,
       holdMinutes: config.holdMinutes,
       maxSeatsPerOrder: config.maxSeatsPerOrder,
       maxSeatsPerClient: config.security.maxSeatsPerClient,

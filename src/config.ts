@@ -56,6 +56,10 @@ export interface Config {
     gdprRetentionDays: number;
     participantListDays: number;
     syncAttempts: number;
+    /** reconcile-seats: how often, how far ahead, and how many Maconomy questions at once. */
+    reconcileMinutes: number;
+    reconcileDays: number;
+    reconcileConcurrency: number;
     /** Finished one-off jobs are removed from the SQL job store this long after they finished. */
     jobRetentionDays: number;
   };
@@ -379,6 +383,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       gdprRetentionDays: read('GDPR_RETENTION_DAYS', intVar('GDPR_RETENTION_DAYS', 1, 36500), '730'),
       participantListDays: read('PARTICIPANT_LIST_DAYS', intVar('PARTICIPANT_LIST_DAYS', 1, 365), '7'),
       syncAttempts: read('SYNC_ATTEMPTS', intVar('SYNC_ATTEMPTS', 1, 50), '8'),
+      // reconcile-seats: every RECONCILE_MINUTES, published dates starting within RECONCILE_DAYS,
+      // RECONCILE_CONCURRENCY questions to Maconomy at a time.
+      reconcileMinutes: read('RECONCILE_MINUTES', intVar('RECONCILE_MINUTES', 1, 1440), '10'),
+      reconcileDays: read('RECONCILE_DAYS', intVar('RECONCILE_DAYS', 1, 3650), '90'),
+      reconcileConcurrency: read('RECONCILE_CONCURRENCY', intVar('RECONCILE_CONCURRENCY', 1, 32), '4'),
       jobRetentionDays: read('JOB_RETENTION_DAYS', intVar('JOB_RETENTION_DAYS', 1, 36500), '30'),
     },
     holdMinutes: read('HOLD_MINUTES', intVar('HOLD_MINUTES', 1, 24 * 60), '20'),

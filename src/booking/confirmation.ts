@@ -1,9 +1,13 @@
-// Order confirmation mails: one to the booker and one to each participant, each an outbox row with
-// its own idempotency key, so re-running the job never queues (or sends) a mail twice.
+// Mails about an order, in the order of events of the source system: at checkout a short "booking
+// received" to the booker; once Maconomy has accepted the participants (SYNCED) a confirmation to
+// the booker and to each participant; if Maconomy finally refused some (PARTIALLY_SYNCED), the
+// booker is told who is and who is not booked, only accepted participants are confirmed, and the
+// refused ones get nothing that says they are booked. Each mail is an outbox row with its own
+// idempotency key, so re-running a job never queues (or sends) a mail twice.
 import type { Em } from '../db/orm.js';
 import { CourseDay } from '../catalog/entities.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { orderConfirmation, type Language, type CourseInfo } from '../mail/templates.js';
+import { bookingReceived, orderConfirmation, partialBooking, type Language, type CourseInfo } from '../mail/templates.js';
 import { Order } from './entities.js';
 
 export async function courseInfo(em: Em, order: Order): Promise<CourseInfo> {
@@ -21,20 +25,41 @@ export async function courseInfo(em: Em, order: Order): Promise<CourseInfo> {
   };
 }
 
+/**
+ * Queues what the order's state calls for: PLACED (or SYNC_FAILED): the booker's "booking
+ * received"; SYNCED: the confirmations; PARTIALLY_SYNCED: the booker's partial-booking mail and the
+ * accepted participants' confirmations. Returns how many mails were newly queued.
+ */
 export async function queueOrderConfirmation(em: Em, orderId: string, opts: { lang: Language; sender: string }): Promise<number> {
   const order = await em.findOne(Order, { id: orderId }, { populate: ['courseDate', 'participants'] });
   if (!order || !order.bookerEmail || order.anonymisedAt) return 0;
   const course = await courseInfo(em, order);
   const booker = { firstName: order.bookerFirstName ?? '', lastName: order.bookerLastName ?? '', email: order.bookerEmail };
-  const participants = order.participants.getItems().map((p) => ({ firstName: p.firstName, lastName: p.lastName, email: p.email }));
-  const base = { lang: opts.lang, orderId: order.id, seats: order.seats, course, participants, booker, sender: opts.sender };
+  const all = order.participants.getItems();
+  const person = (p: (typeof all)[number]) => ({ firstName: p.firstName, lastName: p.lastName, email: p.email });
+  const queue = (key: string, to: string, m: { subject: string; html: string; text: string }) =>
+    enqueueMail(em, { key, kind: 'order-confirmation', orderId: order.id, to, ...m }).then((queued) => (queued ? 1 : 0));
   let queued = 0;
-  const b = orderConfirmation({ ...base, recipient: booker, role: 'booker' });
-  if (await enqueueMail(em, { key: `order-confirmation:${order.id}:booker`, kind: 'order-confirmation', orderId: order.id, to: booker.email, ...b })) queued++;
-  for (const p of order.participants.getItems()) {
-    const recipient = { firstName: p.firstName, lastName: p.lastName, email: p.email };
-    const m = orderConfirmation({ ...base, recipient, role: 'participant' });
-    if (await enqueueMail(em, { key: `order-confirmation:${order.id}:participant:${p.position}`, kind: 'order-confirmation', orderId: order.id, to: p.email, ...m })) queued++;
+
+  if (order.status === 'PLACED' || order.status === 'SYNC_FAILED') {
+    const m = bookingReceived({ lang: opts.lang, recipient: booker, orderId: order.id, seats: order.seats, course, participants: all.map(person), sender: opts.sender });
+    return queue(`order-received:${order.id}:booker`, booker.email, m);
+  }
+  if (order.status !== 'SYNCED' && order.status !== 'PARTIALLY_SYNCED') return 0;
+
+  const accepted = all.filter((p) => p.maconomyState === 'ACCEPTED' || (order.status === 'SYNCED' && !!p.maconomyParticipantId));
+  const refused = all.filter((p) => p.maconomyState === 'REFUSED');
+  const base = { lang: opts.lang, orderId: order.id, course, booker, sender: opts.sender };
+  if (order.status === 'SYNCED') {
+    const b = orderConfirmation({ ...base, seats: order.seats, participants: all.map(person), recipient: booker, role: 'booker' });
+    queued += await queue(`order-confirmation:${order.id}:booker`, booker.email, b);
+  } else {
+    const b = partialBooking({ ...base, recipient: booker, booked: accepted.map(person), refused: refused.map(person) });
+    queued += await queue(`order-partial:${order.id}:booker`, booker.email, b);
+  }
+  for (const p of accepted) {
+    const m = orderConfirmation({ ...base, seats: accepted.length, participants: accepted.map(person), recipient: person(p), role: 'participant' });
+    queued += await queue(`order-confirmation:${order.id}:participant:${p.position}`, p.email, m);
   }
   return queued;
 }

@@ -3,10 +3,16 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { CourseDate } from '../catalog/entities.js';
 
-export const ORDER_STATUSES = ['RESERVED', 'PLACED', 'SYNCED', 'SYNC_FAILED', 'EXPIRED', 'CANCELLED'] as const;
+export const ORDER_STATUSES = ['RESERVED', 'PLACED', 'SYNCED', 'PARTIALLY_SYNCED', 'SYNC_FAILED', 'EXPIRED', 'CANCELLED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 /** Statuses whose seats Maconomy does not know yet, so they are counted locally. */
 export const LOCALLY_HELD: readonly OrderStatus[] = ['RESERVED', 'PLACED', 'SYNC_FAILED'];
+/** Statuses whose accepted seats Maconomy counts (PARTIALLY_SYNCED: some participants were refused). */
+export const IN_MACONOMY: readonly OrderStatus[] = ['SYNCED', 'PARTIALLY_SYNCED'];
+
+/** Where a participant stands with Maconomy. */
+export const PARTICIPANT_STATES = ['PENDING', 'ACCEPTED', 'REFUSED'] as const;
+export type ParticipantState = (typeof PARTICIPANT_STATES)[number];
 
 export const Order = defineEntity({
   name: 'Order',
@@ -35,6 +41,14 @@ export const Order = defineEntity({
     currency: p.string().length(3).nullable(),
     placedAt: p.datetime().nullable(),
     syncedAt: p.datetime().nullable(),
+    /**
+     * The course date's sync_seq this order's acceptance by Maconomy was given (see seats.ts): a
+     * Maconomy answer tagged with a lower sequence may not contain these seats yet, so they are
+     * still counted here. A counter, not a time: no clocks of different hosts are compared.
+     */
+    syncedSeq: p.integer().nullable(),
+    /** Seats Maconomy accepted (participants it did not refuse); set with syncedSeq. */
+    syncedSeats: p.integer().nullable(),
     syncAttempts: p.integer().default(0),
     lastSyncError: p.text().nullable(),
     anonymisedAt: p.datetime().nullable(),
@@ -61,8 +75,40 @@ export const Participant = defineEntity({
     company: p.string().length(200).nullable(),
     maconomyParticipantId: p.string().length(64).nullable(),
     syncedAt: p.datetime().nullable(),
+    /** PENDING until Maconomy accepts (ACCEPTED) or finally refuses (REFUSED) this participant. */
+    maconomyState: p.enum(PARTICIPANT_STATES).default('PENDING'),
+    /** Maconomy's reason for a refusal, e.g. `no_free_seats`. */
+    refusalReason: p.string().length(200).nullable(),
   },
 });
 export type Participant = InferEntity<typeof Participant>;
 
-export const bookingEntities = [Order, Participant];
+export const DRIFT_KINDS = ['OVERCOMMITTED', 'UNEXPLAINED_CHANGE'] as const;
+export type DriftKind = (typeof DRIFT_KINDS)[number];
+
+/**
+ * A disagreement between Maconomy and Kursus about a course date's seats, found by the
+ * reconcile-seats job: OVERCOMMITTED (Maconomy has fewer free seats than are held here) or
+ * UNEXPLAINED_CHANGE (Maconomy's count moved by more than our own syncs explain). One open row per
+ * date and kind; resolved when a later run no longer sees it.
+ */
+export const SeatDrift = defineEntity({
+  name: 'SeatDrift',
+  tableName: 'seat_drift',
+  indexes: [{ properties: ['courseDate', 'kind', 'resolvedAt'] }, { properties: ['resolvedAt'] }],
+  properties: {
+    id: p.string().length(36).primary().onCreate(() => randomUUID()),
+    courseDate: () => p.manyToOne(CourseDate),
+    kind: p.enum(DRIFT_KINDS),
+    maconomyFreeSeats: p.integer(),
+    heldHere: p.integer(),
+    /** What Maconomy's count should have been from the last one and our syncs (UNEXPLAINED_CHANGE). */
+    expectedFreeSeats: p.integer().nullable(),
+    firstSeenAt: p.datetime(),
+    lastSeenAt: p.datetime(),
+    resolvedAt: p.datetime().nullable(),
+  },
+});
+export type SeatDrift = InferEntity<typeof SeatDrift>;
+
+export const bookingEntities = [Order, Participant, SeatDrift];

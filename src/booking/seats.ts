@@ -2,18 +2,37 @@
 //
 // free seats = Maconomy's free seats - seats held locally by orders Maconomy does not know yet.
 // An order is counted locally while RESERVED (and its hold has not expired), PLACED or
-// SYNC_FAILED. A SYNCED order is counted by Maconomy, except when the Maconomy answer we use was
-// requested before the order was synced: then Maconomy's number may not include it yet, so it is
-// still counted locally. Expired holds are ignored here, at query time; the expiry job only tidies.
+// SYNC_FAILED. A SYNCED (or PARTIALLY_SYNCED) order is counted by Maconomy, except when the
+// Maconomy answer we combine it with may not contain it yet.
+//
+// "May not contain it yet" is decided without clocks. Each course date has a sync sequence
+// (course_date.sync_seq), bumped in the transaction that records an order as accepted by
+// Maconomy, after its participants were sent; the order keeps the value (synced_seq). Whoever asks
+// Maconomy reads the date's sequence first and tags the answer with it. An order with synced_seq
+// above the answer's tag was accepted after that read, so the answer may or may not contain it:
+// it is counted here (at worst twice, for a moment: never once too few). An order at or below the
+// tag was sent to Maconomy before the question, so the answer contains it. Clocks of different
+// hosts and DATETIME precision (MariaDB drops milliseconds) play no part.
+//
+// Expired holds are ignored here, at query time; the expiry job only tidies.
 import type { Em } from '../db/orm.js';
 
 export interface HeldSeatsOptions {
   now: Date;
-  /** When the Maconomy free-seat answer being combined with this count was requested. */
-  maconomySnapshotAt?: Date;
+  /**
+   * The sync sequence the Maconomy answer combined with this count was tagged with; orders
+   * accepted by Maconomy after it are still counted. Absent: only orders Maconomy does not know.
+   */
+  answerSeq?: number;
   /** An order whose own seats are being changed, left out of the count. */
   excludeOrderId?: string;
 }
+
+/** Seats an order holds in a count (`alias` the order): all of them, or those Maconomy accepted. */
+const seatsOf = (alias: string) => `(case when ${alias}.status in ('SYNCED', 'PARTIALLY_SYNCED') then coalesce(${alias}.synced_seats, ${alias}.seats) else ${alias}.seats end)`;
+
+/** Orders accepted by Maconomy after an answer tagged `seqSql` (an SQL expression or `?`). */
+const acceptedAfter = (alias: string, seqSql: string) => `(${alias}.status in ('SYNCED', 'PARTIALLY_SYNCED') and ${alias}.synced_seq > ${seqSql})`;
 
 function heldCondition(alias: string, opts: HeldSeatsOptions): { sql: string; params: unknown[] } {
   const parts = [
@@ -21,9 +40,9 @@ function heldCondition(alias: string, opts: HeldSeatsOptions): { sql: string; pa
     `${alias}.status in ('PLACED', 'SYNC_FAILED')`,
   ];
   const params: unknown[] = [opts.now];
-  if (opts.maconomySnapshotAt) {
-    parts.push(`(${alias}.status = 'SYNCED' and ${alias}.synced_at >= ?)`);
-    params.push(opts.maconomySnapshotAt);
+  if (opts.answerSeq !== undefined) {
+    parts.push(acceptedAfter(alias, '?'));
+    params.push(opts.answerSeq);
   }
   let sql = `(${parts.join(' or ')})`;
   if (opts.excludeOrderId) {
@@ -33,22 +52,24 @@ function heldCondition(alias: string, opts: HeldSeatsOptions): { sql: string; pa
   return { sql, params };
 }
 
-/** Seats held locally per course date, for many dates in one query. */
-export async function heldSeatsByCourseDate(em: Em, courseDateIds: readonly string[], opts: HeldSeatsOptions): Promise<Map<string, number>> {
-  const result = new Map<string, number>(courseDateIds.map((id) => [id, 0]));
+/**
+ * Seats left to show per course date, for many dates in one query: the stored Maconomy count
+ * minus what is held here and what Maconomy accepted after that count was asked for (the count and
+ * its tag read in the same statement).
+ */
+export async function shownSeatsByCourseDate(em: Em, courseDateIds: readonly string[], now: Date): Promise<Map<string, number>> {
+  const result = new Map<string, number>();
   if (courseDateIds.length === 0) return result;
-  const cond = heldCondition('o', opts);
+  const left = seatsLeftSql('cd', now);
   const rows = await em
     .getConnection()
-    .execute<{ course_date_id: string; held: number | string }[]>(
-      `select o.course_date_id, sum(o.seats) as held from booking_order o
-       where o.course_date_id in (${courseDateIds.map(() => '?').join(', ')}) and ${cond.sql}
-       group by o.course_date_id`,
-      [...courseDateIds, ...cond.params],
+    .execute<{ id: string; seats_left: number | string }[]>(
+      `select cd.id, ${left.sql} as seats_left from course_date cd where cd.id in (${courseDateIds.map(() => '?').join(', ')})`,
+      [...left.params, ...courseDateIds],
       'all',
       em.getTransactionContext(),
     );
-  for (const row of rows) result.set(row.course_date_id, Number(row.held));
+  for (const row of rows) result.set(row.id, Math.max(0, Number(row.seats_left)));
   return result;
 }
 
@@ -63,7 +84,7 @@ export async function heldSeatsForHold(
   opts: HeldSeatsOptions & { clientKey?: string },
 ): Promise<{ courseDate: number; client: number }> {
   const date = heldOnDateWhere('o', courseDateId, opts);
-  let sql = `select 'date' as k, sum(o.seats) as held from booking_order o where ${date.sql}`;
+  let sql = `select 'date' as k, sum(${seatsOf('o')}) as held from booking_order o where ${date.sql}`;
   const params: unknown[] = [...date.params];
   if (opts.clientKey) {
     const client = clientOpenHoldsWhere('c', opts.clientKey, opts);
@@ -103,7 +124,7 @@ export function seatsFitSql(
   maxForClient?: number,
 ): { sql: string; params: unknown[] } {
   const date = heldOnDateWhere('o', courseDateId, opts);
-  let sql = `(select coalesce(sum(o.seats), 0) from booking_order o where ${date.sql}) <= ?`;
+  let sql = `(select coalesce(sum(${seatsOf('o')}), 0) from booking_order o where ${date.sql}) <= ?`;
   const params: unknown[] = [...date.params, maconomyFreeSeats - seats];
   if (opts.clientKey && maxForClient !== undefined) {
     // Every order holds at least one seat, so the client's first maxForClient open orders decide
@@ -115,13 +136,52 @@ export function seatsFitSql(
   return { sql, params };
 }
 
-/** SQL expression (for listings) of a course date's seats left, given the alias of course_date. */
+/**
+ * SQL expression (for listings) of a course date's seats left, given the alias of course_date:
+ * the stored Maconomy count minus what is held here and what Maconomy accepted after that count
+ * was asked for (tagged maconomy_free_seq). So a sync shows at once, before any refresh, and the
+ * refresh that follows it (a new tag) stops counting the order here: no window counts it twice or
+ * not at all.
+ */
 export function seatsLeftSql(courseDateAlias: string, now: Date): { sql: string; params: unknown[] } {
-  const cond = heldCondition('h', { now });
+  const live = heldCondition('h', { now });
   return {
-    sql: `(${courseDateAlias}.maconomy_free_seats - coalesce((select sum(h.seats) from booking_order h where h.course_date_id = ${courseDateAlias}.id and ${cond.sql}), 0))`,
-    params: cond.params,
+    sql: `(${courseDateAlias}.maconomy_free_seats - coalesce((select sum(${seatsOf('h')}) from booking_order h where h.course_date_id = ${courseDateAlias}.id and (${live.sql} or ${acceptedAfter('h', `${courseDateAlias}.maconomy_free_seq`)})), 0))`,
+    params: live.params,
   };
+}
+
+/**
+ * Stores a fresh Maconomy answer about a course date as the shown count, unless a newer one is
+ * already stored (a higher tag, or the same tag and a later answer): answers from several
+ * processes may arrive out of order.
+ */
+export async function storeMaconomyAnswer(em: Em, courseDateId: string, answer: { freeSeats: number; fetchedAt: Date; seq: number }): Promise<void> {
+  await em
+    .getConnection()
+    .execute(
+      `update course_date set maconomy_free_seats = ?, maconomy_checked_at = ?, maconomy_free_seq = ?
+       where id = ? and (maconomy_free_seq < ? or (maconomy_free_seq = ? and maconomy_checked_at <= ?))`,
+      [answer.freeSeats, answer.fetchedAt, answer.seq, courseDateId, answer.seq, answer.seq, answer.fetchedAt],
+      'run',
+      em.getTransactionContext(),
+    );
+}
+
+/** The sync sequences of course dates, read before Maconomy is asked about them. */
+export async function syncSeqs(em: Em, courseDateIds: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (courseDateIds.length === 0) return out;
+  const rows = await em
+    .getConnection()
+    .execute<{ id: string; sync_seq: number | string }[]>(
+      `select id, sync_seq from course_date where id in (${courseDateIds.map(() => '?').join(', ')})`,
+      [...courseDateIds],
+      'all',
+      em.getTransactionContext(),
+    );
+  for (const r of rows) out.set(r.id, Number(r.sync_seq));
+  return out;
 }
 
 export function seatsLeft(maconomyFreeSeats: number, held: number): number {

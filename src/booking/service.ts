@@ -11,14 +11,10 @@ import { CourseDate } from '../catalog/entities.js';
 import { findCourseDateByRef } from '../catalog/service.js';
 import { DomainError, badInput, notFound } from '../errors.js';
 import { Order, Participant, type OrderStatus } from './entities.js';
-import { heldSeatsForHold, seatsFitSql } from './seats.js';
+import { heldSeatsForHold, seatsFitSql, storeMaconomyAnswer } from './seats.js';
+import type { SeatAnswer, SeatReader } from './maconomy-seats.js';
 import { hashToken, newOrderToken, tokenMatches } from './tokens.js';
 import { validateBooker, validateParticipants, type PersonInput } from './validation.js';
-
-/** What the booking service needs from Maconomy: the free seats of one course date. */
-export interface SeatSource {
-  getSeats(maconomyId: string, opts?: { purpose?: 'storefront' | 'background' }): Promise<{ freeSeats: number; capacity: number; status: string; fetchedAt: Date } | null>;
-}
 
 export interface BookingHooks {
   /** Runs inside the checkout transaction (e.g. enqueue sync-order with the order). */
@@ -31,7 +27,8 @@ export interface BookingHooks {
 
 export interface BookingDeps {
   db: Db;
-  maconomy: SeatSource;
+  /** Maconomy's free seats, tagged with the date's sync sequence (maconomy-seats.ts). */
+  seats: SeatReader;
   holdMinutes: number;
   maxSeatsPerOrder: number;
   /** Seats one client (clientKey) may hold in unexpired reservations across its orders; unset: no cap. */
@@ -68,12 +65,34 @@ type HoldWrite<T> =
   | { apply(tx: Em, at: Date): Promise<T> }
   | { newHold(at: Date, fits: { sql: string; params: unknown[] }): { row: T; sql: string; params: unknown[] } };
 
-/** The row lock every hold on a course date takes first; `bookable`: only while it is published and OPEN. */
-function lockStatement(courseDateId: string, info: { freeSeats: number; fetchedAt: Date }, bookable: boolean) {
+/**
+ * The row lock every hold on a course date takes first; `bookable`: only while it is published and
+ * OPEN. It also stores the Maconomy answer the hold is checked against as the date's shown count,
+ * unless a newer answer is stored already (a higher sync-sequence tag, or the same tag and a later
+ * answer; seats.ts). Each condition reads the columns as they were: SQLite evaluates every SET
+ * against the old row, and MySQL's left-to-right SET gives the same result because the condition
+ * holds for the later columns exactly when it held for the earlier ones.
+ */
+function lockStatement(courseDateId: string, bookable: boolean, answer: SeatAnswer) {
+  const newer = '(maconomy_free_seq < ? or (maconomy_free_seq = ? and maconomy_checked_at <= ?))';
+  const when = [answer.seq, answer.seq, answer.fetchedAt];
   return {
-    sql: `update course_date set hold_version = hold_version + 1, maconomy_free_seats = ?, maconomy_checked_at = ? where id = ?${bookable ? " and published = ? and status = 'OPEN'" : ''}`,
-    params: [info.freeSeats, info.fetchedAt, courseDateId, ...(bookable ? [true] : [])],
+    sql: `update course_date set hold_version = hold_version + 1,
+      maconomy_free_seats = case when ${newer} then ? else maconomy_free_seats end,
+      maconomy_checked_at = case when ${newer} then ? else maconomy_checked_at end,
+      maconomy_free_seq = case when ${newer} then ? else maconomy_free_seq end
+      where id = ?${bookable ? " and published = ? and status = 'OPEN'" : ''}`,
+    params: [...when, answer.freeSeats, ...when, answer.fetchedAt, ...when, answer.seq, courseDateId, ...(bookable ? [true] : [])],
   };
+}
+
+/** SOLD_OUT with what can still be had. */
+function soldOut(maconomyId: string, free: number): DomainError {
+  return new DomainError(
+    'SOLD_OUT',
+    free <= 0 ? `course date ${maconomyId} is sold out` : `only ${free} seat${free === 1 ? '' : 's'} left on course date ${maconomyId}`,
+    { seatsAvailable: Math.max(0, free) },
+  );
 }
 
 /** MySQL's ER_UPDATE_TABLE_USED: "You can't specify target table ... for update in FROM clause". */
@@ -111,8 +130,9 @@ export function createBookingService(deps: BookingDeps) {
     return order.status === 'EXPIRED' || (order.status === 'RESERVED' && !!order.expiresAt && order.expiresAt <= now());
   }
 
-  async function lookUpSeats(courseDate: BookableDate) {
-    const info = await deps.maconomy.getSeats(courseDate.maconomyId, { purpose: 'storefront' });
+  async function lookUpSeats(courseDate: BookableDate, fresh: boolean): Promise<SeatAnswer> {
+    // Not stored by the reader: the hold's lock statement stores it (or, on SOLD_OUT, holdSeats).
+    const info = await deps.seats.read(deps.db.em(), courseDate, { fresh, purpose: 'storefront', store: false });
     if (!info) throw notFound(`course date ${courseDate.maconomyId} is no longer offered`);
     if (info.status !== 'open') throw new DomainError('CONFLICT', `course date ${courseDate.maconomyId} is ${info.status} and cannot be booked`);
     return info;
@@ -137,7 +157,9 @@ export function createBookingService(deps: BookingDeps) {
   /** From the database, with the errors for a date that cannot be booked. */
   async function loadBookableCourseDate(em: Em, ref: string): Promise<BookableDate> {
     const courseDate = await findCourseDateByRef(em, ref);
-    if (!courseDate || !courseDate.published) throw notFound(`course ${ref} does not exist`);
+    if (!courseDate) throw notFound(`course ${ref} does not exist`);
+    // Consistent with course(): the date is still there to look at, but no longer for sale.
+    if (!courseDate.published) throw notFound(`course date ${courseDate.maconomyId} is no longer offered`);
     if (courseDate.status !== 'OPEN') throw new DomainError('CONFLICT', `course date ${courseDate.maconomyId} is ${courseDate.status.toLowerCase()} and cannot be booked`);
     const found = { id: courseDate.id, maconomyId: courseDate.maconomyId };
     if (bookableByRef.size >= BOOKABLE_CACHE_MAX) bookableByRef.clear();
@@ -167,10 +189,10 @@ export function createBookingService(deps: BookingDeps) {
   async function holdSeats<T>(
     courseDate: BookableDate,
     seats: number,
-    opts: { excludeOrderId?: string; clientKey?: string | null; bookable?: boolean },
+    opts: { excludeOrderId?: string; clientKey?: string | null; bookable?: boolean; fresh?: boolean },
     write: HoldWrite<T>,
   ): Promise<T> {
-    const info = await lookUpSeats(courseDate);
+    const info = await lookUpSeats(courseDate, !!opts.fresh);
     await deps.hooks?.beforeLock?.(courseDate.id);
     if ('newHold' in write && conditionalInsert && opts.bookable && deps.db.batch) {
       const held = await holdInOneRoundTrip(courseDate, seats, info, opts.clientKey, write);
@@ -179,11 +201,28 @@ export function createBookingService(deps: BookingDeps) {
       // seats, if some were freed in between).
     }
     const em = deps.db.em();
+    try {
+      return await holdInTransaction(em, courseDate, seats, info, opts, write);
+    } catch (err) {
+      // The rollback undid the lock statement's store: keep what Maconomy just said as shown.
+      if (err instanceof DomainError && err.code === 'SOLD_OUT') await storeMaconomyAnswer(em, courseDate.id, info);
+      throw err;
+    }
+  }
+
+  async function holdInTransaction<T>(
+    em: Em,
+    courseDate: BookableDate,
+    seats: number,
+    info: SeatAnswer,
+    opts: { excludeOrderId?: string; clientKey?: string | null; bookable?: boolean },
+    write: HoldWrite<T>,
+  ): Promise<T> {
     // MySQL sessions run at READ COMMITTED (db/orm.ts): every statement after the lock sees every
     // hold committed before it.
     return em.transactional(async (tx) => {
       const at = now();
-      const lock = lockStatement(courseDate.id, info, !!opts.bookable);
+      const lock = lockStatement(courseDate.id, !!opts.bookable, info);
       const locked = await tx.getConnection().execute<{ affectedRows?: number }>(lock.sql, lock.params, 'run', tx.getTransactionContext());
       if (affected(locked) !== 1) {
         // Unpublished or closed since it was looked up (or cached): say which, from the database.
@@ -192,7 +231,7 @@ export function createBookingService(deps: BookingDeps) {
         throw new DomainError('CONFLICT', `course date ${courseDate.maconomyId} changed while seats were being held; try again`);
       }
       const cap = clientCap(opts.clientKey);
-      const count = { now: at, maconomySnapshotAt: info.fetchedAt, excludeOrderId: opts.excludeOrderId, clientKey: cap?.clientKey };
+      const count = { now: at, answerSeq: info.seq, excludeOrderId: opts.excludeOrderId, clientKey: cap?.clientKey };
       const insertIfFree = async (fits: { sql: string; params: unknown[] }) => {
         const insert = (write as Extract<HoldWrite<T>, { newHold: unknown }>).newHold(at, fits);
         const result = await tx.getConnection().execute<{ affectedRows?: number }>(insert.sql, insert.params, 'run', tx.getTransactionContext());
@@ -212,15 +251,7 @@ export function createBookingService(deps: BookingDeps) {
       }
       const held = await heldSeatsForHold(tx, courseDate.id, count);
       const free = info.freeSeats - held.courseDate;
-      if (seats > free) {
-        throw new DomainError(
-          'SOLD_OUT',
-          free <= 0
-            ? `course date ${courseDate.maconomyId} is sold out`
-            : `only ${free} seat${free === 1 ? '' : 's'} left on course date ${courseDate.maconomyId}`,
-          { seatsAvailable: Math.max(0, free) },
-        );
-      }
+      if (seats > free) throw soldOut(courseDate.maconomyId, free);
       // Locks are per course date, so two simultaneous holds by one client on different dates
       // can both pass the cap; the rate limit on reserveSeats bounds how far that can go.
       if (cap && held.client + seats > cap.max)
@@ -249,20 +280,20 @@ export function createBookingService(deps: BookingDeps) {
   async function holdInOneRoundTrip<T>(
     courseDate: BookableDate,
     seats: number,
-    info: { freeSeats: number; fetchedAt: Date },
+    info: SeatAnswer,
     clientKey: string | null | undefined,
     write: Extract<HoldWrite<T>, { newHold: unknown }>,
   ): Promise<T | null> {
     const at = now();
     const cap = clientCap(clientKey);
-    const fits = seatsFitSql(courseDate.id, seats, info.freeSeats, { now: at, maconomySnapshotAt: info.fetchedAt, clientKey: cap?.clientKey }, cap?.max);
+    const fits = seatsFitSql(courseDate.id, seats, info.freeSeats, { now: at, answerSeq: info.seq, clientKey: cap?.clientKey }, cap?.max);
     const insert = write.newHold(at, { sql: `cd.published = ? and cd.status = 'OPEN' and ${fits.sql}`, params: [true, ...fits.params] });
     try {
       const [, , locked, inserted] = await deps.db.batch!([
         // MySQL sessions run at READ COMMITTED (db/orm.ts); this pool's too, for this transaction.
         { sql: 'set transaction isolation level read committed', params: [] },
         { sql: 'start transaction', params: [] },
-        lockStatement(courseDate.id, info, true),
+        lockStatement(courseDate.id, true, info),
         insert,
         { sql: 'commit', params: [] },
       ]);
@@ -380,34 +411,31 @@ export function createBookingService(deps: BookingDeps) {
           lastName: p.lastName,
           email: p.email,
           phone: p.phone,
-          company: p.company,
+          // A participant without a company is booked under the booker's: stored so, shown so,
+          // and sent to Maconomy so (one value everywhere).
+          company: p.company ?? booker.company ?? null,
         }),
       );
       await tx.flush();
       await deps.hooks?.onPlaced?.(tx, order.id);
     };
 
-    if (holdExpired(order)) {
-      // The hold lapsed: the seats were released, so check them again through the one hold path.
-      // If they are still free the customer keeps them; otherwise the reservation has expired.
-      try {
-        await holdSeats(order.courseDate, order.seats, { excludeOrderId: order.id }, { apply: place });
-      } catch (err) {
-        if (err instanceof DomainError && err.code === 'SOLD_OUT') {
-          await markExpired(order.id);
-          throw new DomainError('RESERVATION_EXPIRED', 'this reservation expired and its seats have been taken; reserve again');
-        }
-        throw err;
+    // Every checkout re-checks the seats against a fresh Maconomy answer, through the one hold
+    // path (same lock, same count, this order's own seats left out): Maconomy may have sold seats
+    // elsewhere since the hold was taken, and a customer must not be told a booking was placed
+    // that Maconomy will refuse. A live hold that no longer fits gets SOLD_OUT with what can still
+    // be had and keeps its hold (the customer may lower the seat count and check out again); a
+    // lapsed hold whose seats are gone has expired. Maconomy unreachable: UPSTREAM_UNAVAILABLE,
+    // nothing placed.
+    const expired = holdExpired(order);
+    try {
+      await holdSeats(order.courseDate, order.seats, { excludeOrderId: order.id, fresh: true }, { apply: place });
+    } catch (err) {
+      if (expired && err instanceof DomainError && err.code === 'SOLD_OUT') {
+        await markExpired(order.id);
+        throw new DomainError('RESERVATION_EXPIRED', 'this reservation expired and its seats have been taken; reserve again');
       }
-    } else {
-      await em.transactional(async (tx) => {
-        const at = now();
-        // Same lock as holdSeats, so a checkout and a seat change of one order serialise.
-        await tx
-          .getConnection()
-          .execute('update course_date set hold_version = hold_version + 1 where id = ?', [order.courseDate.id], 'run', tx.getTransactionContext());
-        await place(tx, at);
-      });
+      throw err;
     }
     const placed = await reload(order.id);
     await deps.hooks?.afterPlaced?.(placed);

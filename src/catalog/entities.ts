@@ -59,10 +59,15 @@ export const CourseDate = defineEntity({
     currency: p.string().length(3),
     capacity: p.integer(),
     status: p.enum(COURSE_DATE_STATUSES).default('OPEN'),
-    // Last free-seat count Maconomy reported (import or seat look-up); used for listings only,
-    // reservations always ask Maconomy.
+    // Last free-seat count Maconomy reported (every fresh answer: import, hold, SOLD_OUT, checkout
+    // re-check, reconciliation, refresh after a sync); used for listings only, reservations always
+    // ask Maconomy. maconomyFreeSeq is the syncSeq read before that answer was asked for.
     maconomyFreeSeats: p.integer(),
     maconomyCheckedAt: p.datetime(),
+    maconomyFreeSeq: p.integer().default(0),
+    // Bumped in the transaction that records Maconomy's acceptance of an order on this date (after
+    // its participants were sent): the channel by which every process learns of a sync.
+    syncSeq: p.integer().default(0),
     // A date that vanished from Maconomy is unpublished, never deleted while it has orders.
     published: p.boolean().default(true),
     removedFromMaconomyAt: p.datetime().nullable(),

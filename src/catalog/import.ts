@@ -71,13 +71,20 @@ export async function importCourses(
     for (const mc of await em.find(MainCourse, {})) mainCourseIds.set(mc.maconomyNumber, mc.id);
   }
 
+  // Each date's sync sequence before any page is asked for: the free seats on the pages are tagged
+  // with it (booking/seats.ts). Read once up front, so the tags are never newer than the answers.
+  const seqBefore = new Map(
+    (await deps.db.em().getConnection().execute<{ maconomy_id: string; sync_seq: number | string }[]>('select maconomy_id, sync_seq from course_date')).map(
+      (r) => [r.maconomy_id, Number(r.sync_seq)] as const,
+    ),
+  );
   const seen = new Set<string>();
   let batchNo = 0;
   for await (const page of deps.source.iterateCourseDates(batchSize)) {
     for (let i = 0; i < page.length; i += batchSize) {
       const batch = page.slice(i, i + batchSize);
       batchNo++;
-      await importBatch(deps.db.em(), batch, mainCourseIds, result, seen, now(), deps.log);
+      await importBatch(deps.db.em(), batch, mainCourseIds, result, seen, now(), seqBefore, deps.log);
       deps.log?.info({ batch: batchNo, seen: result.courseDates.seen, created: result.courseDates.created, updated: result.courseDates.updated }, 'import-courses progress');
     }
   }
@@ -107,6 +114,7 @@ async function importBatch(
   result: ImportResult,
   seen: Set<string>,
   at: Date,
+  seqBefore: Map<string, number>,
   log?: ImportLog,
 ) {
   await em.transactional(async (tx) => {
@@ -143,9 +151,14 @@ async function importBatch(
         result.changedCourseDateIds.push(created.id);
         continue;
       }
-      // Free seats move with every booking; refresh them without counting the date as changed.
-      cd.maconomyFreeSeats = r.freeSeats;
-      cd.maconomyCheckedAt = at;
+      // Free seats move with every booking; refresh them without counting the date as changed,
+      // unless a newer answer (a hold's, a reconciliation's) is already stored.
+      const seq = seqBefore.get(r.maconomyId) ?? 0;
+      if (seq > cd.maconomyFreeSeq || (seq === cd.maconomyFreeSeq && cd.maconomyCheckedAt <= at)) {
+        cd.maconomyFreeSeats = r.freeSeats;
+        cd.maconomyCheckedAt = at;
+        cd.maconomyFreeSeq = seq;
+      }
       const republish = !cd.published && cd.removedFromMaconomyAt !== null;
       if (cd.sourceHash === hash && !republish) {
         result.courseDates.unchanged++;

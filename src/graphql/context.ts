@@ -9,7 +9,7 @@ import {
   type CourseDateRow, type CourseDayRow, type MainCourseRow, type ParticipantRow, type TrainerRow,
 } from '../catalog/read-model.js';
 import type { BookingService } from '../booking/service.js';
-import { heldSeatsByCourseDate } from '../booking/seats.js';
+import { shownSeatsByCourseDate } from '../booking/seats.js';
 import { tokenInList } from '../booking/tokens.js';
 import type { StaffPrincipal } from '../staff/service.js';
 import { authenticateCookie } from '../staff/session.js';
@@ -61,9 +61,9 @@ export function createLoaders(em: Em, now: () => Date) {
       const found = new Map((await courseDatesById(em, ids)).map((m) => [m.id, m]));
       return ids.map((id) => found.get(id) ?? null);
     }),
-    heldSeats: new DataLoader<string, number>(async (ids) => {
-      const held = await heldSeatsByCourseDate(em, ids, { now: now() });
-      return ids.map((id) => held.get(id) ?? 0);
+    seatsLeft: new DataLoader<string, number>(async (ids) => {
+      const left = await shownSeatsByCourseDate(em, ids, now());
+      return ids.map((id) => left.get(id) ?? 0);
     }),
     participants: new DataLoader<string, ParticipantRow[]>(async (ids) => {
       const byOrder = await participantsByOrder(em, ids);

@@ -5,7 +5,6 @@ import type { Order as OrderEntity } from '../booking/entities.js';
 import type { CourseDateRow, CourseDayRow, MainCourseRow, ParticipantRow, TrainerRow } from '../catalog/read-model.js';
 import { enrichCourse, findCourseDateByRef, listCourseDates, readCourseDateByRef } from '../catalog/service.js';
 import { DomainError, badInput } from '../errors.js';
-import { seatsLeft } from '../booking/seats.js';
 import { actorOf, requireRole, type GraphQLContext } from './context.js';
 import { connectionCost, LOOKUP_COST } from './limits.js';
 import { JobAdminResolver } from '../jobs/admin-graphql.js';
@@ -57,10 +56,12 @@ export class CourseResolver {
     return found as unknown as Course | null;
   }
 
-  @FieldResolver(() => Int, { description: 'Free seats now: Maconomy\'s count minus seats held here. Reserving re-checks with Maconomy.' })
+  @FieldResolver(() => Int, {
+    description: "Free seats now: Maconomy's latest count minus the seats held here that Maconomy does not know yet. Reserving and checkout re-check with Maconomy.",
+  })
   async seatsAvailable(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): Promise<number> {
     if (cd.status !== 'OPEN' || !cd.published) return 0;
-    return seatsLeft(cd.maconomyFreeSeats, await ctx.loaders.heldSeats.load(cd.id));
+    return ctx.loaders.seatsLeft.load(cd.id);
   }
 
   @FieldResolver(() => Price)

@@ -10,7 +10,7 @@ import {
   GraphQLNonNegativeInt,
 } from 'graphql-scalars';
 import { COURSE_DATE_STATUSES } from '../catalog/entities.js';
-import { ORDER_STATUSES } from '../booking/entities.js';
+import { DRIFT_KINDS, ORDER_STATUSES, PARTICIPANT_STATES } from '../booking/entities.js';
 
 export const CourseStatus = Object.fromEntries(COURSE_DATE_STATUSES.map((s) => [s, s])) as { [K in (typeof COURSE_DATE_STATUSES)[number]]: K };
 registerEnumType(CourseStatus, {
@@ -21,7 +21,17 @@ export const OrderStatus = Object.fromEntries(ORDER_STATUSES.map((s) => [s, s]))
 registerEnumType(OrderStatus, {
   name: 'OrderStatus',
   description:
-    'RESERVED: seats held until expiresAt. PLACED: checked out, waiting to be sent to Maconomy. SYNCED: Maconomy has the participants. SYNC_FAILED: sending failed, an operator is alerted. EXPIRED / CANCELLED: seats released.',
+    'RESERVED: seats held until expiresAt. PLACED: checked out, waiting to be sent to Maconomy (the booker has a "booking received" mail). SYNCED: Maconomy accepted every participant; confirmations sent. PARTIALLY_SYNCED: Maconomy finally refused some participants (see each participant\'s maconomyState); the booker was told who is booked. SYNC_FAILED: sending failed, an operator is alerted. EXPIRED / CANCELLED: seats released.',
+});
+export const ParticipantState = Object.fromEntries(PARTICIPANT_STATES.map((s) => [s, s])) as { [K in (typeof PARTICIPANT_STATES)[number]]: K };
+registerEnumType(ParticipantState, {
+  name: 'ParticipantState',
+  description: 'PENDING: not yet accepted by Maconomy. ACCEPTED: booked in Maconomy. REFUSED: Maconomy refused this participant (not booked).',
+});
+export const SeatDriftKind = Object.fromEntries(DRIFT_KINDS.map((s) => [s, s])) as { [K in (typeof DRIFT_KINDS)[number]]: K };
+registerEnumType(SeatDriftKind, {
+  name: 'SeatDriftKind',
+  description: 'OVERCOMMITTED: Maconomy has fewer free seats than are held here. UNEXPLAINED_CHANGE: Maconomy\'s count moved by more than our own syncs explain.',
 });
 
 @ObjectType({ description: 'A price in minor units (øre) with its currency; never a float.' })
@@ -167,8 +177,13 @@ export class Participant {
   email!: string;
   @Field(() => String, { nullable: true })
   phone!: string | null;
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The participant's company; a participant entered without one is booked under the booker's company, and this shows it (it is what Maconomy gets).",
+  })
   company!: string | null;
+  @Field(() => ParticipantState, { description: 'Where this participant stands with Maconomy.' })
+  maconomyState!: string;
 }
 
 @ObjectType()
@@ -197,6 +212,34 @@ export class Order {
   expiresAt!: Date | null;
   @Field(() => GraphQLDateTime, { nullable: true })
   placedAt!: Date | null;
+  @Field(() => Int, { nullable: true, description: 'Seats Maconomy accepted (SYNCED, PARTIALLY_SYNCED); null before.' })
+  syncedSeats!: number | null;
+}
+
+@ObjectType({ description: 'Admins: a disagreement between Maconomy and Kursus about a course date\'s seats (reconcile-seats job).' })
+export class SeatDrift {
+  @Field(() => ID)
+  id!: string;
+  @Field(() => SeatDriftKind)
+  kind!: string;
+  @Field({ description: 'Maconomy id of the course date.' })
+  maconomyId!: string;
+  @Field()
+  title!: string;
+  @Field(() => GraphQLLocalDate)
+  startDate!: string;
+  @Field(() => Int, { description: "Maconomy's free seats when last seen." })
+  maconomyFreeSeats!: number;
+  @Field(() => Int, { description: 'Seats held here that Maconomy does not know yet, when last seen.' })
+  heldHere!: number;
+  @Field(() => Int, { nullable: true, description: 'UNEXPLAINED_CHANGE: what Maconomy\'s count should have been from our own syncs.' })
+  expectedFreeSeats!: number | null;
+  @Field(() => GraphQLDateTime)
+  firstSeenAt!: Date;
+  @Field(() => GraphQLDateTime)
+  lastSeenAt!: Date;
+  @Field(() => GraphQLDateTime, { nullable: true })
+  resolvedAt!: Date | null;
 }
 
 @InputType()

@@ -4,7 +4,8 @@ import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from 
 import { GraphQLDateTime, GraphQLJSON } from 'graphql-scalars';
 import { requireRole, type GraphQLContext } from '../graphql/context.js';
 import { DomainError, badInput, notFound } from '../errors.js';
-import { Order } from '../booking/entities.js';
+import { Order, SeatDrift as SeatDriftEntity } from '../booking/entities.js';
+import { SeatDrift } from '../graphql/types.js';
 import { MailMessage } from '../mail/entities.js';
 import { resendMail } from '../mail/outbox.js';
 import { JOBS, SCHEDULES } from './registry.js';
@@ -184,6 +185,29 @@ export class JobAdminResolver {
     await runner.agenda.now(JOBS.syncOrder, { orderId });
     await ctx.em.nativeUpdate(Order, { id: orderId, status: 'SYNC_FAILED' }, { status: 'PLACED', updatedAt: ctx.now() });
     return true;
+  }
+
+  @Query(() => [SeatDrift], { description: 'Admins: seat drift found by reconcile-seats, open first, then newest; resolved ones only with includeResolved.' })
+  async seatDrift(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('includeResolved', () => Boolean, { nullable: true, defaultValue: false }) includeResolved: boolean,
+  ): Promise<SeatDrift[]> {
+    requireAdmin(ctx);
+    const rows = await ctx.em.find(SeatDriftEntity, includeResolved ? {} : { resolvedAt: null }, { populate: ['courseDate'], orderBy: { lastSeenAt: 'desc' }, limit: 500 });
+    rows.sort((a, b) => Number(a.resolvedAt !== null) - Number(b.resolvedAt !== null));
+    return rows.map((d) => ({
+      id: d.id,
+      kind: d.kind,
+      maconomyId: d.courseDate.maconomyId,
+      title: d.courseDate.title,
+      startDate: d.courseDate.startDate,
+      maconomyFreeSeats: d.maconomyFreeSeats,
+      heldHere: d.heldHere,
+      expectedFreeSeats: d.expectedFreeSeats ?? null,
+      firstSeenAt: d.firstSeenAt,
+      lastSeenAt: d.lastSeenAt,
+      resolvedAt: d.resolvedAt ?? null,
+    }));
   }
 
   @Query(() => [FailedMail], { description: 'Admins: mails that failed or are being retried.' })

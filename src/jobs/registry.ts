@@ -13,8 +13,9 @@ import { markSyncFailed, recordSyncError, syncOrder } from '../booking/sync.js';
 import { clearReservations, gdprCleanup } from '../booking/housekeeping.js';
 import { queueOrderConfirmation } from '../booking/confirmation.js';
 import { Order } from '../booking/entities.js';
+import { reconcileSeats } from '../booking/reconcile.js';
 import { deliverMail, enqueueMail } from '../mail/outbox.js';
-import { orderSyncFailedAlert } from '../mail/templates.js';
+import { orderSyncFailedAlert, partialSyncAlert, seatDriftAlert } from '../mail/templates.js';
 import { enqueueJobs } from './sql-backend.js';
 import { pruneFinishedJobs } from './retention.js';
 import { defineConnectorJobs } from '../connectors/jobs.js';
@@ -30,6 +31,7 @@ export const JOBS = {
   gdprCleanup: 'gdpr-cleanup',
   sendParticipantList: 'send-participant-list',
   syncPendingOrders: 'sync-pending-orders',
+  reconcileSeats: 'reconcile-seats',
   deliverMail: 'deliver-mail',
   httpLogPrune: 'http-log-prune',
   requestOutCall: 'request-out-call',
@@ -45,6 +47,8 @@ export const SCHEDULES: { name: JobName; interval: string; description: string }
   { name: JOBS.gdprCleanup, interval: '0 4 * * *', description: 'daily 04:00' },
   { name: JOBS.sendParticipantList, interval: '0 7 * * *', description: 'daily 07:00' },
   { name: JOBS.syncPendingOrders, interval: '* * * * *', description: 'every minute' },
+  // RECONCILE_MINUTES replaces this default when the worker starts (scheduleRecurring).
+  { name: JOBS.reconcileSeats, interval: '10 minutes', description: 'every RECONCILE_MINUTES (default 10)' },
   { name: JOBS.deliverMail, interval: '* * * * *', description: 'every minute (mail retries)' },
   { name: JOBS.httpLogPrune, interval: '30 3 * * *', description: 'daily 03:30' },
   { name: JOBS.requestOutReap, interval: '* * * * *', description: 'every minute (Request Out tickets whose job was lost)' },
@@ -91,8 +95,40 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     async (job: Job<{ orderId: string }>) => {
       const { orderId } = job.attrs.data;
       try {
-        const outcome = await syncOrder({ db, maconomy: deps.maconomy, now, log }, orderId);
-        if (outcome.status === 'synced') deps.onCatalogChanged?.([]);
+        const outcome = await syncOrder(
+          {
+            db,
+            maconomy: deps.maconomy,
+            seats: deps.seats,
+            maxAttempts: config.jobs.syncAttempts,
+            now,
+            log,
+            // With the outcome, in one transaction: the mails it calls for (outbox keys: once each).
+            onAccepted: async (em, id) => {
+              await queueOrderConfirmation(em, id, { lang: config.mail.language, sender: mailFrom });
+              const order = await em.findOne(Order, { id }, { populate: ['courseDate', 'participants'] });
+              if (order?.status === 'PARTIALLY_SYNCED' && config.mail.opsEmail) {
+                const refused = order.participants.getItems().filter((p) => p.maconomyState === 'REFUSED');
+                const alert = partialSyncAlert({
+                  lang: config.mail.language,
+                  orderId: id,
+                  courseDate: order.courseDate.maconomyId,
+                  booked: order.syncedSeats ?? 0,
+                  refused: refused.length,
+                  reason: refused[0]?.refusalReason ?? 'refused',
+                });
+                await enqueueMail(em, { key: `ops:partial-sync:${id}`, kind: 'operator-alert', to: config.mail.opsEmail, ...alert });
+              }
+              await em.flush();
+            },
+          },
+          orderId,
+        );
+        if (outcome.status === 'synced' || outcome.status === 'partially-synced') {
+          deps.onCatalogChanged?.([]);
+          await deliver({ orderId });
+          if (outcome.status === 'partially-synced') await deliver();
+        }
       } catch (err) {
         await recordSyncError(db, orderId, (err as Error).message, now());
         throw err; // Agenda retries with backoff
@@ -200,6 +236,32 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     { concurrency: 1, lockLifetime: 30 * 60_000 },
   );
 
+  agenda.define(
+    JOBS.reconcileSeats,
+    async () => {
+      const r = await reconcileSeats({
+        db,
+        seats: deps.seats,
+        now,
+        days: config.jobs.reconcileDays,
+        concurrency: config.jobs.reconcileConcurrency,
+        log,
+        onOvercommitted: async (em, drift) => {
+          if (!config.mail.opsEmail) return;
+          // Once per course date and day (the outbox key), however often the job sees it.
+          const day = now().toISOString().slice(0, 10);
+          const alert = seatDriftAlert({ lang: config.mail.language, courseDate: drift.maconomyId, maconomyFreeSeats: drift.maconomyFreeSeats, heldHere: drift.heldHere });
+          await enqueueMail(em, { key: `ops:seat-drift:${drift.courseDateId}:${day}`, kind: 'operator-alert', to: config.mail.opsEmail, ...alert });
+          await em.flush();
+        },
+      });
+      log.info(r, 'reconcile-seats finished');
+      if (r.overcommitted) await deliver();
+      deps.onCatalogChanged?.([]);
+    },
+    { concurrency: 1, lockLifetime: 30 * 60_000 },
+  );
+
   agenda.define(JOBS.syncPendingOrders, async () => {
     const r = await rescheduleMissingSyncs(agenda, db, now(), { maxAttempts: config.jobs.syncAttempts, giveUp: giveUpSync });
     if (r.rescheduled || r.gaveUp) log.warn(r, 'sync-pending-orders: orders without a live sync-order job');
@@ -244,6 +306,9 @@ export async function rescheduleMissingSyncs(
   return { rescheduled, gaveUp };
 }
 
-export async function scheduleRecurring(agenda: Agenda, timezone: string): Promise<void> {
-  for (const s of SCHEDULES) await agenda.every(s.interval, s.name, undefined, { timezone, skipImmediate: true });
+export async function scheduleRecurring(agenda: Agenda, timezone: string, opts: { reconcileMinutes?: number } = {}): Promise<void> {
+  for (const s of SCHEDULES) {
+    const interval = s.name === JOBS.reconcileSeats && opts.reconcileMinutes ? `${opts.reconcileMinutes} minutes` : s.interval;
+    await agenda.every(interval, s.name, undefined, { timezone, skipImmediate: true });
+  }
 }

@@ -81,7 +81,7 @@ export function createJobRunner(deps: JobDeps, opts: JobRunnerOptions = {}): Job
     async startWorker() {
       await agenda.start();
       started = true;
-      await scheduleRecurring(agenda, deps.config.jobs.timezone);
+      await scheduleRecurring(agenda, deps.config.jobs.timezone, { reconcileMinutes: deps.config.jobs.reconcileMinutes });
       deps.log.info({ store }, 'job worker started');
     },
     async stop() {

@@ -5,6 +5,7 @@ import type { Agenda } from 'agenda';
 import type { Config } from '../config.js';
 import type { Db } from '../db/orm.js';
 import type { MaconomyClient } from '../integrations/maconomy/index.js';
+import type { SeatReader } from '../booking/maconomy-seats.js';
 import type { WordPressClient } from '../integrations/wordpress/index.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { HttpLog } from '../connectors/http-log/log.js';
@@ -24,6 +25,8 @@ export interface JobDeps {
   config: Config;
   db: Db;
   maconomy: MaconomyClient;
+  /** Tagged Maconomy seat answers, shared with the booking service of this process. */
+  seats: SeatReader;
   wordpress: WordPressClient;
   mail: MailTransport;
   log: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };

@@ -50,6 +50,13 @@ const T = {
     listSubject: (t: string, d: string) => `Deltagerliste: ${t} (${d})`,
     listIntro: (n: number) => `Her er deltagerlisten (${n} ${n === 1 ? 'deltager' : 'deltagere'}). Listen er også vedhæftet som CSV.`,
     name: 'Navn', email: 'E-mail', company: 'Firma',
+    receivedSubject: (t: string) => `Vi har modtaget din bestilling: ${t}`,
+    receivedIntro: (seats: number) =>
+      `Tak for din bestilling af ${seats} ${seats === 1 ? 'plads' : 'pladser'}. Vi sender den nu til vores kursussystem; du og deltagerne får en bekræftelse, så snart pladserne er bekræftet der.`,
+    partialSubject: (t: string) => `Din bestilling er kun delvist gennemført: ${t}`,
+    partialIntro: 'Vores kursussystem kunne ikke bekræfte alle pladser på din bestilling.',
+    booked: 'Tilmeldt', notBooked: 'Ikke tilmeldt', none: 'ingen',
+    partialAction: 'Deltagere, der ikke er tilmeldt, har ikke fået nogen bekræftelse. Du betaler kun for tilmeldte deltagere. Kontakt os, hvis du vil finde en anden dato.',
   },
   en: {
     confirmSubject: (t: string) => `Confirmation: ${t}`,
@@ -61,8 +68,46 @@ const T = {
     listSubject: (t: string, d: string) => `Participant list: ${t} (${d})`,
     listIntro: (n: number) => `Here is the participant list (${n} ${n === 1 ? 'participant' : 'participants'}). It is also attached as CSV.`,
     name: 'Name', email: 'E-mail', company: 'Company',
+    receivedSubject: (t: string) => `We have received your booking: ${t}`,
+    receivedIntro: (seats: number) =>
+      `Thank you for booking ${seats} ${seats === 1 ? 'seat' : 'seats'}. We are now sending it to our course system; you and the participants will get a confirmation as soon as the seats are confirmed there.`,
+    partialSubject: (t: string) => `Your booking could only partly be completed: ${t}`,
+    partialIntro: 'Our course system could not confirm every seat of your booking.',
+    booked: 'Booked', notBooked: 'Not booked', none: 'none',
+    partialAction: 'Participants who are not booked have received no confirmation. You pay only for booked participants. Contact us if you would like another date.',
   },
 } as const;
+
+const fullName = (p: Person) => `${p.firstName} ${p.lastName}`;
+
+function render(input: { lang: Language; recipient: Person; sender: string }, subject: string, paragraphs: string[], rows: [string, string][]): Rendered {
+  const t = T[input.lang];
+  const hello = t.hello(fullName(input.recipient));
+  const text = `${hello}\n\n${paragraphs.join('\n\n')}\n\n${rows.map(([k, v]) => `${k}: ${v.replace(/\n/g, '\n  ')}`).join('\n')}\n\n${t.closing}\n${input.sender}\n`;
+  const html = layout(subject, `<p>${esc(hello)}</p>${paragraphs.map((p) => `<p>${esc(p)}</p>`).join('')}${table(rows)}<p>${esc(t.closing)}</p>`, input.sender);
+  return { subject, html, text };
+}
+
+/** To the booker at checkout: received, not yet confirmed (Maconomy has not accepted it yet). */
+export function bookingReceived(input: { lang: Language; recipient: Person; orderId: string; seats: number; course: CourseInfo; participants: Person[]; sender: string }): Rendered {
+  const t = T[input.lang];
+  const rows = courseRows(input.course, input.lang);
+  rows.push([t.participants, input.participants.map((p) => `${fullName(p)} <${p.email}>`).join('\n')]);
+  rows.push([t.order, input.orderId]);
+  return render(input, t.receivedSubject(input.course.title), [t.receivedIntro(input.seats)], rows);
+}
+
+/** To the booker when Maconomy refused some participants: who is booked and who is not. */
+export function partialBooking(input: { lang: Language; recipient: Person; orderId: string; course: CourseInfo; booked: Person[]; refused: Person[]; sender: string }): Rendered {
+  const t = T[input.lang];
+  const rows = courseRows(input.course, input.lang);
+  const names = (list: Person[]) => (list.length ? list.map((p) => `${fullName(p)} <${p.email}>`).join('\n') : t.none);
+  rows.push([t.booked, names(input.booked)]);
+  rows.push([t.notBooked, names(input.refused)]);
+  if (input.booked.length) rows.push([t.total, formatMoney(input.course.unitPriceMinor * input.booked.length, input.course.currency, input.lang)]);
+  rows.push([t.order, input.orderId]);
+  return render(input, t.partialSubject(input.course.title), [t.partialIntro, t.partialAction], rows);
+}
 
 function courseRows(c: CourseInfo, lang: Language) {
   const t = T[lang];
@@ -151,6 +196,16 @@ export function participantList(input: { lang: Language; trainerName: string; co
 const ALERTS = {
   da: {
     action: 'Hvad skal du gøre',
+    partial: {
+      title: 'Maconomy afviste deltagere på en ordre',
+      labels: { order: 'Ordre', courseDate: 'Kursusdato', booked: 'Tilmeldt', refused: 'Afvist', reason: 'Årsag' },
+      action: 'Bestilleren har fået besked om, hvem der er tilmeldt. Tjek pladserne i Maconomy (se seatDrift) og kontakt bestilleren om en anden dato.',
+    },
+    drift: {
+      title: 'Maconomy har færre ledige pladser end der er reserveret her',
+      labels: { courseDate: 'Kursusdato', free: 'Ledige i Maconomy', held: 'Reserveret her' },
+      action: 'Nye bestillinger på datoen afvises allerede. Tjek kursusdatoen i Maconomy; igangværende bestillinger kan blive afvist ved afsendelse.',
+    },
     syncFailed: {
       title: 'En ordre kunne ikke sendes til Maconomy',
       labels: { order: 'Ordre', courseDate: 'Kursusdato', seats: 'Pladser', attempts: 'Forsøg', error: 'Fejl' },
@@ -159,6 +214,16 @@ const ALERTS = {
   },
   en: {
     action: 'What to do',
+    partial: {
+      title: 'Maconomy refused participants of an order',
+      labels: { order: 'Order', courseDate: 'Course date', booked: 'Booked', refused: 'Refused', reason: 'Reason' },
+      action: 'The booker has been told who is booked. Check the seats in Maconomy (see seatDrift) and contact the booker about another date.',
+    },
+    drift: {
+      title: 'Maconomy has fewer free seats than are held here',
+      labels: { courseDate: 'Course date', free: 'Free in Maconomy', held: 'Held here' },
+      action: 'New bookings on the date are already refused. Check the course date in Maconomy; orders in progress may be refused when they are sent.',
+    },
     syncFailed: {
       title: 'An order could not be sent to Maconomy',
       labels: { order: 'Order', courseDate: 'Course date', seats: 'Seats', attempts: 'Attempts', error: 'Error' },
@@ -195,6 +260,38 @@ export function orderSyncFailedAlert(input: {
       [a.labels.seats, input.seats],
       [a.labels.attempts, input.attempts],
       [a.labels.error, input.error],
+    ],
+    action: a.action,
+  });
+}
+
+/** To OPS_EMAIL when Maconomy finally refused some participants of an order (PARTIALLY_SYNCED). */
+export function partialSyncAlert(input: { lang: Language; orderId: string; courseDate: string; booked: number; refused: number; reason: string }): Rendered {
+  const a = ALERTS[input.lang].partial;
+  return operatorAlert({
+    lang: input.lang,
+    title: a.title,
+    details: [
+      [a.labels.order, input.orderId],
+      [a.labels.courseDate, input.courseDate],
+      [a.labels.booked, input.booked],
+      [a.labels.refused, input.refused],
+      [a.labels.reason, input.reason],
+    ],
+    action: a.action,
+  });
+}
+
+/** To OPS_EMAIL, once per course date and day: Maconomy has fewer free seats than are held here. */
+export function seatDriftAlert(input: { lang: Language; courseDate: string; maconomyFreeSeats: number; heldHere: number }): Rendered {
+  const a = ALERTS[input.lang].drift;
+  return operatorAlert({
+    lang: input.lang,
+    title: a.title,
+    details: [
+      [a.labels.courseDate, input.courseDate],
+      [a.labels.free, input.maconomyFreeSeats],
+      [a.labels.held, input.heldHere],
     ],
     action: a.action,
   });

@@ -10,6 +10,8 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export interface MetricsOptions {
   /** Seats held locally right now, by order status; read at scrape time. */
   seatsHeld?: () => Promise<Record<string, number>>;
+  /** Course dates with unresolved seat drift (reconcile-seats); read at scrape time. */
+  seatDriftDates?: () => Promise<number>;
   /** Process-level metrics (CPU, memory, event loop lag). Off in tests that build many apps. */
   processMetrics?: boolean;
   /** Upstream circuit breakers; their state is read at scrape time. */
@@ -85,6 +87,20 @@ export function createMetrics(opts: MetricsOptions = {}) {
         for (const [status, seats] of Object.entries(await seatsHeldFn())) this.set({ status }, seats);
       } catch {
         /* database unreachable: /readyz says so; the scrape still answers */
+      }
+    },
+  });
+  const driftFn = opts.seatDriftDates;
+  new Gauge({
+    name: 'kursus_seat_drift_dates',
+    help: 'Course dates where reconcile-seats found Maconomy disagreeing with Kursus and it is not resolved yet',
+    registers: [registry],
+    async collect() {
+      if (!driftFn) return;
+      try {
+        this.set(await driftFn());
+      } catch {
+        /* database unreachable: /readyz says so */
       }
     },
   });

@@ -43,7 +43,7 @@ describe.each(testDatabaseKinds())('booking jobs on %s', (kind) => {
     return { orderId: order.id, orderToken, maconomyId: node.maconomyId, courseId: node.id };
   }
 
-  it('syncs a placed order to Maconomy about a second after checkout, and mails booker and participants once', async () => {
+  it('syncs a placed order to Maconomy about a second after checkout; the booker gets "received" at once, and booker and participants are confirmed once Maconomy accepted', async () => {
     const placedAt = Date.now();
     const o = await placeOrder(2);
     // The job row was committed with the order, in the same transaction.
@@ -61,12 +61,17 @@ describe.each(testDatabaseKinds())('booking jobs on %s', (kind) => {
     const inMaconomy = h.sim.state.participants(o.maconomyId).filter((p) => p.external_ref.startsWith(o.orderId));
     expect(inMaconomy.map((p) => p.external_ref).sort()).toEqual([externalRef(o.orderId, 1), externalRef(o.orderId, 2)]);
 
+    const confirmations = (list: typeof smtp.received) => list.filter((m) => m.text?.includes(o.orderId) && /^Bekræftelse: /.test(m.subject ?? ''));
     const mails = await until('3 confirmation mails', async () => {
-      const mine = smtp.received.filter((m) => m.text?.includes(o.orderId));
+      const mine = confirmations(smtp.received);
       return mine.length >= 3 ? mine : null;
     });
     await new Promise((r) => setTimeout(r, 500));
-    expect(smtp.received.filter((m) => m.text?.includes(o.orderId))).toHaveLength(3);
+    const mine = smtp.received.filter((m) => m.text?.includes(o.orderId));
+    // One "booking received" to the booker (at checkout), then one confirmation each: 4 in all, none twice.
+    expect(mine).toHaveLength(4);
+    expect(mine.filter((m) => /^Vi har modtaget din bestilling: /.test(m.subject ?? ''))).toHaveLength(1);
+    expect(confirmations(mine)).toHaveLength(3);
     const to = mails.map((m) => (Array.isArray(m.to) ? m.to[0] : m.to)!.value[0]!.address).sort();
     expect(to).toEqual([`deltager0-${o.orderId.slice(0, 6)}@example.dk`, `deltager1-${o.orderId.slice(0, 6)}@example.dk`, `deltager2-${o.orderId.slice(0, 6)}@example.dk`]);
     expect(mails[0]!.subject).toMatch(/^Bekræftelse: /);

@@ -62,6 +62,8 @@ describe.each(testDatabaseKinds())('health, readiness and metrics on %s', (kind)
     const checkout = await h.gql(CheckoutDocument, { input: { orderId: order.id, orderToken, booker: person(0, '-m'), participants: [person(1, '-m'), person(2, '-m')] } });
     expect(checkout.errors).toBeUndefined();
     await until('SYNCED', async () => (await h.db.em().findOne(Order, { id: order.id }))?.status === 'SYNCED');
+    // The job goes on after recording SYNCED (the date's fresh count, the confirmation mails).
+    await until('sync-order run counted', async () => sample(await (await fetch(`${h.url}/metrics`)).text(), 'kursus_job_runs_total', { job: 'sync-order', outcome: 'success' }) !== undefined);
 
     const res = await fetch(`${h.url}/metrics`);
     expect(res.status).toBe(200);

@@ -165,9 +165,15 @@ export class MaconomyClient {
    * request. `purpose: 'storefront'` (a customer waits): one total deadline across retries
    * (storefrontDeadlineMs) and the circuit breaker, which answers at once while open; the default
    * 'background' keeps the longer per-attempt timeouts and backoff and never touches the breaker.
+   * `coalesce: false`: a request of its own, sent now, neither cached nor shared (the booking
+   * engine tags each answer with what it read before asking, so it must not join an earlier one).
    */
-  async getSeats(maconomyId: string, opts: { fresh?: boolean; purpose?: SeatPurpose } = {}): Promise<SeatInfo | null> {
+  async getSeats(maconomyId: string, opts: { fresh?: boolean; coalesce?: boolean; purpose?: SeatPurpose } = {}): Promise<SeatInfo | null> {
     const storefront = opts.purpose === 'storefront';
+    if (opts.coalesce === false) {
+      if (storefront && this.breaker.state === 'half-open') throw this.circuitOpen(maconomyId);
+      return this.fetchSeats(maconomyId, storefront);
+    }
     if (!opts.fresh && this.seatCacheMs > 0) {
       const cached = this.seatCache.get(maconomyId);
       if (cached && cached.expires > Date.now()) return { ...cached.info };
