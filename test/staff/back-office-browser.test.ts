@@ -84,6 +84,30 @@ describe.each(testDatabaseKinds())('back office in Chromium (%s)', (kind) => {
     await shot(page, 'course-dates');
     const first = page.locator('[data-testid=course-dates] tbody tr a').first();
     const maconomyId = (await first.textContent())!.trim();
+
+    // The keyboard alone: the first Tab reaches the skip link, then the menu; a filter is typed and sent with Enter.
+    const focused = () => page.evaluate(() => {
+      const el = (globalThis as any).document.activeElement;
+      return { text: el?.textContent?.trim(), href: el?.getAttribute('href') };
+    });
+    await page.reload();
+    await page.locator('[data-testid=course-dates] tbody tr').first().waitFor();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toEqual({ text: 'Gå til indhold', href: '#main' });
+    await page.keyboard.press('Tab');
+    expect((await focused()).href).toBe('#/course-dates');
+    await page.focus('input[name=search]');
+    await page.keyboard.type(maconomyId);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/search=/);
+    await page.locator('[data-testid=course-dates] tbody tr').first().waitFor();
+    expect(await page.locator('[data-testid=course-dates] tbody tr').count()).toBe(1);
+    // English labels, remembered; back to Danish for the rest.
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await page.locator('main h1').textContent()).toBe('Course dates');
+    await shot(page, 'course-dates-en');
+    await page.getByRole('button', { name: 'Dansk' }).click();
+    expect(await page.locator('main h1').textContent()).toBe('Kursusdatoer');
     const t0 = Date.now();
     await first.click();
     await page.locator('[data-testid=course-date-title]').waitFor();
@@ -192,6 +216,14 @@ describe.each(testDatabaseKinds())('back office in Chromium (%s)', (kind) => {
     timings['jobs (Agendash)'] = Date.now() - t0;
     for (const name of ['sync-pending-orders', 'deliver-mail', 'clear-reservations']) await page.getByText(name).first().waitFor();
     await shot(page, 'jobs');
+
+    // Logging out ends the session on the server: the cookie the browser had no longer opens anything.
+    const cookie = (await browser.context.cookies()).find((c) => c.name === 'kursus_staff')!;
+    await page.goto(`${h.url}/admin/#/course-dates`);
+    await page.getByRole('button', { name: 'Log ud' }).click();
+    await page.locator('[data-testid=login-page]').waitFor();
+    const replay = await fetch(`${h.url}/admin/api/session`, { headers: { cookie: `kursus_staff=${cookie.value}` } });
+    expect(replay.status).toBe(401);
     await page.close();
   });
 

@@ -3,6 +3,7 @@ import { ref } from 'vue';
 
 const da = {
   appName: 'Kursus back office',
+  skip: 'Gå til indhold',
   login: 'Log ind',
   logout: 'Log ud',
   email: 'E-mail',
@@ -108,6 +109,7 @@ type Labels = typeof da;
 
 const en: Labels = {
   appName: 'Kursus back office',
+  skip: 'Skip to content',
   login: 'Log in',
   logout: 'Log out',
   email: 'E-mail',
