@@ -1,6 +1,7 @@
 // The commerce connectors at run time: the Jubelio gateway and the BaseLinker <-> Optimakers bridge,
 // each with its typed clients, or, in demo mode with no URL configured, with its loopback simulator
 // started and seeded so the whole flow can be tried with curl. buildKursus creates this once.
+import { simulatorStatePath } from '../simulators/state-file.js';
 import type { Config } from '../config.js';
 import type { ClientLogger, FetchLike } from './commerce-http.js';
 import { JubelioClient } from './jubelio/client.js';
@@ -30,20 +31,23 @@ export interface CommerceOptions {
   fetchFor?: (system: string) => FetchLike;
 }
 
-export async function startCommerceConnectors(config: Pick<Config, 'jubelio' | 'bridge' | 'demo'>, opts: CommerceOptions): Promise<CommerceConnectors> {
+/** `varDir`: where the demo simulators keep their state (absent: in memory only, e.g. connector-check). */
+export async function startCommerceConnectors(config: Pick<Config, 'jubelio' | 'bridge' | 'demo'> & { varDir?: string }, opts: CommerceOptions): Promise<CommerceConnectors> {
   const { log } = opts;
   const j = config.jubelio;
   const b = config.bridge;
   const simulators: CommerceConnectors['simulators'] = { jubelio: null, baselinker: null, optimakers: null };
   const fetchFor = (system: string) => opts.fetchFor?.(system);
+  const statePath = (name: string) => (config.varDir ? simulatorStatePath(config.varDir, name) : undefined);
 
   let jubelio: JubelioClient | null = null;
   if (j.enabled) {
     let url = j.url;
     if (!url) {
       // Only reachable in demo mode: config refuses a missing JUBELIO_URL in production.
-      simulators.jubelio = await startJubelioSimulator({ email: j.email, password: j.password });
-      for (let id = 1; id <= 3; id++) simulators.jubelio.putSalesOrder(demoSalesOrder(id));
+      simulators.jubelio = await startJubelioSimulator({ email: j.email, password: j.password, statePath: statePath('jubelio') });
+      // A restored demo keeps what it had; only a fresh one is seeded.
+      if (!simulators.jubelio.restored) for (let id = 1; id <= 3; id++) simulators.jubelio.putSalesOrder(demoSalesOrder(id));
       url = simulators.jubelio.url;
       log.info({ url }, 'demo mode: JUBELIO_URL is not set, the Jubelio gateway uses the built-in Jubelio simulator');
     }
@@ -65,18 +69,20 @@ export async function startCommerceConnectors(config: Pick<Config, 'jubelio' | '
   if (b.enabled) {
     let blUrl = b.baselinker.url;
     if (!blUrl) {
-      simulators.baselinker = await startBaseLinkerSimulator({ token: b.baselinker.apiKey });
+      simulators.baselinker = await startBaseLinkerSimulator({ token: b.baselinker.apiKey, statePath: statePath('baselinker') });
       // Demo orders: most to import, one in a currency the demo mapping lacks, one in another status.
       const first = Math.floor(Date.now() / 1000) - 3600;
-      simulators.baselinker.addDemoOrders(10, { status_id: b.baselinker.orderStatusToImport, firstConfirmed: first });
-      simulators.baselinker.addDemoOrders(1, { status_id: b.baselinker.orderStatusToImport, firstConfirmed: first + 10, currency: 'GBP' });
-      simulators.baselinker.addDemoOrders(1, { status_id: 1001, firstConfirmed: first + 11 });
+      if (!simulators.baselinker.restored) {
+        simulators.baselinker.addDemoOrders(10, { status_id: b.baselinker.orderStatusToImport, firstConfirmed: first });
+        simulators.baselinker.addDemoOrders(1, { status_id: b.baselinker.orderStatusToImport, firstConfirmed: first + 10, currency: 'GBP' });
+        simulators.baselinker.addDemoOrders(1, { status_id: 1001, firstConfirmed: first + 11 });
+      }
       blUrl = simulators.baselinker.endpoint;
       log.info({ url: blUrl }, 'demo mode: BASELINKER_URL is not set, the bridge uses the built-in BaseLinker simulator');
     }
     let omUrl = b.optimes.url;
     if (!omUrl) {
-      simulators.optimakers = await startOptimakersSimulator({ apiKey: b.optimes.apiKey, apiKeyHeader: b.optimes.apiKeyHeader });
+      simulators.optimakers = await startOptimakersSimulator({ apiKey: b.optimes.apiKey, apiKeyHeader: b.optimes.apiKeyHeader, statePath: statePath('optimakers') });
       omUrl = simulators.optimakers.url;
       log.info({ url: omUrl }, 'demo mode: OPTIMES_URL is not set, the bridge uses the built-in Optimakers simulator');
     }

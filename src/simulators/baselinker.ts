@@ -4,6 +4,7 @@
 // 200, 100 requests/minute per token. Methods: getOrders (status_id, date_confirmed_from, order_id,
 // id_from; at most 100 orders, oldest confirmation first), setOrderStatus, getOrderStatusList.
 // Faults and demo data over HTTP under /__sim/* (no auth).
+import { loadState, saveState } from './state-file.js';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { applyFaultJson, createFaults, SlidingWindow, startSimServer, type SimFaults, type SimReply, type SimRequestRecord } from './connector-sim-kit.js';
 
@@ -61,6 +62,8 @@ export interface BaseLinkerStatus {
 }
 
 export interface BaseLinkerSimulatorOptions {
+  /** Keep the orders in this file across restarts (the demo; src/simulators/state-file.ts). */
+  statePath?: string;
   port?: number;
   host?: string;
   token?: string;
@@ -72,6 +75,8 @@ export interface BaseLinkerSimulatorOptions {
 }
 
 export interface BaseLinkerSimulator {
+  /** true when the state was loaded from statePath (the demo does not seed it again). */
+  restored: boolean;
   url: string;
   /** The API endpoint: `${url}/connector.php`. */
   endpoint: string;
@@ -212,6 +217,14 @@ export async function startBaseLinkerSimulator(opts: BaseLinkerSimulatorOptions 
     faults.clear();
   };
 
+  const saved = loadState<{ orders: BaseLinkerOrder[]; statusChanges: { order_id: number; status_id: number }[] }>(opts.statePath);
+  if (saved) {
+    for (const o of saved.orders) orders.set(o.order_id, o);
+    statusChanges.push(...saved.statusChanges);
+  }
+  const persist = () => saveState(opts.statePath, { orders: [...orders.values()], statusChanges });
+  if (!saved) persist();
+
   const addDemoOrders: BaseLinkerSimulator['addDemoOrders'] = (n, o = {}) => {
     const first = o.firstOrderId ?? Math.max(100_000, ...[...orders.keys()].map((k) => k + 1));
     const firstConfirmed = o.firstConfirmed ?? Math.floor(Date.UTC(2026, 10, 1) / 1000);
@@ -221,6 +234,7 @@ export async function startBaseLinkerSimulator(opts: BaseLinkerSimulatorOptions 
       orders.set(order.order_id, order);
       added.push(order);
     }
+    persist();
     return added;
   };
 
@@ -230,6 +244,7 @@ export async function startBaseLinkerSimulator(opts: BaseLinkerSimulatorOptions 
     faults,
     requests,
     describe: (raw) => new URLSearchParams(raw).get('method') ?? undefined,
+    afterChange: persist,
     faultReply: (status) => ({ status, body: `<html><body><h1>${status} Service Temporarily Unavailable</h1></body></html>` }),
     admin(method, path, _q, body: any) {
       if (method === 'POST' && path === '/__sim/reset') {
@@ -285,6 +300,7 @@ export async function startBaseLinkerSimulator(opts: BaseLinkerSimulatorOptions 
   });
 
   return {
+    restored: saved !== null,
     url: server.url,
     endpoint: `${server.url}/connector.php`,
     port: server.port,

@@ -189,6 +189,8 @@ export async function startSimServer(opts: {
   faultReply: (status: number) => SimReply;
   /** Extra info for the request log (BaseLinker's method name). */
   describe?: (raw: string) => string | undefined;
+  /** Called after every request that may have changed state (the demo saves it; src/simulators/state-file.ts). */
+  afterChange?: () => void;
 }): Promise<SimServer> {
   const host = opts.host ?? '127.0.0.1';
   let closed = false;
@@ -216,7 +218,9 @@ export async function startSimServer(opts: {
           return send(res, { status: 400, body: { error: 'invalid JSON' } });
         }
         try {
-          return send(res, await opts.admin(method, u.pathname, u.searchParams, body));
+          const r = await opts.admin(method, u.pathname, u.searchParams, body);
+          if (method !== 'GET') opts.afterChange?.();
+          return send(res, r);
         } catch (err) {
           return send(res, { status: 400, body: { error: (err as Error).message } });
         }
@@ -237,6 +241,7 @@ export async function startSimServer(opts: {
       let reply: SimReply;
       try {
         reply = await opts.api(req, method, u.pathname, u.searchParams, raw);
+        if (method !== 'GET') opts.afterChange?.();
       } catch (err) {
         reply = { status: 500, body: { error: (err as Error).message } };
       }

@@ -5,6 +5,7 @@
 // `GET /sales/orders/{id}`. It also plays Jubelio's webhook sender: `deliverSalesOrder` posts an
 // `update-salesorder` payload (optionally with masked names) signed with the configured scheme.
 // Faults and demo actions over HTTP under /__sim/* (no auth).
+import { loadState, saveState } from './state-file.js';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { applyFaultJson, createFaults, deliverWebhook, SlidingWindow, startSimServer, type SimFaults, type SimReply, type SimRequestRecord } from './connector-sim-kit.js';
 
@@ -78,6 +79,8 @@ export interface JubelioWebhookTarget {
 }
 
 export interface JubelioSimulatorOptions {
+  /** Keep products and sales orders in this file across restarts (the demo; src/simulators/state-file.ts). */
+  statePath?: string;
   port?: number;
   host?: string;
   email?: string;
@@ -92,6 +95,8 @@ export interface JubelioSimulatorOptions {
 }
 
 export interface JubelioSimulator {
+  /** true when the state was loaded from statePath (the demo does not seed it again). */
+  restored: boolean;
   url: string;
   port: number;
   close(): Promise<void>;
@@ -267,6 +272,17 @@ export async function startJubelioSimulator(opts: JubelioSimulatorOptions = {}):
     }
   }
 
+  const saved = loadState<{ products: [number, JubelioProductGroup][]; skuIndex: [string, number][]; salesOrders: [number, JubelioSalesOrder][]; nextGroupId: number; nextItemId: number }>(opts.statePath);
+  if (saved) {
+    for (const [k, v] of saved.products) products.set(k, v);
+    for (const [k, v] of saved.skuIndex) skuIndex.set(k, v);
+    for (const [k, v] of saved.salesOrders) salesOrders.set(k, v);
+    nextGroupId = saved.nextGroupId;
+    nextItemId = saved.nextItemId;
+  }
+  const persist = () => saveState(opts.statePath, { products: [...products], skuIndex: [...skuIndex], salesOrders: [...salesOrders], nextGroupId, nextItemId });
+  if (!saved) persist();
+
   const reset = () => {
     products.clear();
     skuIndex.clear();
@@ -301,6 +317,7 @@ export async function startJubelioSimulator(opts: JubelioSimulatorOptions = {}):
     port: opts.port,
     faults,
     requests,
+    afterChange: persist,
     faultReply: (status) => err(status, status === 429 ? 'Too Many Requests' : 'Service Unavailable', 'Simulated failure'),
     async admin(method, path, _q, body: any) {
       if (method === 'POST' && path === '/__sim/reset') {
@@ -372,6 +389,7 @@ export async function startJubelioSimulator(opts: JubelioSimulatorOptions = {}):
   });
 
   return {
+    restored: saved !== null,
     url: server.url,
     port: server.port,
     close: () => server.close(),
@@ -394,6 +412,7 @@ export async function startJubelioSimulator(opts: JubelioSimulatorOptions = {}):
     },
     putSalesOrder: (o) => {
       salesOrders.set(o.salesorder_id, structuredClone(o));
+      persist();
     },
     webhookBody,
     sign: (body, target) => sign(body, target ?? webhook),

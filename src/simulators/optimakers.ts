@@ -10,6 +10,7 @@
 //   GET  /api/currencies, /api/vat-rates, /api/order-statuses, /api/attributes (ids for the check)
 // Validation errors answer 400 `{error, message, field}`. Webhooks are thin, as documented:
 // `{Id, CreatedAt, Token, EventSource, WebhookRegistrationId, Ids}`; the receiver fetches the entity.
+import { loadState, saveState } from './state-file.js';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { applyFaultJson, createFaults, deliverWebhook, SlidingWindow, startSimServer, type SimFaults, type SimReply, type SimRequestRecord } from './connector-sim-kit.js';
 
@@ -56,6 +57,8 @@ export interface OptimakersWebhookTarget {
 }
 
 export interface OptimakersSimulatorOptions {
+  /** Keep the orders and products in this file across restarts (the demo; src/simulators/state-file.ts). */
+  statePath?: string;
   port?: number;
   host?: string;
   apiKey?: string;
@@ -173,6 +176,16 @@ export async function startOptimakersSimulator(opts: OptimakersSimulatorOptions 
     return null;
   }
 
+  const saved = loadState<{ orders: OptimakersOrder[]; products: OptimakersProduct[]; nextOrderId: number; nextProductId: number }>(opts.statePath);
+  if (saved) {
+    for (const o of saved.orders) orders.set(o.id, o);
+    for (const p of saved.products) products.set(p.id, p);
+    nextOrderId = saved.nextOrderId;
+    nextProductId = saved.nextProductId;
+  }
+  const persist = () => saveState(opts.statePath, { orders: [...orders.values()], products: [...products.values()], nextOrderId, nextProductId });
+  if (!saved) persist();
+
   const reset = () => {
     orders.clear();
     products.clear();
@@ -208,6 +221,7 @@ export async function startOptimakersSimulator(opts: OptimakersSimulatorOptions 
     port: opts.port,
     faults,
     requests,
+    afterChange: persist,
     faultReply: (status) => ({ status, body: { error: 'ServiceUnavailable', message: 'Simulated failure' } }),
     async admin(method, path, _q, body: any) {
       if (method === 'POST' && path === '/__sim/reset') {

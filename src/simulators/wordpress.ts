@@ -171,6 +171,7 @@ export async function startWordPressSimulator(opts: WordPressSimulatorOptions = 
     nextId = saved.nextId;
   }
   const persist = () => saveState(opts.statePath, { posts: [...posts.values()], nextId });
+  if (!saved) persist();
 
   // ---- auth -----------------------------------------------------------------------------------
   const normalise = (pw: string) => pw.replace(/[^a-z\d]/gi, '');

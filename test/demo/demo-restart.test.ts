@@ -3,7 +3,7 @@
 // after a stop and a new start with the same VAR_DIR, Maconomy's participants and the database
 // still agree. `npm run demo:reset` then deletes both and says so, and the next start is fresh.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -100,6 +100,12 @@ describe('the demo across a restart', () => {
     const refs = (await maconomyParticipants(urls.maconomy)).map((p) => p.external_ref).filter((ref) => ref.startsWith(`${order.id}:`));
     expect(refs.sort()).toEqual([`${order.id}:1`, `${order.id}:2`]);
     await stop(demo);
+    const saved = (name: string) => JSON.parse(readFileSync(join(varDir, 'simulators', `${name}.json`), 'utf8'));
+    for (const name of ['maconomy', 'wordpress', 'jubelio', 'baselinker', 'optimakers']) expect(existsSync(join(varDir, 'simulators', `${name}.json`))).toBe(true);
+    const blOrders = saved('baselinker').orders.length;
+    const wpPosts = saved('wordpress').posts.length;
+    expect(blOrders).toBe(12); // the demo's seed
+    expect(wpPosts).toBeGreaterThan(0); // the start-up push
 
     demo = start(env);
     urls = await serving(demo);
@@ -110,6 +116,9 @@ describe('the demo across a restart', () => {
     expect((await gql(urls.graphql, SEATS, { id: WALKTHROUGH_COURSE_NO })).course.seatsAvailable).toBe(before - 2);
     await stop(demo);
     expect(demo.lines.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    // The commerce simulators were restored, not seeded again; WordPress kept its posts (no duplicates).
+    expect(saved('baselinker').orders.length).toBe(blOrders);
+    expect(saved('wordpress').posts.length).toBe(wpPosts);
 
     // demo:reset: both gone, a clear message, and the next start is fresh demo data.
     expect(existsSync(join(varDir, 'simulators', 'maconomy.json'))).toBe(true);
