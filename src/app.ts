@@ -195,7 +195,10 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     breaker: { failures: config.maconomy.breakerFailures, cooldownMs: config.maconomy.breakerCooldownMs, registry: breakers },
     logger: app.log,
     fetch: httpLog.fetch('maconomy'),
-    onCall: (call) => metrics.observeMaconomyCall(call),
+    onCall: (call) => {
+      metrics.observeMaconomyCall(call);
+      metrics.observeUpstreamAttempt({ system: 'maconomy', ...call });
+    },
   });
   const now = opts.now ?? (() => new Date());
   // One per process, shared by reservations, checkouts, syncs and reconciliation (maconomy-seats.ts).
@@ -209,9 +212,10 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     fieldMode: config.wordpress.fieldMode,
     logger: app.log,
     fetch: httpLog.fetch('wordpress'),
+    onCall: (call) => metrics.observeUpstreamAttempt({ system: 'wordpress', ...call }),
   });
   const mail = createMailTransport({ smtpUrl: config.mail.smtpUrl, mailDir: `${config.varDir}/mail` });
-  const commerce = await startCommerceConnectors(config, { log: app.log, fetchFor: (system) => httpLog.fetch(system) });
+  const commerce = await startCommerceConnectors(config, { log: app.log, fetchFor: (system) => httpLog.fetch(system), onCall: (a) => metrics.observeUpstreamAttempt(a) });
   const jobs = createJobRunner({ config, db, maconomy, seats, wordpress, mail, log: app.log, now, httpLog, commerce, onCatalogChanged: () => catalogCache.invalidate() }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs, drainMs: opts.jobDrainMs });
   instrumentJobs(jobs.agenda, metrics, app.log);
   let workerExpected = false;

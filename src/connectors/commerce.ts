@@ -4,6 +4,7 @@
 import { simulatorStatePath } from '../simulators/state-file.js';
 import type { Config } from '../config.js';
 import type { ClientLogger, FetchLike } from './commerce-http.js';
+import type { UpstreamAttempt } from '../http/upstream.js';
 import { JubelioClient } from './jubelio/client.js';
 import { BaseLinkerClient } from './baselinker-optimakers/baselinker-client.js';
 import { OptimakersClient } from './baselinker-optimakers/optimakers-client.js';
@@ -29,6 +30,8 @@ export interface CommerceOptions {
   log: ClientLogger & { info(o: object, m?: string): void };
   /** Outbound fetch per system (the request/response log's wrapper). */
   fetchFor?: (system: string) => FetchLike;
+  /** Called once per HTTP attempt of any of the three clients (metrics). */
+  onCall?: (attempt: UpstreamAttempt) => void;
 }
 
 /** `varDir`: where the demo simulators keep their state (absent: in memory only, e.g. connector-check). */
@@ -60,6 +63,7 @@ export async function startCommerceConnectors(config: Pick<Config, 'jubelio' | '
       rateLimitPerMinute: j.rateLimitPerMinute,
       rateLimitWaitMs: j.rateLimitWaitMs,
       fetch: fetchFor('jubelio'),
+      onCall: opts.onCall,
       logger: log,
     });
   }
@@ -94,9 +98,10 @@ export async function startCommerceConnectors(config: Pick<Config, 'jubelio' | '
       rateLimitPerMinute: b.baselinker.rateLimitPerMinute,
       rateLimitWaitMs: b.baselinker.rateLimitWaitMs,
       fetch: fetchFor('baselinker'),
+      onCall: opts.onCall,
       logger: log,
     });
-    optimakers = new OptimakersClient({ baseUrl: omUrl, apiKey: b.optimes.apiKey, apiKeyHeader: b.optimes.apiKeyHeader, timeoutMs: b.optimes.timeoutMs, retries: b.optimes.retries, fetch: fetchFor('optimakers'), logger: log });
+    optimakers = new OptimakersClient({ baseUrl: omUrl, apiKey: b.optimes.apiKey, apiKeyHeader: b.optimes.apiKeyHeader, timeoutMs: b.optimes.timeoutMs, retries: b.optimes.retries, fetch: fetchFor('optimakers'), onCall: opts.onCall, logger: log });
   }
 
   return {

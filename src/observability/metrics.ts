@@ -3,7 +3,7 @@
 // Labels never carry ids, personal data or free text: cardinality stays bounded.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MaconomyCall } from '../integrations/maconomy/index.js';
-import type { BreakerRegistry } from '../http/upstream.js';
+import type { BreakerRegistry, UpstreamAttempt } from '../http/upstream.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -112,6 +112,13 @@ export function createMetrics(opts: MetricsOptions = {}) {
     registers: [registry],
   });
 
+  const upstreamDuration = new Histogram({
+    name: 'kursus_upstream_request_duration_seconds',
+    help: 'Outbound HTTP attempts of every upstream client (maconomy, wordpress, jubelio, baselinker, optimakers) by method and outcome (status code or error kind)',
+    labelNames: ['upstream', 'method', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
   const breakers = opts.breakers;
   new Gauge({
     name: 'kursus_upstream_breaker_open',
@@ -155,6 +162,12 @@ export function createMetrics(opts: MetricsOptions = {}) {
     seatHolds,
     seatsHeldSeats,
     maconomyDuration,
+    upstreamDuration,
+    /** The upstream kit's per-attempt hook (src/http/upstream.ts), for any client. */
+    observeUpstreamAttempt(a: Pick<UpstreamAttempt, 'system' | 'method' | 'status' | 'durationMs' | 'error'>) {
+      const outcome = a.error ? a.error.split(':')[0]! : String(a.status ?? 'none');
+      upstreamDuration.observe({ upstream: a.system.toLowerCase(), method: a.method, outcome }, a.durationMs / 1000);
+    },
     /** MaconomyClient `onCall` hook. */
     observeMaconomyCall(call: MaconomyCall) {
       const outcome = call.error ? call.error.split(':')[0]! : String(call.status ?? 'none');

@@ -77,6 +77,8 @@ describe.each(testDatabaseKinds())('health, readiness and metrics on %s', (kind)
     expect(sample(text, 'kursus_seats_reserved_total')).toBe(2);
     expect(sample(text, 'kursus_maconomy_request_duration_seconds_count', { method: 'GET', endpoint: '/api/course/:id', outcome: '200' })).toBeGreaterThanOrEqual(2);
     expect(sample(text, 'kursus_maconomy_request_duration_seconds_count', { method: 'POST', endpoint: '/api/webparticipant', outcome: '201' })).toBe(2);
+    // The same attempts in the metric every upstream client feeds (src/http/upstream.ts).
+    expect(sample(text, 'kursus_upstream_request_duration_seconds_count', { upstream: 'maconomy', method: 'POST', outcome: '201' })).toBe(2);
     expect(sample(text, 'kursus_http_request_duration_seconds_count', { method: 'POST', route: '/graphql', status_code: '200' })).toBeGreaterThanOrEqual(4);
     expect(sample(text, 'kursus_job_runs_total', { job: 'sync-order', outcome: 'success' })).toBeGreaterThanOrEqual(1);
     // No ids or personal data in label values.

@@ -6,7 +6,7 @@
 // backoff. The methods used here are idempotent (reads, and setting a status), so repeats are safe.
 import { z } from 'zod';
 import { firstIssue, MinuteRateLimiter, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
-import { defaultRetry, Upstream, type RetryVerdict, type UpstreamOutcome } from '../../http/upstream.js';
+import { defaultRetry, Upstream, type RetryVerdict, type UpstreamAttempt, type UpstreamOutcome } from '../../http/upstream.js';
 
 export interface BaseLinkerClientOptions {
   /** Full endpoint, e.g. https://api.baselinker.com/connector.php */
@@ -22,6 +22,8 @@ export interface BaseLinkerClientOptions {
   backoffBaseMs?: number;
   fetch?: FetchLike;
   logger?: ClientLogger;
+  /** Called once per HTTP attempt (metrics). */
+  onCall?: (attempt: UpstreamAttempt) => void;
 }
 
 const num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
@@ -92,6 +94,7 @@ export class BaseLinkerClient {
       timeoutMs: opts.timeoutMs ?? 15_000,
       retries: opts.retries ?? 3,
       backoffBaseMs: opts.backoffBaseMs ?? 300,
+      onAttempt: opts.onCall,
       backoffCapMs: 5000,
       logger: opts.logger,
     });

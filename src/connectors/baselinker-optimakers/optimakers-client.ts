@@ -5,7 +5,7 @@
 // because Optimakers does not deduplicate: the import looks the order up by its external id first.
 import { z } from 'zod';
 import { firstIssue, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
-import { defaultRetry, Upstream } from '../../http/upstream.js';
+import { defaultRetry, Upstream, type UpstreamAttempt } from '../../http/upstream.js';
 import { markSecretHeader } from '../http-log/redact.js';
 
 export interface OptimakersClientOptions {
@@ -18,6 +18,8 @@ export interface OptimakersClientOptions {
   backoffBaseMs?: number;
   fetch?: FetchLike;
   logger?: ClientLogger;
+  /** Called once per HTTP attempt (metrics). */
+  onCall?: (attempt: UpstreamAttempt) => void;
 }
 
 export interface OptimakersOrderInput {
@@ -65,6 +67,7 @@ export class OptimakersClient {
       timeoutMs: opts.timeoutMs ?? 15_000,
       retries: opts.retries ?? 3,
       backoffBaseMs: opts.backoffBaseMs ?? 300,
+      onAttempt: opts.onCall,
       backoffCapMs: 5000,
       logger: opts.logger,
     });

@@ -7,7 +7,7 @@
 // validated; the password and token are never logged.
 import { z } from 'zod';
 import { firstIssue, MinuteRateLimiter, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
-import { defaultRetry, Upstream, type RetryVerdict, type UpstreamOutcome } from '../../http/upstream.js';
+import { defaultRetry, Upstream, type RetryVerdict, type UpstreamAttempt, type UpstreamOutcome } from '../../http/upstream.js';
 
 export interface JubelioClientOptions {
   baseUrl: string;
@@ -27,6 +27,8 @@ export interface JubelioClientOptions {
   backoffBaseMs?: number;
   fetch?: FetchLike;
   logger?: ClientLogger;
+  /** Called once per HTTP attempt (metrics). */
+  onCall?: (attempt: UpstreamAttempt) => void;
 }
 
 export interface JubelioSkuInput {
@@ -94,6 +96,7 @@ export class JubelioClient {
       timeoutMs: opts.timeoutMs ?? 10_000,
       retries: opts.retries ?? 3,
       backoffBaseMs: opts.backoffBaseMs ?? 200,
+      onAttempt: opts.onCall,
       backoffCapMs: 5000,
       logger: opts.logger,
     });
