@@ -72,6 +72,7 @@ export function createJobRunner(deps: JobDeps, opts: JobRunnerOptions = {}): Job
   agenda.on('error', (err) => deps.log.error({ err }, 'job store error'));
   agenda.on('fail', (err, job) => deps.log.warn({ job: job.attrs.name, id: String(job.attrs._id), failCount: job.attrs.failCount, error: String((err as Error)?.message ?? err) }, 'job failed'));
   defineJobs(agenda, deps);
+  if (agenda.db instanceof SqlJobRepository) agenda.db.lockBudget = (name) => lockBudgetOf(agenda, name);
   if (opts.lockLifetimeMs)
     for (const definition of Object.values(agenda.definitions)) definition.lockLifetime = Math.min(definition.lockLifetime, opts.lockLifetimeMs);
   let started = false;
@@ -106,6 +107,28 @@ export function createJobRunner(deps: JobDeps, opts: JobRunnerOptions = {}): Job
       if (drained.timedOut) deps.log.warn({ running: drained.running }, 'jobs still running at shutdown: another worker takes them over when their locks expire');
     },
   };
+}
+
+/**
+ * How many more jobs of `name` this worker takes now: what Agenda's own checks allow (the job's
+ * lockLimit, the worker's total lockLimit) and no more than it can start soon (free slots of the
+ * job's concurrency and of maxConcurrency). Agenda only asks when at least one is allowed.
+ * Reads Agenda 6's private JobProcessor state; test/jobs/job-store-contract.test.ts fails if an
+ * upgrade changes it.
+ */
+export function lockBudgetOf(agenda: Agenda, name: string): number {
+  const p = (agenda as unknown as { jobProcessor?: { jobStatus?: Record<string, { locked?: number } | undefined>; lockedJobs?: unknown[]; totalLockLimit?: number; maxConcurrency?: number } }).jobProcessor;
+  const def = agenda.definitions[name] as { lockLimit?: number; concurrency?: number } | undefined;
+  if (!p || !def) return 1;
+  const locked = p.jobStatus?.[name]?.locked ?? 0;
+  const lockedAll = p.lockedJobs?.length ?? 0;
+  const room = [
+    def.lockLimit ? def.lockLimit - locked : Infinity,
+    p.totalLockLimit ? p.totalLockLimit - lockedAll : Infinity,
+    (def.concurrency || p.maxConcurrency || 1) - locked,
+    p.maxConcurrency ? p.maxConcurrency - lockedAll : Infinity,
+  ];
+  return Math.max(1, Math.min(...room));
 }
 
 /** The parts of Agenda 6's (private) JobProcessor that shutdown needs. */

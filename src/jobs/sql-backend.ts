@@ -38,8 +38,9 @@ type Fields = Record<string, unknown>;
 /** Candidates fetched per round in getNextJobToRun before trying to lock them one by one. */
 const LOCK_CANDIDATES = 10;
 /**
- * Jobs of one name locked together in one transaction (SQLite, and MySQL with SKIP LOCKED), then
- * handed to Agenda one per getNextJobToRun call. Agenda locks due jobs one call at a time and only
+ * At most this many jobs of one name locked together in one transaction (SQLite, and MySQL with
+ * SKIP LOCKED), then handed to Agenda one per getNextJobToRun call; never more than the worker
+ * takes (its lockBudget: lockLimit and free concurrency slots). Agenda locks due jobs one call at a time and only
  * starts running them when its whole queue-filling pass is over, so under a burst of checkouts a
  * pass of per-job locks (3-4 statements each) kept sync-order jobs locked but idle for ~2 s.
  */
@@ -300,7 +301,8 @@ export class SqlJobRepository implements JobRepository {
     if (!state) {
       const em = this.db.em();
       const [rows, total] = await Promise.all([
-        em.find(AgendaJob, where, { orderBy, ...(skip > 0 ? { offset: skip } : {}), ...(limit > 0 ? { limit } : {}) }),
+        // SQL has no OFFSET without LIMIT: a skip alone pages with an unbounded limit.
+        em.find(AgendaJob, where, { orderBy, ...(skip > 0 ? { offset: skip } : {}), ...(limit > 0 ? { limit } : skip > 0 ? { limit: Number.MAX_SAFE_INTEGER } : {}) }),
         this.db.em().count(AgendaJob, where),
       ]);
       return { jobs: rows.map(withState), total };
@@ -550,6 +552,14 @@ export class SqlJobRepository implements JobRepository {
    * letting those passes race each other only multiplies failed lock attempts.
    */
   private readonly lockQueues = new Map<string, Promise<unknown>>();
+  /**
+   * How many more jobs of a name the worker would take right now (its lock limits and free
+   * concurrency slots; see lockBudgetOf in runner.ts). A batch never locks more: a job locked in a
+   * batch but not wanted would sit locked, unavailable to other workers, until this worker got
+   * round to it (with lockLimit 1, one worker held three due jobs and ran them one after another
+   * while another worker ran none). Without it (a repository not driven by a worker): one per call.
+   */
+  lockBudget: (jobName: string) => number = () => 1;
   /** MySQL/MariaDB: use SELECT … FOR UPDATE SKIP LOCKED until the server says it cannot. */
   private skipLocked = true;
   /** Per job name: jobs this repository locked in a batch and has not handed to Agenda yet, in run order. */
@@ -649,7 +659,15 @@ export class SqlJobRepository implements JobRepository {
       }
       if (!buffered.length) this.prefetched.delete(jobName);
       if (stale.length) await this.releaseRows(stale);
-      if (fresh) return toJob(fresh);
+      if (fresh) {
+        // Read again: since the batch was locked the job may have been removed (cancel), disabled
+        // or rescheduled; such a job is not handed out (and not run), and a rescheduled one is
+        // unlocked so it runs at its new time. Still ours: the lock we took is the one it holds.
+        const now = await this.db.em().findOne(AgendaJob, { id: fresh.id, lockedAt: fresh.lockedAt });
+        if (now && !now.disabled && now.nextRunAt && toDate(now.nextRunAt)!.getTime() <= nextScanAt.getTime()) return toJob(now);
+        if (now) await this.releaseRows([now]);
+        return this.lockNext(jobName, nextScanAt, lockDeadline, lockTime, lastModifiedBy);
+      }
     }
 
     if (!(await this.dueNames(nextScanAt)).has(jobName)) return undefined;
@@ -669,7 +687,7 @@ export class SqlJobRepository implements JobRepository {
           batch = await this.db.em().transactional(async (em) => {
             const rows = await em.find(AgendaJob, lockable, {
               orderBy,
-              limit: LOCK_BATCH,
+              limit: Math.max(1, Math.min(LOCK_BATCH, Math.floor(this.lockBudget(jobName)) || 1)),
               ...(this.db.kind === 'mysql' ? { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE } : {}),
             });
             if (rows.length === 0) return [];
