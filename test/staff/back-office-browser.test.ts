@@ -9,7 +9,8 @@ import { testDatabaseKinds } from '../support/databases.js';
 import { until } from '../support/wait.js';
 import { buildBackOffice, startBrowser, type Browser } from '../support/browser.js';
 import { DEMO_STAFF } from '../../src/staff/demo.js';
-import { Order } from '../../src/booking/entities.js';
+import { Order, SeatDrift } from '../../src/booking/entities.js';
+import { CourseDate } from '../../src/catalog/entities.js';
 import { MailMessage } from '../../src/mail/entities.js';
 
 const SHOTS = 'var/screenshots';
@@ -172,7 +173,7 @@ describe.each(testDatabaseKinds())('back office in Chromium (%s)', (kind) => {
     await page.close();
   });
 
-  it('an admin finds a SYNC_FAILED order and retries it until SYNCED, resends a failed mail, reads the connector log and opens Agendash', async () => {
+  it('an admin finds a SYNC_FAILED order and retries it until SYNCED, resends a failed mail, sees seat drift, reads the connector log and opens Agendash', async () => {
     // A placed order whose sync attempts were used up.
     const course = (await h.raw({ query: '{ courses(first: 1, filter: { onlyAvailable: true }) { edges { node { id } } } }' })).json.data.courses.edges[0].node;
     const r = await h.raw({ query: 'mutation($i: ReserveSeatsInput!) { reserveSeats(input: $i) { order { id } orderToken } }', variables: { i: { courseId: course.id, seats: 1 } } });
@@ -203,6 +204,17 @@ describe.each(testDatabaseKinds())('back office in Chromium (%s)', (kind) => {
     await shot(page, 'mails');
     await page.locator(`[data-mail="${mail.id}"]`).getByRole('button').click();
     await until('mail sent', async () => ((await h.db.em().findOne(MailMessage, { id: mail.id }))?.status === 'SENT' ? true : null));
+
+    // Seat drift as reconcile-seats records it: Maconomy shows fewer free seats than are held here
+    // (the running worker may resolve it at once, as nothing really drifted: resolved ones are shown too).
+    const driftDate = (await h.db.em().findOne(CourseDate, { id: course.id }))!;
+    const at = new Date();
+    const driftEm = h.db.em();
+    driftEm.create(SeatDrift, { courseDate: driftDate.id, kind: 'OVERCOMMITTED', maconomyFreeSeats: 1, heldHere: 3, firstSeenAt: at, lastSeenAt: at } as never);
+    await driftEm.flush();
+    await timed(page, 'seat drift', () => page.goto(`${h.url}/admin/#/seat-drift?resolved=1`), `[data-drift="${driftDate.maconomyId}"]`);
+    expect(await page.locator(`[data-drift="${driftDate.maconomyId}"]`).textContent()).toContain('OVERCOMMITTED');
+    await shot(page, 'seat-drift');
 
     await h.kursus.httpLog.flush();
     await timed(page, 'connector log', () => page.goto(`${h.url}/admin/#/log`), '[data-testid=connector-log] tbody tr');

@@ -1,9 +1,9 @@
-// A small hash router: #/course-dates, #/course-dates/<id>, #/orders, #/mails, #/log, #/login.
+// A small hash router: #/course-dates, #/course-dates/<id>, #/orders, #/mails, #/log, #/seat-drift, #/login.
 // Hash URLs need no server-side fallback route and keep the query string for filters.
 import { ref } from 'vue';
 
 export interface Route {
-  name: 'login' | 'course-dates' | 'course-date' | 'orders' | 'mails' | 'log';
+  name: 'login' | 'course-dates' | 'course-date' | 'orders' | 'mails' | 'log' | 'seat-drift';
   id?: string;
   query: URLSearchParams;
 }
@@ -14,7 +14,7 @@ function parse(): Route {
   const query = new URLSearchParams(qs);
   const parts = path.split('/').filter(Boolean);
   if (parts[0] === 'course-dates' && parts[1]) return { name: 'course-date', id: parts[1], query };
-  const names = ['login', 'course-dates', 'orders', 'mails', 'log'] as const;
+  const names = ['login', 'course-dates', 'orders', 'mails', 'log', 'seat-drift'] as const;
   const name = names.find((n) => n === parts[0]) ?? 'course-dates';
   return { name, query };
 }
@@ -30,4 +30,4 @@ export function go(path: string, query?: Record<string, string | number | null |
   else route.value = parse();
 }
 
-export const ADMIN_ONLY: Route['name'][] = ['orders', 'mails', 'log'];
+export const ADMIN_ONLY: Route['name'][] = ['orders', 'mails', 'log', 'seat-drift'];

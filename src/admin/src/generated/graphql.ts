@@ -29,6 +29,11 @@ export type BoTrainerInput = {
   title?: string | null | undefined;
 };
 
+/** OVERCOMMITTED: Maconomy has fewer free seats than are held here. UNEXPLAINED_CHANGE: Maconomy's count moved by more than our own syncs explain. */
+export type SeatDriftKind =
+  | 'OVERCOMMITTED'
+  | 'UNEXPLAINED_CHANGE';
+
 export type UpdateCourseDateInput = {
   days?: Array<BoCourseDayInput> | null | undefined;
   description?: string | null | undefined;
@@ -121,6 +126,13 @@ export type JobOverviewQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type JobOverviewQuery = { jobOverview: Array<{ name: string, total: number, running: number, queued: number, scheduled: number, failed: number, completed: number, repeating: number, interval: string | null, schedule: string | null, lastRunAt: string | null, lastResult: string | null, failReason: string | null, nextRunAt: string | null }> };
+
+export type SeatDriftQueryVariables = Exact<{
+  includeResolved?: boolean | null | undefined;
+}>;
+
+
+export type SeatDriftQuery = { seatDrift: Array<{ id: string, kind: SeatDriftKind, maconomyId: string, title: string, startDate: string, maconomyFreeSeats: number, heldHere: number, expectedFreeSeats: number | null, firstSeenAt: string, lastSeenAt: string, resolvedAt: string | null }> };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -440,3 +452,20 @@ export const JobOverviewDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<JobOverviewQuery, JobOverviewQueryVariables>;
+export const SeatDriftDocument = new TypedDocumentString(`
+    query SeatDrift($includeResolved: Boolean) {
+  seatDrift(includeResolved: $includeResolved) {
+    id
+    kind
+    maconomyId
+    title
+    startDate
+    maconomyFreeSeats
+    heldHere
+    expectedFreeSeats
+    firstSeenAt
+    lastSeenAt
+    resolvedAt
+  }
+}
+    `) as unknown as TypedDocumentString<SeatDriftQuery, SeatDriftQueryVariables>;
