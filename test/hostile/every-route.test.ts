@@ -26,6 +26,12 @@ async function http(base: string, method: string, path: string, opts: { body?: s
   return { status: res.status, text: await res.text() };
 }
 
+/**
+ * 503s that say how this process is set up, not a fault: /readyz before the worker runs, the back
+ * office's SPA when it was not built (npm run build). Nothing else may answer 5xx.
+ */
+const unavailableByDesign = (url: string, status: number, text = '') => status === 503 && (url === '/readyz' || (url.startsWith('/admin') && /not built/.test(text)));
+
 interface LogLine {
   level: number;
   msg?: string;
@@ -83,7 +89,7 @@ describe.each(testDatabaseKinds())('every registered route on %s', (kind) => {
       for (const [what, opts, path] of sends) {
         const a = await http(h.url, method, path, opts);
         answers.push(`${method} ${path}: ${a.status}`);
-        if (a.status >= 500 && !(url === '/readyz' && a.status === 503)) problems.push(`${method} ${url} with ${what}: ${a.status} ${a.text.slice(0, 200)}`);
+        if (a.status >= 500 && !unavailableByDesign(url, a.status, a.text)) problems.push(`${method} ${url} with ${what}: ${a.status} ${a.text.slice(0, 200)}`);
       }
     }
     expect(problems).toEqual([]);
@@ -96,7 +102,10 @@ describe.each(testDatabaseKinds())('every registered route on %s', (kind) => {
     const logged500 = await h.db.em().find(HttpLogEntry, { direction: 'in', status: { $gte: 500 } });
     expect(logged500.map((e) => `${e.method} ${e.url}: ${e.status}`)).toEqual([]);
     const metrics = await http(h.url, 'GET', '/metrics');
-    const fiveHundreds = metrics.text.split('\n').filter((l) => /status_code="5\d\d"/.test(l) && !/route="\/readyz"/.test(l));
+    const fiveHundreds = metrics.text
+      .split('\n')
+      .filter((l) => /status_code="5\d\d"/.test(l))
+      .filter((l) => !(/status_code="503"/.test(l) && /route="(\/readyz|\/admin[^"]*)"/.test(l)));
     expect(fiveHundreds).toEqual([]);
     expect(answers.length).toBeGreaterThan(200);
   });
