@@ -258,7 +258,10 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     metricsAccess: config.exposure.metricsToken || !config.demo ? { open: false, token: config.exposure.metricsToken } : { open: true },
   });
   await registerSecurity(app, config);
-  registerCatalogCache(app, catalogCache, (result) => metrics.catalogCache.inc({ result }));
+  registerCatalogCache(app, catalogCache, (result) => metrics.catalogCache.inc({ result }), {
+    sMaxAgeSeconds: config.security.httpCacheSMaxAgeSeconds,
+    staleWhileRevalidateSeconds: config.security.httpCacheStaleWhileRevalidateSeconds,
+  });
   // After the cache: its hits never reach the limit.
   registerAnonymousQueryLimit(app, config);
   registerHttpLogHooks(app, httpLog);

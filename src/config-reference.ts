@@ -71,6 +71,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   v('Booking', 'RATE_LIMIT_RESERVE_PER_MINUTE', '30', '`reserveSeats` calls per client per minute; 0 disables.'),
   v('Booking', 'RATE_LIMIT_CHECKOUT_PER_MINUTE', '10', '`checkout` calls per client per minute; 0 disables.'),
   v('Booking', 'CATALOG_CACHE_MS', '5000', 'How long an anonymous catalogue answer is reused; 0 disables the cache.'),
+  v('Booking', 'HTTP_CACHE_S_MAXAGE_SECONDS', '5', 'How long a CDN may serve an anonymous catalogue answer (`Cache-Control: s-maxage`; it also gets an ETag, and If-None-Match a 304).'),
+  v('Booking', 'HTTP_CACHE_STALE_WHILE_REVALIDATE_SECONDS', '10', 'How long after that a CDN may still serve it while it asks again (`stale-while-revalidate`).'),
   v('Booking', 'RATE_LIMIT_ANONYMOUS_QUERIES_PER_MINUTE', '300', 'Anonymous GraphQL requests per client per minute; 0 disables.'),
   v('Booking', 'RATE_LIMIT_EXEMPT_IPS', null, 'Comma-separated client addresses no per-client limit applies to (e.g. a server-side storefront calling for all its visitors).'),
   // GraphQL and access

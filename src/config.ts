@@ -76,6 +76,9 @@ export interface Config {
     corsOrigins: string[];
     /** How long an anonymous catalogue answer is reused; 0 disables the cache. */
     catalogCacheMs: number;
+    /** HTTP caching of anonymous catalogue answers by a CDN: Cache-Control s-maxage and stale-while-revalidate, in seconds. */
+    httpCacheSMaxAgeSeconds: number;
+    httpCacheStaleWhileRevalidateSeconds: number;
     /** Anonymous GraphQL queries per client (IP) per minute that are not answered from the catalogue cache; 0 disables. */
     anonymousQueryRatePerMinute: number;
     /** Client addresses no per-client limit applies to (RATE_LIMIT_EXEMPT_IPS), e.g. a server-side storefront that calls for all its visitors. */
@@ -398,6 +401,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       checkoutRatePerMinute: read('RATE_LIMIT_CHECKOUT_PER_MINUTE', intVar('RATE_LIMIT_CHECKOUT_PER_MINUTE', 0, 1_000_000), '10'),
       corsOrigins: parseOrigins(env.CORS_ORIGINS ?? (demo ? 'http://localhost:3000,http://127.0.0.1:3000' : '')),
       catalogCacheMs: read('CATALOG_CACHE_MS', intVar('CATALOG_CACHE_MS', 0, 3_600_000), '5000'),
+      httpCacheSMaxAgeSeconds: read('HTTP_CACHE_S_MAXAGE_SECONDS', intVar('HTTP_CACHE_S_MAXAGE_SECONDS', 0, 86_400), '5'),
+      httpCacheStaleWhileRevalidateSeconds: read('HTTP_CACHE_STALE_WHILE_REVALIDATE_SECONDS', intVar('HTTP_CACHE_STALE_WHILE_REVALIDATE_SECONDS', 0, 86_400), '10'),
       anonymousQueryRatePerMinute: read('RATE_LIMIT_ANONYMOUS_QUERIES_PER_MINUTE', intVar('RATE_LIMIT_ANONYMOUS_QUERIES_PER_MINUTE', 0, 1_000_000), '300'),
       rateLimitExemptIps: tokenList(env.RATE_LIMIT_EXEMPT_IPS).map((ip) => {
         if (!isIP(ip)) throw new ConfigError(`RATE_LIMIT_EXEMPT_IPS: "${ip}" is not an IP address`);

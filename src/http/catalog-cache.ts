@@ -8,6 +8,7 @@
 //
 // The cache answers before Apollo runs, from the serialized JSON, which is what makes a cached
 // listing almost as cheap as a static route.
+import { createHash } from 'node:crypto';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -127,8 +128,67 @@ interface GraphQLBody {
   operationName?: unknown;
 }
 
-const marks = new WeakMap<FastifyRequest, { key?: string; since: number; mutation: boolean; leader?: boolean }>();
+interface Mark {
+  key?: string;
+  since: number;
+  mutation: boolean;
+  leader?: boolean;
+  /** Anonymous catalogue read: its answer may be cached by a CDN. */
+  shared?: boolean;
+  /** Answered from this cache in preHandler (its headers are set). */
+  hit?: boolean;
+}
+const marks = new WeakMap<FastifyRequest, Mark>();
 
+/**
+ * HTTP caching for a CDN or browser in front: anonymous catalogue answers carry an ETag (a hash
+ * of the answer, so every API instance gives the same one) and
+ * `Cache-Control: public, max-age=0, s-maxage=N, stale-while-revalidate=M`; a request whose
+ * If-None-Match names the current answer gets 304 without a body. Everything else on /graphql
+ * (orders, mutations, authenticated requests, errors) is `Cache-Control: no-store`.
+ */
+export interface HttpCachingOptions {
+  sMaxAgeSeconds: number;
+  staleWhileRevalidateSeconds: number;
+}
+
+const etags = new WeakMap<Buffer, string>();
+function etagOf(body: Buffer | string): string {
+  if (typeof body !== 'string') {
+    const known = etags.get(body);
+    if (known) return known;
+  }
+  const tag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+  if (typeof body !== 'string') etags.set(body, tag);
+  return tag;
+}
+const matches = (request: FastifyRequest, etag: string) => {
+  const header = request.headers['if-none-match'];
+  return typeof header === 'string' && (header === etag || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag));
+};
+
+/** The GraphQL request's operation: a POST's JSON body, or a GET's query string (as Apollo reads them). */
+function operationOf(request: FastifyRequest): { query: string; operationName?: string; variables: string } | undefined {
+  if (request.method === 'POST') {
+    const body = request.body as GraphQLBody | undefined;
+    if (!body || typeof body !== 'object' || typeof body.query !== 'string') return undefined;
+    return { query: body.query, operationName: typeof body.operationName === 'string' ? body.operationName : undefined, variables: JSON.stringify(body.variables ?? null) };
+  }
+  if (request.method === 'GET') {
+    const q = request.query as Record<string, unknown> | undefined;
+    if (!q || typeof q.query !== 'string') return undefined;
+    let variables = 'null';
+    if (typeof q.variables === 'string' && q.variables !== '') {
+      try {
+        variables = JSON.stringify(JSON.parse(q.variables));
+      } catch {
+        return undefined; // Apollo answers the malformed variables
+      }
+    }
+    return { query: q.query, operationName: typeof q.operationName === 'string' ? q.operationName : undefined, variables };
+  }
+  return undefined;
+}
 
 /** An answer with at least one non-null root field of data (other than __typename). */
 function mutationDidSomething(status: number, payload: unknown): boolean {
@@ -142,27 +202,48 @@ function mutationDidSomething(status: number, payload: unknown): boolean {
   }
 }
 
-const sendCached = (reply: FastifyReply, body: Buffer) => reply.header('content-type', 'application/json; charset=utf-8').header('x-cache', 'hit').send(body);
+/** Hooks on /graphql: answer cached catalogue queries, store fresh ones, invalidate on mutations; HTTP caching headers. */
+export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, onLookup?: (result: 'hit' | 'miss') => void, http?: HttpCachingOptions): void {
+  const sharedCacheControl = http ? `public, max-age=0, s-maxage=${http.sMaxAgeSeconds}, stale-while-revalidate=${http.staleWhileRevalidateSeconds}` : undefined;
+  const sendCached = (request: FastifyRequest, reply: FastifyReply, body: Buffer, shared: boolean) => {
+    reply.header('x-cache', 'hit');
+    if (sharedCacheControl) {
+      const etag = etagOf(body);
+      reply.header('cache-control', shared ? sharedCacheControl : 'no-store');
+      if (shared) {
+        reply.header('etag', etag);
+        if (matches(request, etag)) return reply.code(304).send();
+      }
+    }
+    return reply.header('content-type', 'application/json; charset=utf-8').send(body);
+  };
 
-/** Hooks on POST /graphql: answer cached catalogue queries, store fresh ones, invalidate on mutations. */
-export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, onLookup?: (result: 'hit' | 'miss') => void): void {
   app.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'POST' || request.routeOptions.url !== '/graphql') return;
-    const body = request.body as GraphQLBody | undefined;
-    if (!body || typeof body !== 'object' || typeof body.query !== 'string') return;
-    const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
-    const kind = cache.classify(body.query, operationName);
+    if (request.routeOptions.url !== '/graphql') return;
+    const op = operationOf(request);
+    if (!op) return;
+    const kind = cache.classify(op.query, op.operationName);
     if (kind === 'mutation') {
       marks.set(request, { since: cache.generation(), mutation: true });
       return;
     }
     // Editors and admins may see more than the public (and their role must be checked each time).
     if (kind !== 'cacheable' || request.headers.authorization) return;
-    const key = `${operationName ?? ''}\u0000${body.query}\u0000${JSON.stringify(body.variables ?? null)}`;
-    const hit = cache.get(key);
+    // What a CDN may keep: no credentials of any kind (a back-office session is a cookie).
+    const shared = request.headers.cookie === undefined;
+    // A GET is answered here only if Apollo would answer it (its CSRF prevention wants one of
+    // these headers on a GET); otherwise Apollo refuses it as before.
+    const fromCache = request.method === 'POST' || request.headers['apollo-require-preflight'] !== undefined || request.headers['x-apollo-operation-name'] !== undefined;
+    const key = `${op.operationName ?? ''}\u0000${op.query}\u0000${op.variables}`;
+    const hit = fromCache ? cache.get(key) : undefined;
     if (hit !== undefined) {
       onLookup?.('hit');
-      return sendCached(reply, hit);
+      marks.set(request, { since: cache.generation(), mutation: false, hit: true });
+      return sendCached(request, reply, hit, shared);
+    }
+    if (!fromCache) {
+      marks.set(request, { since: cache.generation(), mutation: false, shared });
+      return;
     }
     const since = cache.generation();
     const running = cache.join(key);
@@ -172,15 +253,16 @@ export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, 
       clearTimeout(timer);
       if (body !== undefined) {
         onLookup?.('hit');
-        return sendCached(reply, body);
+        marks.set(request, { since: cache.generation(), mutation: false, hit: true });
+        return sendCached(request, reply, body, shared);
       }
       // The other request failed, took too long, or a change came in between: compute it here.
       onLookup?.('miss');
-      marks.set(request, { key, since: cache.generation(), mutation: false });
+      marks.set(request, { key, since: cache.generation(), mutation: false, shared });
       return;
     }
     onLookup?.('miss');
-    marks.set(request, { key, since, mutation: false, leader: true });
+    marks.set(request, { key, since, mutation: false, leader: true, shared });
   });
   // A leader whose answer never reaches onSend (the client went away, an error before it) still
   // releases its waiters.
@@ -190,25 +272,43 @@ export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, 
   });
   app.addHook('onSend', async (request, reply, payload) => {
     const mark = marks.get(request);
-    if (!mark) return payload;
+    if (mark?.hit) return payload;
+    if (!mark) {
+      if (sharedCacheControl && request.routeOptions.url === '/graphql') reply.header('cache-control', 'no-store');
+      return payload;
+    }
     // Before the mutation's answer leaves: the client's next listing must already see its change.
     // Only a mutation that did something: a refused one (bad input, rate limit, no rights) answers
     // without data and leaves the cache alone, so failing calls cannot keep it empty.
     if (mark.mutation) {
+      if (sharedCacheControl) reply.header('cache-control', 'no-store');
       if (mutationDidSomething(reply.statusCode, payload)) cache.invalidate();
       return payload;
     }
-    if (!mark.key) return payload;
     // Only whole successful answers: an error (or a partial result) is not worth repeating.
     const whole = reply.statusCode === 200 && typeof payload === 'string' && payload.startsWith('{"data"') && !payload.includes('"errors":');
-    if (whole) {
-      cache.set(mark.key, payload, mark.since);
-      reply.header('x-cache', 'miss');
+    if (mark.key) {
+      if (whole) {
+        cache.set(mark.key, payload, mark.since);
+        reply.header('x-cache', 'miss');
+      }
+      if (mark.leader) {
+        cache.settle(mark.key, mark.since, whole ? (payload as string) : undefined);
+        // Settled: onResponse must not settle again (a later leader of the key may be running by then).
+        mark.leader = false;
+      }
     }
-    if (mark.leader) {
-      cache.settle(mark.key, mark.since, whole ? (payload as string) : undefined);
-      // Settled: onResponse must not settle again (a later leader of the key may be running by then).
-      mark.leader = false;
+    if (sharedCacheControl) {
+      if (!whole || !mark.shared) {
+        reply.header('cache-control', 'no-store');
+        return payload;
+      }
+      const etag = etagOf(payload as string);
+      reply.header('cache-control', sharedCacheControl).header('etag', etag);
+      if (matches(request, etag)) {
+        reply.code(304);
+        return '';
+      }
     }
     return payload;
   });
