@@ -30,6 +30,8 @@ const digest = hash.digest('hex');
 if (!process.argv.includes('--force') && existsSync(hashFile) && existsSync(join(outDir, 'index.html')) && readFileSync(hashFile, 'utf8') === digest) {
   if (!process.argv.includes('--quiet')) console.log('back office: unchanged, build skipped (dist/admin)');
 } else {
+  // Always a production bundle (no Vue dev warnings), whatever NODE_ENV the caller has (jest sets test).
+  process.env.NODE_ENV = 'production';
   const { build } = await import('vite');
   const started = Date.now();
   await build({ configFile: join(adminDir, 'vite.config.ts'), logLevel: 'warn' });

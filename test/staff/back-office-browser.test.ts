@@ -2,7 +2,8 @@
 // editors enrich a course date, admins retry a failed sync and resend a failed mail and open
 // Agendash, roles and CSRF hold, and no page asks any other host for anything. Screenshots of every
 // screen go to var/screenshots/; each page's time-to-data is measured and written next to them.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { startHarness, type Harness } from '../support/harness.js';
 import { testDatabaseKinds } from '../support/databases.js';
@@ -62,6 +63,21 @@ describe.each(testDatabaseKinds())('back office in Chromium (%s)', (kind) => {
     await page.keyboard.press('Enter');
     await page.locator('[data-testid=who]').waitFor();
   };
+
+  it('serves the built SPA under a strict CSP, at most 500 kB gzipped', async () => {
+    const res = await fetch(`${h.url}/admin/`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toContain('unsafe');
+    const assets = readdirSync('dist/admin/assets');
+    const gzipped = Object.fromEntries(assets.map((f) => [f, gzipSync(readFileSync(`dist/admin/assets/${f}`), { level: 9 }).length]));
+    const total = Object.values(gzipped).reduce((a, b) => a + b, 0);
+    writeFileSync(`${SHOTS}/bundle-size.json`, JSON.stringify({ gzippedBytes: total, files: gzipped }, null, 2) + '\n');
+    process.stderr.write(`[back office] bundle: ${(total / 1024).toFixed(1)} kB gzipped (${assets.join(', ')})\n`);
+    expect(total).toBeLessThanOrEqual(500 * 1024);
+  });
 
   it('sends a logged-out visitor to the login page, and shows a wrong password at the form', async () => {
     const page = await newPage();
