@@ -32,6 +32,7 @@ describe.each(testDatabaseKinds())('no overselling with API and worker processes
       VAR_DIR: `/tmp/kursus-erp-var-${process.pid}`,
       RATE_LIMIT_RESERVE_PER_MINUTE: '0',
       RATE_LIMIT_CHECKOUT_PER_MINUTE: '0',
+      RATE_LIMIT_ANONYMOUS_QUERIES_PER_MINUTE: '0',
       MAX_SEATS_PER_CLIENT: '100000',
       LOG_LEVEL: 'warn',
     };
