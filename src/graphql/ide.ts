@@ -47,9 +47,9 @@ query Order($ORDER_ID: ID!, $ORDER_TOKEN: String!) {
 `;
 
 /** An editor's operation: needs `Authorization: Bearer <editor token>` (see the Headers pane). */
-export const EDITOR_OPERATIONS = `# Editors only. The token goes in the Headers pane (the "Set headers" button left of
-# the editor): Authorization: Bearer <a token from EDITOR_TOKENS>. In demo mode that is
-# "Bearer demo-editor-token", already filled in for this window.
+export const EDITOR_OPERATIONS = `# Editors only. The token goes in this window's headers ("Set Headers" in the left
+# sidebar): Authorization: Bearer <a token from EDITOR_TOKENS>. In demo mode
+# that is "Bearer demo-editor-token", already filled in for this window.
 mutation Enrich($COURSE_ID: ID!) {
   enrichCourse(input: {
     courseId: $COURSE_ID,
@@ -67,13 +67,14 @@ export function renderIde(config: Config, baseURL: string): string {
     endpointURL: '/graphql',
     disableAccount: true,
     initialWindows: [
-      { initialName: 'Storefront walk-through', initialQuery: WALKTHROUGH_OPERATIONS, initialVariables: variables },
       {
         initialName: 'Editor: enrichCourse',
         initialQuery: EDITOR_OPERATIONS,
         initialVariables: JSON.stringify({ COURSE_ID: WALKTHROUGH_COURSE_NO }, null, 2),
         initialHeaders: { Authorization: demoEditor ? `Bearer ${DEMO_SECRETS.editorToken}` : 'Bearer <a token from EDITOR_TOKENS>' },
       },
+      // Last, so it is the window the IDE opens on.
+      { initialName: 'Storefront walk-through', initialQuery: WALKTHROUGH_OPERATIONS, initialVariables: variables },
     ],
     // Offline: no banners (the "Try Altair AI" one), no update or push notifications, no plugins
     // fetched from the internet. Persisted, so a settings change stored in the browser cannot
