@@ -26,7 +26,7 @@ describe.each(testDatabaseKinds())('the GraphQL IDE (%s)', (kind) => {
     await page.getByText('Editor: enrichCourse').first().waitFor({ timeout: 10_000 });
     // Give Altair the time in which it would show its start-up banners.
     await page.waitForTimeout(2_000);
-    const text = await page.evaluate(() => document.body.innerText);
+    const text = await page.locator('body').innerText();
     expect(text).not.toMatch(/Altair AI/i);
     expect(text).toContain('mutation Reserve');
     const foreign = browser.requests.filter((u) => !u.startsWith(h.url) && !u.startsWith('data:') && !u.startsWith('blob:'));
