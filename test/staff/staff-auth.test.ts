@@ -6,6 +6,7 @@ import { runUserCommand } from '../../src/staff/cli.js';
 import { DEMO_STAFF, disableDemoStaff } from '../../src/staff/demo.js';
 import { staffLogin } from '../../src/staff/service.js';
 import { StaffUser } from '../../src/staff/entities.js';
+import { sessionCookie } from '../../src/staff/session.js';
 
 const EDITOR = DEMO_STAFF[0];
 const ADMIN = DEMO_STAFF[1];
@@ -87,6 +88,31 @@ describe.each(testDatabaseKinds())('staff accounts and sessions (%s)', (kind) =>
     const adminJobs = await gql(admin, '{ jobOverview { name total } }');
     expect(adminJobs.json.errors).toBeUndefined();
     expect(adminJobs.json.data.jobOverview.length).toBeGreaterThan(0);
+  });
+
+  it('production cookies are Secure', () => {
+    expect(h.config.staff.secureCookie).toBe(false);
+    expect(sessionCookie('abc', { secure: true, maxAgeSeconds: 60 })).toBe('kursus_staff=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure');
+  });
+
+  it('Agendash at /admin/jobs: admins only, and its writes only from this origin', async () => {
+    const anonymous = await fetch(`${h.url}/admin/jobs/api?limit=1`);
+    expect(anonymous.status).toBe(401);
+    const editor = await loginOk(EDITOR);
+    expect((await fetch(`${h.url}/admin/jobs/api?limit=1`, { headers: { cookie: editor.cookie } })).status).toBe(403);
+    const admin = await loginOk(ADMIN);
+    const list = await fetch(`${h.url}/admin/jobs/api?limit=5`, { headers: { cookie: admin.cookie } });
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { overview: unknown[] }).overview.length).toBeGreaterThan(0);
+    const create = (origin?: string) =>
+      fetch(`${h.url}/admin/jobs/api/jobs/create`, {
+        method: 'POST',
+        headers: { cookie: admin.cookie, 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+        body: JSON.stringify({ jobName: 'push-wordpress', jobSchedule: 'in 1 hour', jobData: {} }),
+      });
+    expect((await create()).status).toBe(403);
+    expect((await create('https://evil.example')).status).toBe(403);
+    expect((await create(new URL(h.url).origin)).status).toBe(200);
   });
 
   it('bearer tokens keep working beside the cookies', async () => {
