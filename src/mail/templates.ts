@@ -241,58 +241,27 @@ export function operatorAlert(input: { lang: Language; title: string; details: [
   return { subject, html, text };
 }
 
+type AlertKind = 'syncFailed' | 'partial' | 'drift';
+type AlertValues<K extends AlertKind> = { [F in keyof (typeof ALERTS)['en'][K]['labels']]: string | number | null };
+
+/** An operator alert of a known kind: its title, each labelled value in the kind's order, its action. */
+function alertOf<K extends AlertKind>(lang: Language, kind: K, values: AlertValues<K>): Rendered {
+  const a = ALERTS[lang][kind] as { title: string; labels: Record<string, string>; action: string };
+  const details = Object.entries(a.labels).map(([field, label]) => [label, values[field as keyof AlertValues<K>]] as [string, string | number | null]);
+  return operatorAlert({ lang, title: a.title, details, action: a.action });
+}
+
 /** To OPS_EMAIL when sync-order has used its last attempt and the order is SYNC_FAILED. */
-export function orderSyncFailedAlert(input: {
-  lang: Language;
-  orderId: string;
-  courseDate: string | null;
-  seats: number | null;
-  attempts: number | null;
-  error: string;
-}): Rendered {
-  const a = ALERTS[input.lang].syncFailed;
-  return operatorAlert({
-    lang: input.lang,
-    title: a.title,
-    details: [
-      [a.labels.order, input.orderId],
-      [a.labels.courseDate, input.courseDate],
-      [a.labels.seats, input.seats],
-      [a.labels.attempts, input.attempts],
-      [a.labels.error, input.error],
-    ],
-    action: a.action,
-  });
+export function orderSyncFailedAlert(input: { lang: Language; orderId: string; courseDate: string | null; seats: number | null; attempts: number | null; error: string }): Rendered {
+  return alertOf(input.lang, 'syncFailed', { order: input.orderId, courseDate: input.courseDate, seats: input.seats, attempts: input.attempts, error: input.error });
 }
 
 /** To OPS_EMAIL when Maconomy finally refused some participants of an order (PARTIALLY_SYNCED). */
 export function partialSyncAlert(input: { lang: Language; orderId: string; courseDate: string; booked: number; refused: number; reason: string }): Rendered {
-  const a = ALERTS[input.lang].partial;
-  return operatorAlert({
-    lang: input.lang,
-    title: a.title,
-    details: [
-      [a.labels.order, input.orderId],
-      [a.labels.courseDate, input.courseDate],
-      [a.labels.booked, input.booked],
-      [a.labels.refused, input.refused],
-      [a.labels.reason, input.reason],
-    ],
-    action: a.action,
-  });
+  return alertOf(input.lang, 'partial', { order: input.orderId, courseDate: input.courseDate, booked: input.booked, refused: input.refused, reason: input.reason });
 }
 
 /** To OPS_EMAIL, once per course date and day: Maconomy has fewer free seats than are held here. */
 export function seatDriftAlert(input: { lang: Language; courseDate: string; maconomyFreeSeats: number; heldHere: number }): Rendered {
-  const a = ALERTS[input.lang].drift;
-  return operatorAlert({
-    lang: input.lang,
-    title: a.title,
-    details: [
-      [a.labels.courseDate, input.courseDate],
-      [a.labels.free, input.maconomyFreeSeats],
-      [a.labels.held, input.heldHere],
-    ],
-    action: a.action,
-  });
+  return alertOf(input.lang, 'drift', { courseDate: input.courseDate, free: input.maconomyFreeSeats, held: input.heldHere });
 }
