@@ -77,7 +77,7 @@ export function isTheTwoCommands(block: DocBlock): boolean {
  * programs, found through a PATH that holds nothing else; `npm` only as `npm run <SAFE_NPM_SCRIPTS>`.
  * Anything else is "command not found" and fails the example.
  */
-export const SHELL_COMMANDS = ['curl', 'grep', 'sed', 'head', 'tail', 'cat', 'jq', 'sleep', 'node', 'tr', 'wc', 'sort'];
+export const SHELL_COMMANDS = ['curl', 'openssl', 'grep', 'sed', 'head', 'tail', 'cat', 'jq', 'sleep', 'node', 'tr', 'wc', 'sort'];
 export const SAFE_NPM_SCRIPTS = ['schema', 'docs:config', 'typecheck', 'connector-check'];
 
 /** A directory of links to the allowed programs and an npm that runs only the safe scripts. */
