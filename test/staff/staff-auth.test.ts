@@ -113,6 +113,24 @@ describe.each(testDatabaseKinds())('staff accounts and sessions (%s)', (kind) =>
     expect((await create()).status).toBe(403);
     expect((await create('https://evil.example')).status).toBe(403);
     expect((await create(new URL(h.url).origin)).status).toBe(200);
+
+    // What Agendash does with a job works on the SQL job store: find, pause, resume, retry, delete.
+    const origin = new URL(h.url).origin;
+    const call = async (path: string, body?: object) => {
+      const res = await fetch(`${h.url}/admin/jobs/api${path}`, body ? { method: 'POST', headers: { cookie: admin.cookie, origin, 'content-type': 'application/json' }, body: JSON.stringify(body) } : { headers: { cookie: admin.cookie } });
+      const json = (await res.json()) as any;
+      expect({ path, status: res.status, json: res.status === 200 ? 'ok' : json }).toEqual({ path, status: 200, json: 'ok' });
+      return json;
+    };
+    const scheduled = await call('?job=push-wordpress&state=scheduled');
+    expect(scheduled.jobs).toHaveLength(1);
+    const jobIds = [scheduled.jobs[0].job._id];
+    expect(await call('/jobs/pause', { jobIds })).toEqual({ pausedCount: 1 });
+    expect((await call('?job=push-wordpress&state=paused')).jobs.map((j: any) => j.job._id)).toEqual(jobIds);
+    expect(await call('/jobs/resume', { jobIds })).toEqual({ resumedCount: 1 });
+    expect(await call('/jobs/retry', { jobIds })).toEqual({ retriedCount: 1 });
+    expect(await call('/jobs/delete', { jobIds })).toEqual({ deleted: true, deletedCount: 1 });
+    expect((await call('?q=push-wordpress')).jobs.map((j: any) => j.job._id)).not.toContain(jobIds[0]);
   });
 
   it('bearer tokens keep working beside the cookies', async () => {
