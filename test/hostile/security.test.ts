@@ -158,7 +158,7 @@ describe.each(testDatabaseKinds())('hostile requests against the security limits
         fetch(`${h.url}/api/admin/connector-users`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...ADMIN },
-          body: JSON.stringify({ email: `a@${'.'.repeat(60_000)} `, name: 'Long', password: 'long-enough-password' }),
+          body: JSON.stringify({ email: `a@${'.'.repeat(60_000)}@`, name: 'Long', password: 'long-enough-password' }),
         }),
       );
       expect(result.status).toBe(400);

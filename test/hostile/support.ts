@@ -95,18 +95,23 @@ export function leaksInternals(text: string): string | null {
 }
 
 /**
- * Runs `work` while polling `${baseUrl}/healthz` every few ms; returns its result and the slowest
- * health answer seen meanwhile (the process must keep serving while a hostile request runs).
+ * Runs `work` while polling `${baseUrl}/healthz` every few ms; returns its result and the longest
+ * wait for a health answer meanwhile: the time from the previous answer (or the start) to the next
+ * one. Measured between answers, not per request: the test shares the server's process, so a
+ * blocked event loop also holds the poller's own timers, and a per-request clock started after the
+ * block would never see it.
  */
 export async function whileHealthPolled<T>(baseUrl: string, work: () => Promise<T>): Promise<{ result: T; slowestHealthMs: number }> {
   let slowest = 0;
   let done = false;
+  let last = performance.now();
   const poll = (async () => {
     while (!done) {
-      const t0 = performance.now();
       const res = await fetch(`${baseUrl}/healthz`);
       await res.arrayBuffer();
-      slowest = Math.max(slowest, performance.now() - t0);
+      const now = performance.now();
+      slowest = Math.max(slowest, now - last);
+      last = now;
       await new Promise((r) => setTimeout(r, 5));
     }
   })();
