@@ -9,7 +9,7 @@ import { startMaconomySimulator } from './simulators/maconomy.js';
 import { startWordPressSimulator } from './simulators/wordpress.js';
 import { JOBS } from './jobs/registry.js';
 import { runWordPressCheck } from './integrations/wordpress/check.js';
-import { COMMERCE_SIMULATORS, runConnectorCheck } from './connectors/commerce-cli.js';
+import { COMMERCE_SIMULATORS, runConnectorCheck } from './connectors/commerce/cli.js';
 import { startUpstreamSimulator } from './simulators/upstream.js';
 import { DEMO_STAFF } from './staff/demo.js';
 import { runUserCommand } from './staff/cli.js';

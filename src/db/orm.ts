@@ -19,7 +19,7 @@ import { connectorAuthEntities } from '../connectors/auth/entities.js';
 import { httpLogEntities } from '../connectors/http-log/entities.js';
 import { productPriceEntities } from '../connectors/product-price/entities.js';
 import { requestOutEntities } from '../connectors/request-out/entities.js';
-import { commerceConnectorEntities } from '../connectors/commerce-entities-all.js';
+import { commerceConnectorEntities } from '../connectors/commerce/entities-all.js';
 import { staffEntities } from '../staff/entities.js';
 import { migrationsFor } from '../../migrations/index.js';
 

@@ -20,7 +20,7 @@ import { enqueueJobs } from './sql-backend.js';
 import { pruneFinishedJobs } from './retention.js';
 import { defineConnectorJobs } from '../connectors/jobs.js';
 import { pruneConnectorPersonalData } from '../connectors/retention.js';
-import { COMMERCE_JOBS, defineCommerceJobs } from '../connectors/commerce-jobs.js';
+import { COMMERCE_JOBS, defineCommerceJobs } from '../connectors/commerce/jobs.js';
 
 export const JOBS = {
   syncOrder: 'sync-order',

@@ -8,7 +8,7 @@ import { demoBaseLinkerOrder, type BaseLinkerSimulator } from '../../src/simulat
 import type { OptimakersSimulator } from '../../src/simulators/optimakers.js';
 import { BridgeOrder, OptimakersProductChange } from '../../src/connectors/baselinker-optimakers/entities.js';
 import { handleOptimakersDelivery } from '../../src/connectors/baselinker-optimakers/webhooks.js';
-import { WebhookDelivery } from '../../src/connectors/commerce-entities.js';
+import { WebhookDelivery } from '../../src/connectors/commerce/entities.js';
 import { ADMIN, call, erpToken, runJob, waitFor } from './jubelio-bridge-support.js';
 
 const IMPORT = 1002;

@@ -4,9 +4,9 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { DEMO_BRIDGE_ENV } from '../../src/connectors/baselinker-optimakers/config.js';
-import { startCommerceConnectors } from '../../src/connectors/commerce.js';
+import { startCommerceConnectors } from '../../src/connectors/commerce/connectors.js';
 import { startJubelioSimulator } from '../../src/simulators/jubelio.js';
-import { checkConnectors, formatReports } from '../../src/connectors/commerce-check.js';
+import { checkConnectors, formatReports } from '../../src/connectors/commerce/check.js';
 
 const prod = {
   NODE_ENV: 'production',

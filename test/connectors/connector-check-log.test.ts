@@ -4,7 +4,7 @@
 import { createTestDatabase, testDatabaseKinds } from '../support/databases.js';
 import { parseDatabaseUrl } from '../../src/config.js';
 import { openDb, migrate } from '../../src/db/orm.js';
-import { runConnectorCheck } from '../../src/connectors/commerce-cli.js';
+import { runConnectorCheck } from '../../src/connectors/commerce/cli.js';
 import { HttpLogEntry } from '../../src/connectors/http-log/index.js';
 import { DEMO_JUBELIO } from '../../src/connectors/jubelio/config.js';
 

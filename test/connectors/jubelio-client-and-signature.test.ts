@@ -1,7 +1,7 @@
 // The Jubelio webhook signature schemes on the raw body, and the per-minute limiter the clients use.
 import { createHash, createHmac } from 'node:crypto';
 import { verifyJubelioSignature } from '../../src/connectors/jubelio/sales-orders.js';
-import { MinuteRateLimiter } from '../../src/connectors/commerce-http.js';
+import { MinuteRateLimiter } from '../../src/connectors/commerce/http.js';
 
 const secret = 'a-webhook-secret-of-some-length';
 const raw = Buffer.from('{"action":"update-salesorder","salesorder_id":7,"status":"PAID"}');

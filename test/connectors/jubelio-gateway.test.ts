@@ -5,7 +5,7 @@
 import { startHarness, type Harness } from '../support/harness.js';
 import { testDatabaseKinds } from '../support/databases.js';
 import { demoSalesOrder, type JubelioSimulator } from '../../src/simulators/jubelio.js';
-import { WebhookDelivery } from '../../src/connectors/commerce-entities.js';
+import { WebhookDelivery } from '../../src/connectors/commerce/entities.js';
 import { JubelioProduct, JubelioSalesOrderEvent } from '../../src/connectors/jubelio/entities.js';
 import { MAX_STAGE_BATCH, MAX_TEXT, STAGE_BODY_LIMIT } from '../../src/connectors/jubelio/products.js';
 import { ADMIN, call, erpToken, runJob, waitFor } from './jubelio-bridge-support.js';

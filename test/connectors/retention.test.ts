@@ -7,7 +7,7 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { until } from '../support/wait.js';
 import { applySalesOrderEvent } from '../../src/connectors/jubelio/sales-orders.js';
 import { JubelioSalesOrder, JubelioSalesOrderEvent } from '../../src/connectors/jubelio/entities.js';
-import { WebhookDelivery } from '../../src/connectors/commerce-entities.js';
+import { WebhookDelivery } from '../../src/connectors/commerce/entities.js';
 import { JOBS } from '../../src/jobs/registry.js';
 
 const DAY = 86_400_000;

@@ -13,7 +13,7 @@ import { startUpstreamSimulator, type UpstreamSimulator } from '../../src/simula
 import { demoSalesOrder } from '../../src/simulators/jubelio.js';
 import { DEMO_PRODUCTS } from '../../src/connectors/product-price/demo.js';
 import { HttpLogEntry } from '../../src/connectors/http-log/index.js';
-import { WebhookDelivery } from '../../src/connectors/commerce-entities.js';
+import { WebhookDelivery } from '../../src/connectors/commerce/entities.js';
 import { DEMO_USER, http, until } from '../connectors/connector-helpers.js';
 import { post } from './support.js';
 

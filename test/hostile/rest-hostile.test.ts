@@ -16,7 +16,7 @@ import { Product, ProductPrice, Shop } from '../../src/connectors/product-price/
 import { DEMO_PRODUCTS, DEMO_SHOPS } from '../../src/connectors/product-price/demo.js';
 import { RequestOutRoute, RequestOutTicket } from '../../src/connectors/request-out/entities.js';
 import { runRequestOutCall } from '../../src/connectors/request-out/service.js';
-import { WebhookDelivery } from '../../src/connectors/commerce-entities.js';
+import { WebhookDelivery } from '../../src/connectors/commerce/entities.js';
 import { JubelioProduct } from '../../src/connectors/jubelio/entities.js';
 import { STAGE_BODY_LIMIT } from '../../src/connectors/jubelio/products.js';
 import { encodeKeyCursor } from '../../src/connectors/change-cursor.js';

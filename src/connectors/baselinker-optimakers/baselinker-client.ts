@@ -5,7 +5,7 @@
 // answer that is not JSON (a proxy's HTML error page), timeouts and network errors are retried with
 // backoff. The methods used here are idempotent (reads, and setting a status), so repeats are safe.
 import { z } from 'zod';
-import { firstIssue, MinuteRateLimiter, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
+import { firstIssue, MinuteRateLimiter, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce/http.js';
 import { defaultRetry, Upstream, type RetryVerdict, type UpstreamAttempt, type UpstreamOutcome } from '../../http/upstream.js';
 
 export interface BaseLinkerClientOptions {

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Db } from '../../db/orm.js';
-import { UpstreamError } from '../commerce-http.js';
+import { UpstreamError } from '../commerce/http.js';
 import type { BaseLinkerClient, BaseLinkerOrderWire } from './baselinker-client.js';
 import type { OptimakersClient, OptimakersOrderInput } from './optimakers-client.js';
 import { vatKey, type BridgeConfig } from './config.js';

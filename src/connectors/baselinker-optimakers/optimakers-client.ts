@@ -4,7 +4,7 @@
 // API touches this file. Reads are retried on 5xx/429/timeouts; `createOrder` is never retried here,
 // because Optimakers does not deduplicate: the import looks the order up by its external id first.
 import { z } from 'zod';
-import { firstIssue, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
+import { firstIssue, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce/http.js';
 import { defaultRetry, Upstream, type UpstreamAttempt } from '../../http/upstream.js';
 import { markSecretHeader } from '../http-log/redact.js';
 

@@ -6,8 +6,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { sql, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Db } from '../../db/orm.js';
-import type { DeliveryOutcome } from '../commerce-deliveries.js';
-import type { WebhookDelivery } from '../commerce-entities.js';
+import type { DeliveryOutcome } from '../commerce/deliveries.js';
+import type { WebhookDelivery } from '../commerce/entities.js';
 import type { BaseLinkerClient } from './baselinker-client.js';
 import type { OptimakersClient } from './optimakers-client.js';
 import type { BridgeConfig } from './config.js';

@@ -6,7 +6,7 @@
 // whose answer was lost is never repeated blindly: the SKU is looked up first. Responses are
 // validated; the password and token are never logged.
 import { z } from 'zod';
-import { firstIssue, MinuteRateLimiter, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce-http.js';
+import { firstIssue, MinuteRateLimiter, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce/http.js';
 import { defaultRetry, Upstream, type RetryVerdict, type UpstreamAttempt, type UpstreamOutcome } from '../../http/upstream.js';
 
 export interface JubelioClientOptions {

@@ -4,7 +4,7 @@
 // recorded before it is sent, so one whose answer was lost (crash, timeout) is found by SKU next
 // time instead of being created twice.
 import type { Db } from '../../db/orm.js';
-import { UpstreamError } from '../commerce-http.js';
+import { UpstreamError } from '../commerce/http.js';
 import type { JubelioClient, JubelioCatalogInput } from './client.js';
 import type { JubelioConfig } from './config.js';
 import { JubelioProduct } from './entities.js';

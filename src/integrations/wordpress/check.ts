@@ -2,7 +2,7 @@
 // before the first push, one line per fact: /wp-json/ reachable (pretty permalinks), the
 // application password accepted, the companion plugin active in the version Kursus expects, the
 // post type in the REST API, custom-fields support and each meta key with its type.
-import type { CheckLine, CheckReport } from '../../connectors/commerce-check.js';
+import type { CheckLine, CheckReport } from '../../connectors/commerce/check.js';
 import type { WordPressClient } from './client.js';
 import { COURSE_POST_FIELDS, WORDPRESS_PLUGIN_VERSION } from './fields.js';
 
@@ -75,7 +75,7 @@ export async function checkWordPress(wp: WordPressClient, user: string): Promise
 export async function runWordPressCheck(log: { warn(o: object, m?: string): void }): Promise<number> {
   const { loadConfig } = await import('../../config.js');
   const { WordPressClient } = await import('./client.js');
-  const { formatReports } = await import('../../connectors/commerce-check.js');
+  const { formatReports } = await import('../../connectors/commerce/check.js');
   const config = loadConfig();
   let url = config.wordpress.url;
   let sim: { url: string; close(): Promise<void> } | null = null;

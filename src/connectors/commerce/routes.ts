@@ -6,22 +6,22 @@
 // Errors use one envelope: `{"error": {"code", "message", "field"?}}`. Routes stay thin: the work is
 // in the services next to them.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../config.js';
-import type { Db } from '../db/orm.js';
-import type { JobRunner } from '../jobs/types.js';
-import { connectorScope, bearerSecurity, isPlainText } from './http.js';
-import { requireAdmin, requireConnectorUser } from './auth/index.js';
-import type { CommerceConnectors } from './commerce.js';
-import { storeDelivery } from './commerce-deliveries.js';
-import { COMMERCE_JOBS, enqueueDeliveryJob, type CommerceJobName } from './commerce-jobs.js';
-import { ConnectorJobRun } from './commerce-entities.js';
-import { checkConnectors, CHECK_TARGETS, type CheckTarget } from './commerce-check.js';
-import { isProductStatus, listProducts, MAX_STAGE_BATCH, STAGE_BODY_LIMIT, stageProducts } from './jubelio/products.js';
-import { ackSalesOrder, deliveryKeyOf, listSalesOrders, verifyJubelioSignature } from './jubelio/sales-orders.js';
-import { parseCursor, parseKeyCursor } from './change-cursor.js';
-import { cursorParam, InputError, instantParam, limitParam } from './params.js';
-import { ackProductChange, listProductChanges, readMessage, tokenMatches } from './baselinker-optimakers/webhooks.js';
-import { BridgeOrder, BRIDGE_ORDER_STATUSES } from './baselinker-optimakers/entities.js';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/orm.js';
+import type { JobRunner } from '../../jobs/types.js';
+import { connectorScope, bearerSecurity, isPlainText } from '../http.js';
+import { requireAdmin, requireConnectorUser } from '../auth/index.js';
+import type { CommerceConnectors } from './connectors.js';
+import { storeDelivery } from './deliveries.js';
+import { COMMERCE_JOBS, enqueueDeliveryJob, type CommerceJobName } from './jobs.js';
+import { ConnectorJobRun } from './entities.js';
+import { checkConnectors, CHECK_TARGETS, type CheckTarget } from './check.js';
+import { isProductStatus, listProducts, MAX_STAGE_BATCH, STAGE_BODY_LIMIT, stageProducts } from '../jubelio/products.js';
+import { ackSalesOrder, deliveryKeyOf, listSalesOrders, verifyJubelioSignature } from '../jubelio/sales-orders.js';
+import { parseCursor, parseKeyCursor } from '../change-cursor.js';
+import { cursorParam, InputError, instantParam, limitParam } from '../params.js';
+import { ackProductChange, listProductChanges, readMessage, tokenMatches } from '../baselinker-optimakers/webhooks.js';
+import { BridgeOrder, BRIDGE_ORDER_STATUSES } from '../baselinker-optimakers/entities.js';
 
 export interface CommerceRouteDeps {
   config: Config;

@@ -1,38 +1,9 @@
-// The connector check (`npm run connector-check -- <jubelio|baselinker|optimakers|bridge|all>` and
-// GET /api/admin/connectors/{name}/check): calls the configured systems and reports what is
-// reachable and which configured ids exist there, one line per fact, without any secret.
-import type { CommerceConnectors } from './commerce.js';
+// The bridge's part of the connector check: BaseLinker's order statuses and Optimakers' statuses,
+// attributes, currencies and VAT rates that the configuration names.
+import type { CommerceConnectors } from '../commerce/connectors.js';
+import { message, type CheckLine, type CheckReport } from '../commerce/check-report.js';
 
-export interface CheckLine {
-  check: string;
-  ok: boolean;
-  detail: string;
-}
-export interface CheckReport {
-  connector: string;
-  ok: boolean;
-  checks: CheckLine[];
-}
-
-export const CHECK_TARGETS = ['jubelio', 'baselinker', 'optimakers', 'bridge', 'all'] as const;
-export type CheckTarget = (typeof CHECK_TARGETS)[number];
-
-const message = (err: unknown) => ((err as Error)?.message ?? String(err)).slice(0, 500);
-
-async function checkJubelio(c: CommerceConnectors): Promise<CheckReport> {
-  const checks: CheckLine[] = [];
-  if (!c.jubelio) return { connector: 'jubelio', ok: false, checks: [{ check: 'enabled', ok: false, detail: 'the Jubelio gateway is disabled (set JUBELIO_URL, JUBELIO_EMAIL, JUBELIO_PASSWORD, JUBELIO_WEBHOOK_SECRET)' }] };
-  try {
-    await c.jubelio.verifyLogin();
-    checks.push({ check: 'login', ok: true, detail: `POST /login accepted the credentials of ${c.config.jubelio.email}` });
-  } catch (err) {
-    checks.push({ check: 'login', ok: false, detail: message(err) });
-  }
-  checks.push({ check: 'webhook signature', ok: c.config.jubelio.webhook.scheme !== 'none', detail: `scheme ${c.config.jubelio.webhook.scheme}${c.config.jubelio.webhook.scheme === 'path' ? ' (webhook URL ends with the secret)' : `, header ${c.config.jubelio.webhook.header}`}` });
-  return { connector: 'jubelio', ok: checks.every((x) => x.ok), checks };
-}
-
-async function checkBaseLinker(c: CommerceConnectors): Promise<CheckReport> {
+export async function checkBaseLinker(c: CommerceConnectors): Promise<CheckReport> {
   const checks: CheckLine[] = [];
   if (!c.baselinker) return { connector: 'baselinker', ok: false, checks: [{ check: 'enabled', ok: false, detail: 'the BaseLinker-Optimakers bridge is disabled' }] };
   const cfg = c.config.bridge.baselinker;
@@ -52,7 +23,7 @@ async function checkBaseLinker(c: CommerceConnectors): Promise<CheckReport> {
   return { connector: 'baselinker', ok: checks.every((x) => x.ok), checks };
 }
 
-async function checkOptimakers(c: CommerceConnectors): Promise<CheckReport> {
+export async function checkOptimakers(c: CommerceConnectors): Promise<CheckReport> {
   const checks: CheckLine[] = [];
   if (!c.optimakers) return { connector: 'optimakers', ok: false, checks: [{ check: 'enabled', ok: false, detail: 'the BaseLinker-Optimakers bridge is disabled' }] };
   const om = c.config.bridge.optimes;
@@ -90,18 +61,4 @@ async function checkOptimakers(c: CommerceConnectors): Promise<CheckReport> {
     checks.push({ check: 'reachable', ok: false, detail: message(err) });
   }
   return { connector: 'optimakers', ok: checks.every((x) => x.ok), checks };
-}
-
-export async function checkConnectors(c: CommerceConnectors, target: CheckTarget): Promise<CheckReport[]> {
-  const out: CheckReport[] = [];
-  if (target === 'jubelio' || target === 'all') out.push(await checkJubelio(c));
-  if (target === 'baselinker' || target === 'bridge' || target === 'all') out.push(await checkBaseLinker(c));
-  if (target === 'optimakers' || target === 'bridge' || target === 'all') out.push(await checkOptimakers(c));
-  return out;
-}
-
-export function formatReports(reports: CheckReport[]): string {
-  return reports
-    .map((r) => [`${r.ok ? 'OK  ' : 'FAIL'} ${r.connector}`, ...r.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.detail}`)].join('\n'))
-    .join('\n');
 }

@@ -1,15 +1,15 @@
 // Command-line parts of the commerce connectors, for src/main.ts: `connector-check <target>` and
 // the three simulators of `npm run simulator -- <jubelio|baselinker|optimakers> --port N`.
-import { ConfigError, loadConfig } from '../config.js';
-import { openDb, type Db } from '../db/orm.js';
-import { createHttpLog, type HttpLog } from './http-log/log.js';
-import { startCommerceConnectors } from './commerce.js';
-import { checkConnectors, CHECK_TARGETS, formatReports, type CheckTarget } from './commerce-check.js';
-import { DEMO_JUBELIO } from './jubelio/config.js';
-import { DEMO_BRIDGE_ENV } from './baselinker-optimakers/config.js';
-import { demoSalesOrder, startJubelioSimulator } from '../simulators/jubelio.js';
-import { startBaseLinkerSimulator } from '../simulators/baselinker.js';
-import { startOptimakersSimulator } from '../simulators/optimakers.js';
+import { ConfigError, loadConfig } from '../../config.js';
+import { openDb, type Db } from '../../db/orm.js';
+import { createHttpLog, type HttpLog } from '../http-log/log.js';
+import { startCommerceConnectors } from './connectors.js';
+import { checkConnectors, CHECK_TARGETS, formatReports, type CheckTarget } from './check.js';
+import { DEMO_JUBELIO } from '../jubelio/config.js';
+import { DEMO_BRIDGE_ENV } from '../baselinker-optimakers/config.js';
+import { demoSalesOrder, startJubelioSimulator } from '../../simulators/jubelio.js';
+import { startBaseLinkerSimulator } from '../../simulators/baselinker.js';
+import { startOptimakersSimulator } from '../../simulators/optimakers.js';
 
 type Log = { info(o: object, m?: string): void; warn(o: object, m?: string): void };
 

@@ -3,8 +3,8 @@
 // that claims each row atomically, so two workers never process one delivery.
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { Db, Em } from '../db/orm.js';
-import { WebhookDelivery, ConnectorJobRun, type RunStatus } from './commerce-entities.js';
+import type { Db, Em } from '../../db/orm.js';
+import { WebhookDelivery, ConnectorJobRun, type RunStatus } from './entities.js';
 
 export type Provider = 'jubelio' | 'optimakers';
 export const MAX_DELIVERY_ATTEMPTS = 8;

@@ -2,15 +2,15 @@
 // they call the connector services and record each run (counts, errors) for admins. A job of a
 // disabled connector does nothing and says so.
 import { backoffStrategies, type Agenda, type Job } from 'agenda';
-import type { Config } from '../config.js';
-import type { Db, Em } from '../db/orm.js';
-import { enqueueJob } from '../jobs/sql-backend.js';
-import type { CommerceConnectors } from './commerce.js';
-import { processDeliveries, recordRun } from './commerce-deliveries.js';
-import { pushProducts } from './jubelio/push.js';
-import { fetchMaskedSalesOrders, handleJubelioDelivery } from './jubelio/sales-orders.js';
-import { importBaseLinkerOrders } from './baselinker-optimakers/import.js';
-import { handleOptimakersDelivery, retryRealisedStatuses } from './baselinker-optimakers/webhooks.js';
+import type { Config } from '../../config.js';
+import type { Db, Em } from '../../db/orm.js';
+import { enqueueJob } from '../../jobs/sql-backend.js';
+import type { CommerceConnectors } from './connectors.js';
+import { processDeliveries, recordRun } from './deliveries.js';
+import { pushProducts } from '../jubelio/push.js';
+import { fetchMaskedSalesOrders, handleJubelioDelivery } from '../jubelio/sales-orders.js';
+import { importBaseLinkerOrders } from '../baselinker-optimakers/import.js';
+import { handleOptimakersDelivery, retryRealisedStatuses } from '../baselinker-optimakers/webhooks.js';
 
 export const COMMERCE_JOBS = {
   jubelioPushProducts: 'jubelio-push-products',

@@ -3,7 +3,7 @@
 // per-process requests-per-minute limiter that counts a request until its answer is in. Timeouts,
 // retries and backoff are the upstream kit's (src/http/upstream.ts). Every client takes a `fetch`
 // so calls go through the request/response log's outbound wrapper.
-import { UpstreamFailure, type UpstreamResponse } from '../http/upstream.js';
+import { UpstreamFailure, type UpstreamResponse } from '../../http/upstream.js';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 

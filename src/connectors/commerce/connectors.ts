@@ -1,16 +1,21 @@
 // The commerce connectors at run time: the Jubelio gateway and the BaseLinker <-> Optimakers bridge,
 // each with its typed clients, or, in demo mode with no URL configured, with its loopback simulator
 // started and seeded so the whole flow can be tried with curl. buildKursus creates this once.
-import { simulatorStatePath } from '../simulators/state-file.js';
-import type { Config } from '../config.js';
-import type { ClientLogger, FetchLike } from './commerce-http.js';
-import type { UpstreamAttempt } from '../http/upstream.js';
-import { JubelioClient } from './jubelio/client.js';
-import { BaseLinkerClient } from './baselinker-optimakers/baselinker-client.js';
-import { OptimakersClient } from './baselinker-optimakers/optimakers-client.js';
-import { startJubelioSimulator, demoSalesOrder, type JubelioSimulator } from '../simulators/jubelio.js';
-import { startBaseLinkerSimulator, type BaseLinkerSimulator } from '../simulators/baselinker.js';
-import { startOptimakersSimulator, type OptimakersSimulator } from '../simulators/optimakers.js';
+//
+// Layout by system: src/connectors/jubelio/ (the Jubelio gateway), src/connectors/baselinker-optimakers/
+// (the bridge), and here, src/connectors/commerce/, what both share: the clients' error type and
+// rate limiter (http.ts), webhook deliveries and job runs (deliveries.ts, entities.ts), the REST
+// surface (routes.ts), the jobs (jobs.ts), the connector check (check.ts) and the CLI (cli.ts).
+import { simulatorStatePath } from '../../simulators/state-file.js';
+import type { Config } from '../../config.js';
+import type { ClientLogger, FetchLike } from './http.js';
+import type { UpstreamAttempt } from '../../http/upstream.js';
+import { JubelioClient } from '../jubelio/client.js';
+import { BaseLinkerClient } from '../baselinker-optimakers/baselinker-client.js';
+import { OptimakersClient } from '../baselinker-optimakers/optimakers-client.js';
+import { startJubelioSimulator, demoSalesOrder, type JubelioSimulator } from '../../simulators/jubelio.js';
+import { startBaseLinkerSimulator, type BaseLinkerSimulator } from '../../simulators/baselinker.js';
+import { startOptimakersSimulator, type OptimakersSimulator } from '../../simulators/optimakers.js';
 
 export interface CommerceConnectors {
   config: Pick<Config, 'jubelio' | 'bridge'>;
