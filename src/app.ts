@@ -7,7 +7,7 @@ import { createSeatReader } from './booking/maconomy-seats.js';
 import { seatDriftDates } from './booking/reconcile.js';
 import { openDb, migrate, type Db } from './db/orm.js';
 import { MaconomyClient } from './integrations/maconomy/index.js';
-import { startMaconomySimulator, type MaconomySimulator } from './simulators/maconomy.js';
+import { startMaconomySimulator, WALKTHROUGH_COURSE_NO, type MaconomySimulator } from './simulators/maconomy.js';
 import { createBookingService, type BookingHooks, type BookingService } from './booking/service.js';
 import { importCourses, type ImportResult } from './catalog/import.js';
 import { registerGraphQL } from './graphql/server.js';
@@ -266,6 +266,8 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   registerAnonymousQueryLimit(app, config);
   registerHttpLogHooks(app, httpLog);
   await registerGraphQL(app, services, {
+    // Demo: the walk-through's course date of the simulated Maconomy (the README books it).
+    ideCourseId: simulator ? WALKTHROUGH_COURSE_NO : undefined,
     plugins: [apolloMetricsPlugin(metrics), rateLimitPlugin(bookingRateLimits(config), (ctx) => ctx.clientKey)],
   });
 

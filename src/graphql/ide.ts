@@ -3,7 +3,6 @@
 // Authorization header is already in the Headers pane, so nobody has to guess where a token goes.
 import { renderAltair } from 'altair-static';
 import { DEMO_SECRETS, type Config } from '../config.js';
-import { WALKTHROUGH_COURSE_NO } from '../simulators/maconomy.js';
 
 /** The storefront walk-through, operation by operation (the README runs the same operations). */
 export const WALKTHROUGH_OPERATIONS = `# Kursus storefront walk-through. Run the operations from top to bottom (the run button
@@ -59,9 +58,9 @@ mutation Enrich($COURSE_ID: ID!) {
 }
 `;
 
-export function renderIde(config: Config, baseURL: string): string {
+export function renderIde(config: Config, baseURL: string, courseId = '<a course id or Maconomy id>'): string {
   const demoEditor = config.demo && config.editorTokens.includes(DEMO_SECRETS.editorToken);
-  const variables = JSON.stringify({ COURSE_ID: WALKTHROUGH_COURSE_NO, ORDER_ID: 'order.id from Reserve', ORDER_TOKEN: 'orderToken from Reserve' }, null, 2);
+  const variables = JSON.stringify({ COURSE_ID: courseId, ORDER_ID: 'order.id from Reserve', ORDER_TOKEN: 'orderToken from Reserve' }, null, 2);
   return renderAltair({
     baseURL,
     endpointURL: '/graphql',
@@ -70,7 +69,7 @@ export function renderIde(config: Config, baseURL: string): string {
       {
         initialName: 'Editor: enrichCourse',
         initialQuery: EDITOR_OPERATIONS,
-        initialVariables: JSON.stringify({ COURSE_ID: WALKTHROUGH_COURSE_NO }, null, 2),
+        initialVariables: JSON.stringify({ COURSE_ID: courseId }, null, 2),
         initialHeaders: { Authorization: demoEditor ? `Bearer ${DEMO_SECRETS.editorToken}` : 'Bearer <a token from EDITOR_TOKENS>' },
       },
       // Last, so it is the window the IDE opens on.

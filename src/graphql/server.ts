@@ -38,7 +38,8 @@ const APOLLO_FEATURES_NOT_USED = [
 export async function registerGraphQL(
   app: FastifyInstance,
   services: Services,
-  extra: { plugins?: ApolloServerPlugin<GraphQLContext>[] } = {},
+  /** ideCourseId: the course date the IDE's walk-through books (the demo's; a placeholder otherwise). */
+  extra: { plugins?: ApolloServerPlugin<GraphQLContext>[]; ideCourseId?: string } = {},
 ): Promise<ApolloServer<GraphQLContext>> {
   const schema = await kursusSchema();
   const { maxComplexity, maxDepth, maxFields, maxTokens } = services.config.graphql;
@@ -106,7 +107,7 @@ export async function registerGraphQL(
   // GRAPHQL_IDE (default off in production): without it GET /graphql serves only queries.
   const ide = services.config.exposure.graphqlIde;
   if (ide) await app.register(fastifyStatic, { root: getDistDirectory(), prefix: IDE_BASE, decorateReply: false });
-  const idePage = ide ? renderIde(services.config, IDE_BASE) : null;
+  const idePage = ide ? renderIde(services.config, IDE_BASE, extra.ideCourseId) : null;
 
   app.route({
     url: '/graphql',
