@@ -172,7 +172,7 @@ function checkoutHooks(jobs: JobRunner, now: () => Date, extra: BookingHooks | u
   };
 }
 
-// The composition root, ~150 lines by design (its self-contained parts are the functions above):
+// Long by design (~160 lines): the composition root (its self-contained parts are the functions above):
 // every part is built here in dependency order and handed to the next, so the wiring of the whole
 // product reads top to bottom in one place.
 export async function buildKursus(config: Config, opts: BuildOptions = {}): Promise<Kursus> {

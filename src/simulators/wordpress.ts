@@ -119,6 +119,8 @@ class WpError extends Error {
 const STATUSES = ['publish', 'future', 'draft', 'pending', 'private'];
 const MAX_BODY_BYTES = 2_000_000;
 
+// Long by design: one closure holds the simulated site's posts, users, faults and HTTP handler,
+// which tests drive through the returned object; the parts are the small functions inside it.
 export async function startWordPressSimulator(opts: WordPressSimulatorOptions = {}): Promise<WordPressSimulator> {
   const host = opts.host ?? '127.0.0.1';
   const user = opts.user ?? 'kursus';
@@ -300,6 +302,8 @@ export async function startWordPressSimulator(opts: WordPressSimulatorOptions = 
 
   const forbiddenContext = () => new WpError(401, 'rest_forbidden_context', 'Sorry, you are not allowed to edit posts in this post type.');
 
+  // Long by design: the table of the REST routes Kursus uses, one branch each in the order of
+  // WordPress's own handlers, so each can be checked against WordPress's behaviour side by side.
   function route(method: string, path: string, query: URLSearchParams, body: unknown, authed: boolean): { status: number; body: unknown; headers?: Record<string, string> } {
     const context = query.get('context') === 'edit' ? 'edit' : 'view';
     const rel = path.replace(/\/+$/, '');

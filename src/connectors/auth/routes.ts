@@ -31,6 +31,8 @@ function userError(err: unknown): { status: number; message: string } | null {
   return { status: err.code === 'BAD_INPUT' ? 400 : err.code === 'CONFLICT' ? 409 : 404, message: err.message };
 }
 
+// Long by design: the route table of connector logins and the admin's user management (one
+// registration per operation with its schema).
 export async function registerConnectorAuth(app: FastifyInstance, deps: ConnectorDeps): Promise<void> {
   const throttle = createLoginThrottle();
   // Per client (IP), every attempt counted: the per-address throttle alone lets one client try a

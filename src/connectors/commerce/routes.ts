@@ -210,6 +210,8 @@ function deliveryEnqueuer(deps: CommerceRouteDeps, job: CommerceJobName) {
   };
 }
 
+// Long by design: the route table of both commerce connectors (one registration per documented
+// operation with its schema), read top to bottom like the API it declares.
 export async function registerCommerceConnectors(app: FastifyInstance, deps: CommerceRouteDeps): Promise<void> {
   const { db, commerce, config } = deps;
   const guard = requireConnectorUser({ db, now: deps.now }, { envelope: (status, message) => errorBody(status, message) });

@@ -59,6 +59,8 @@ function fail(reply: FastifyReply, err: unknown) {
   throw err;
 }
 
+// Long by design: the route table of the Product Price API (one registration per documented
+// operation with its schema), read top to bottom like the API it declares.
 export async function registerProductPriceApi(app: FastifyInstance, deps: ConnectorDeps): Promise<void> {
   const tz = () => deps.config.connectors.priceTimezone;
 
