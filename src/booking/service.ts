@@ -108,6 +108,12 @@ function affected(result: { affectedRows?: number }): number {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Long by design: the booking service is one closure over its dependencies, and its steps (the one
+ * hold path, the one-round-trip hold, reserve, checkout, cancel) share private state (the
+ * bookable-date cache, whether the conditional insert is usable) that must not leak to callers.
+ * Each step is its own small function inside it.
+ */
 export function createBookingService(deps: BookingDeps) {
   const now = deps.now ?? (() => new Date());
 
