@@ -216,7 +216,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   });
   const mail = createMailTransport({ smtpUrl: config.mail.smtpUrl, mailDir: `${config.varDir}/mail` });
   const commerce = await startCommerceConnectors(config, { log: app.log, fetchFor: (system) => httpLog.fetch(system), onCall: (a) => metrics.observeUpstreamAttempt(a) });
-  const jobs = createJobRunner({ config, db, maconomy, seats, wordpress, mail, log: app.log, now, httpLog, commerce, onCatalogChanged: () => catalogCache.invalidate() }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs, drainMs: opts.jobDrainMs });
+  const jobs = createJobRunner({ config, db, maconomy, seats, wordpress, mail, log: app.log, now, httpLog, commerce, onUpstreamCall: (a) => metrics.observeUpstreamAttempt(a), onCatalogChanged: () => catalogCache.invalidate() }, { processEveryMs: opts.processEveryMs, lockLifetimeMs: opts.jobLockLifetimeMs, drainMs: opts.jobDrainMs });
   instrumentJobs(jobs.agenda, metrics, app.log);
   let workerExpected = false;
   const hooks = checkoutHooks(jobs, now, opts.hooks);

@@ -28,7 +28,7 @@ export function defineConnectorJobs(agenda: Agenda, deps: JobDeps): void {
   agenda.define<{ ticketId: string }>(
     REQUEST_OUT_JOB,
     async (job) => {
-      await runRequestOutCall({ db: deps.db, fetch: fetchUpstream, now }, job.attrs.data.ticketId);
+      await runRequestOutCall({ db: deps.db, fetch: fetchUpstream, now, onCall: deps.onUpstreamCall }, job.attrs.data.ticketId);
     },
     { concurrency: 10, priority: 'high', lockLifetime: 3 * 60_000, backoff: backoffStrategies.exponential({ delay: 1_000, maxRetries: 2, factor: 3 }) },
   );

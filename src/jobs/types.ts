@@ -9,6 +9,7 @@ import type { SeatReader } from '../booking/maconomy-seats.js';
 import type { WordPressClient } from '../integrations/wordpress/index.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { HttpLog } from '../connectors/http-log/log.js';
+import type { UpstreamAttempt } from '../http/upstream.js';
 import type { CommerceConnectors } from '../connectors/commerce/connectors.js';
 
 export type JobStore = 'sql' | 'mongodb';
@@ -35,6 +36,8 @@ export interface JobDeps {
   onCatalogChanged?: (ids: string[]) => void;
   /** Outbound calls of connector jobs go through its logged fetch. */
   httpLog?: HttpLog;
+  /** Per HTTP attempt of upstream calls made by jobs (Request Out), for metrics. */
+  onUpstreamCall?: (attempt: UpstreamAttempt) => void;
   /** Jubelio gateway and BaseLinker <-> Optimakers bridge clients (src/connectors/commerce/connectors.ts). */
   commerce?: CommerceConnectors;
 }

@@ -291,6 +291,9 @@ describe.each(testDatabaseKinds())('Request Out on %s', (kind) => {
       expect(JSON.parse(outbound.requestHeaders!)['x-partner-proof']).toBe('[redacted]');
       const everything = JSON.stringify(await h.db.em().getConnection().execute('select * from http_log'));
       expect(everything).not.toContain(secret);
+      // Counted in the upstream metric with its outcome.
+      const metrics = await (await fetch(`${h.url}/metrics`)).text();
+      expect(metrics).toMatch(/^kursus_upstream_request_duration_seconds_count\{upstream="request-out",method="POST",outcome="redirect"\} [1-9]/m);
     } finally {
       await new Promise((res) => redirector.close(res));
       await new Promise((res) => other.close(res));

@@ -12,7 +12,7 @@ import { enqueueJob } from '../../jobs/sql-backend.js';
 import type { FetchLike } from '../http-log/log.js';
 import { RequestOutRoute, RequestOutTicket } from './entities.js';
 import { NOT_SENT_CODES } from '../../integrations/net-errors.js';
-import { Upstream, UpstreamFailure } from '../../http/upstream.js';
+import { Upstream, UpstreamFailure, type UpstreamAttempt } from '../../http/upstream.js';
 import { markSecretHeader } from '../http-log/redact.js';
 import { isPlainText } from '../http.js';
 
@@ -252,7 +252,7 @@ function authHeaders(route: RequestOutRoute): Record<string, string> {
  * earlier attempt may have reached the upstream) and is failed for an operator to look at. Only a
  * refused connection, which certainly sent nothing, releases the claim for a retry.
  */
-export async function runRequestOutCall(deps: { db: Db; fetch: FetchLike; now: () => Date }, ticketId: string): Promise<RequestOutTicket['status'] | 'missing'> {
+export async function runRequestOutCall(deps: { db: Db; fetch: FetchLike; now: () => Date; onCall?: (attempt: UpstreamAttempt) => void }, ticketId: string): Promise<RequestOutTicket['status'] | 'missing'> {
   const { db } = deps;
   const em = db.em();
   const before = await em.findOne(RequestOutTicket, { ticketId });
@@ -278,7 +278,7 @@ export async function runRequestOutCall(deps: { db: Db; fetch: FetchLike; now: (
   if (!route.enabled) return finish({ status: 'FAILED', error: 'the route was disabled before the upstream was called' });
 
   // One attempt (never repeated: the upstream may have processed it), no redirect followed.
-  const upstream = new Upstream({ system: 'Request Out', fetch: deps.fetch, timeoutMs: route.timeoutMs, retries: 0 });
+  const upstream = new Upstream({ system: 'request-out', fetch: deps.fetch, timeoutMs: route.timeoutMs, retries: 0, onAttempt: deps.onCall });
   let status: number;
   let text: string;
   try {
