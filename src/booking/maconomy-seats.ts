@@ -101,7 +101,32 @@ export function createSeatReader(deps: SeatReaderDeps) {
     return answer && { ...answer };
   }
 
-  return { read, readTagged, forget: (courseDateId?: string) => (courseDateId ? recent.delete(courseDateId) : recent.clear()) };
+  /** Refreshes a date's stored count in the background: one question at a time per date, one more if asked again meanwhile. */
+  const refreshing = new Map<string, { again: boolean }>();
+  function refreshSoon(em: Em, courseDate: CourseDateRef): void {
+    const running = refreshing.get(courseDate.id);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const state = { again: false };
+    refreshing.set(courseDate.id, state);
+    const run = (): Promise<void> =>
+      read(em.fork(), courseDate, { fresh: true, purpose: 'background' }).then(
+        () => undefined,
+        (err: unknown) => deps.log?.warn({ courseDateId: courseDate.id, err: (err as Error).message }, 'could not refresh the free seats after a sync; the next reconciliation will'),
+      ).then(() => {
+        if (!state.again) {
+          refreshing.delete(courseDate.id);
+          return;
+        }
+        state.again = false;
+        return run();
+      });
+    void run();
+  }
+
+  return { read, readTagged, refreshSoon, forget: (courseDateId?: string) => (courseDateId ? recent.delete(courseDateId) : recent.clear()) };
 }
 
 export type SeatReader = ReturnType<typeof createSeatReader>;

@@ -121,15 +121,10 @@ export async function syncOrder(deps: SyncDeps, orderId: string): Promise<SyncOu
   });
   if (!recorded) return { status: 'already-synced' };
 
-  if (deps.seats) {
-    // The shown count is already right (the order is counted until an answer tagged after it);
-    // a fresh answer replaces the stored count, and catches what else changed in Maconomy.
-    try {
-      await deps.seats.read(deps.db.em(), order.courseDate, { fresh: true, purpose: 'background' });
-    } catch (err) {
-      deps.log?.warn({ orderId: order.id, maconomyId, err: (err as Error).message }, 'could not refresh the free seats after a sync; the next reconciliation will');
-    }
-  }
+  // The shown count is already right (the order is counted until an answer tagged after it); a
+  // fresh answer, asked in the background (one at a time per date), replaces the stored count and
+  // catches what else changed in Maconomy. The sync does not wait for it.
+  deps.seats?.refreshSoon(deps.db.em(), order.courseDate);
   if (refused.length) {
     deps.log?.warn({ orderId: order.id, maconomyId, accepted, refused: refused.length, reason: refused[0]!.reason }, 'order partially synced: Maconomy refused participants');
     return { status: 'partially-synced', created, adopted, refused: refused.length };

@@ -103,31 +103,19 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
             maxAttempts: config.jobs.syncAttempts,
             now,
             log,
-            // With the outcome, in one transaction: the mails it calls for (outbox keys: once each).
+            // With the outcome, in one transaction: the job that queues and sends the mails it calls
+            // for (outbox keys: once each). A MongoDB store gets the job after commit, below. Only
+            // a job row here: the transaction holds the database's write lock (SQLite), so the
+            // mails are rendered and queued by that job, not while syncs wait.
             onAccepted: async (em, id) => {
-              await queueOrderConfirmation(em, id, { lang: config.mail.language, sender: mailFrom });
-              const order = await em.findOne(Order, { id }, { populate: ['courseDate', 'participants'] });
-              if (order?.status === 'PARTIALLY_SYNCED' && config.mail.opsEmail) {
-                const refused = order.participants.getItems().filter((p) => p.maconomyState === 'REFUSED');
-                const alert = partialSyncAlert({
-                  lang: config.mail.language,
-                  orderId: id,
-                  courseDate: order.courseDate.maconomyId,
-                  booked: order.syncedSeats ?? 0,
-                  refused: refused.length,
-                  reason: refused[0]?.refusalReason ?? 'refused',
-                });
-                await enqueueMail(em, { key: `ops:partial-sync:${id}`, kind: 'operator-alert', to: config.mail.opsEmail, ...alert });
-              }
-              await em.flush();
+              if (!config.jobs.mongodbUrl) await enqueueJobs(em, [{ name: JOBS.sendOrderConfirmation, data: { orderId: id }, nextRunAt: now(), priority: 5 }]);
             },
           },
           orderId,
         );
         if (outcome.status === 'synced' || outcome.status === 'partially-synced') {
           deps.onCatalogChanged?.([]);
-          await deliver({ orderId });
-          if (outcome.status === 'partially-synced') await deliver();
+          if (config.jobs.mongodbUrl) await agenda.now(JOBS.sendOrderConfirmation, { orderId });
         }
       } catch (err) {
         await recordSyncError(db, orderId, (err as Error).message, now());
@@ -168,12 +156,32 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   };
   agenda.on(`retry exhausted:${JOBS.syncOrder}`, (error: Error, job: Job) => giveUpSync((job.attrs.data as { orderId: string }).orderId, error));
 
+  // After checkout (the booker's "booking received") and after Maconomy's answer (the
+  // confirmations, or who is and is not booked, and the operators' alert): what the order's state
+  // calls for, each mail once (outbox keys), then delivered.
   agenda.define<{ orderId: string }>(
     JOBS.sendOrderConfirmation,
     async (job) => {
-      const queued = await db.em().transactional((em) => queueOrderConfirmation(em, job.attrs.data.orderId, { lang: config.mail.language, sender: mailFrom }));
-      log.info({ orderId: job.attrs.data.orderId, queued }, 'order confirmation queued');
-      await deliver({ orderId: job.attrs.data.orderId });
+      const { orderId } = job.attrs.data;
+      const queued = await db.em().transactional(async (em) => {
+        let n = await queueOrderConfirmation(em, orderId, { lang: config.mail.language, sender: mailFrom });
+        const order = await em.findOne(Order, { id: orderId }, { populate: ['courseDate', 'participants'] });
+        if (order?.status === 'PARTIALLY_SYNCED' && config.mail.opsEmail) {
+          const refused = order.participants.getItems().filter((p) => p.maconomyState === 'REFUSED');
+          const alert = partialSyncAlert({
+            lang: config.mail.language,
+            orderId,
+            courseDate: order.courseDate.maconomyId,
+            booked: order.syncedSeats ?? 0,
+            refused: refused.length,
+            reason: refused[0]?.refusalReason ?? 'refused',
+          });
+          if (await enqueueMail(em, { key: `ops:partial-sync:${orderId}`, kind: 'operator-alert', orderId, to: config.mail.opsEmail, ...alert })) n++;
+        }
+        return n;
+      });
+      log.info({ orderId, queued }, 'order mails queued');
+      await deliver({ orderId });
     },
     { concurrency: 5, backoff: backoffStrategies.exponential({ delay: 10_000, maxRetries: 5 }) },
   );
