@@ -156,13 +156,22 @@ export function seatsLeftSql(courseDateAlias: string, now: Date): { sql: string;
  * already stored (a higher tag, or the same tag and a later answer): answers from several
  * processes may arrive out of order.
  */
+/**
+ * SQL condition (on course_date's columns as they are) that `answer` is not older than the stored
+ * count: a higher sync-sequence tag, or the same tag and a later answer. The one rule for every
+ * write of the shown count.
+ */
+export function newerAnswerSql(answer: { fetchedAt: Date; seq: number }): { sql: string; params: unknown[] } {
+  return { sql: '(maconomy_free_seq < ? or (maconomy_free_seq = ? and maconomy_checked_at <= ?))', params: [answer.seq, answer.seq, answer.fetchedAt] };
+}
+
 export async function storeMaconomyAnswer(em: Em, courseDateId: string, answer: { freeSeats: number; fetchedAt: Date; seq: number }): Promise<void> {
+  const newer = newerAnswerSql(answer);
   await em
     .getConnection()
     .execute(
-      `update course_date set maconomy_free_seats = ?, maconomy_checked_at = ?, maconomy_free_seq = ?
-       where id = ? and (maconomy_free_seq < ? or (maconomy_free_seq = ? and maconomy_checked_at <= ?))`,
-      [answer.freeSeats, answer.fetchedAt, answer.seq, courseDateId, answer.seq, answer.seq, answer.fetchedAt],
+      `update course_date set maconomy_free_seats = ?, maconomy_checked_at = ?, maconomy_free_seq = ? where id = ? and ${newer.sql}`,
+      [answer.freeSeats, answer.fetchedAt, answer.seq, courseDateId, ...newer.params],
       'run',
       em.getTransactionContext(),
     );

@@ -11,7 +11,7 @@ import { CourseDate } from '../catalog/entities.js';
 import { findCourseDateByRef } from '../catalog/service.js';
 import { DomainError, badInput, notFound } from '../errors.js';
 import { Order, Participant, type OrderStatus } from './entities.js';
-import { heldSeatsForHold, seatsFitSql, storeMaconomyAnswer } from './seats.js';
+import { heldSeatsForHold, newerAnswerSql, seatsFitSql, storeMaconomyAnswer } from './seats.js';
 import type { SeatAnswer, SeatReader } from './maconomy-seats.js';
 import { hashToken, newOrderToken, tokenMatches } from './tokens.js';
 import { validateBooker, validateParticipants, type PersonInput } from './validation.js';
@@ -74,8 +74,7 @@ type HoldWrite<T> =
  * holds for the later columns exactly when it held for the earlier ones.
  */
 function lockStatement(courseDateId: string, bookable: boolean, answer: SeatAnswer) {
-  const newer = '(maconomy_free_seq < ? or (maconomy_free_seq = ? and maconomy_checked_at <= ?))';
-  const when = [answer.seq, answer.seq, answer.fetchedAt];
+  const { sql: newer, params: when } = newerAnswerSql(answer);
   return {
     sql: `update course_date set hold_version = hold_version + 1,
       maconomy_free_seats = case when ${newer} then ? else maconomy_free_seats end,
