@@ -7,6 +7,8 @@ import { testDatabaseKinds } from '../support/databases.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { shapeOfDocument } from '../../src/graphql/limits.js';
 import { post, rowCounts } from './support.js';
+import { until } from '../support/wait.js';
+import { ensureBuilt, freePort, startKursusProcess, type KursusProcess } from '../faults/processes.js';
 
 /** `{ ...F0 } fragment F0 { ...F1 ...F1 } ... fragment F<levels> { __typename }` */
 export function fragmentFanOut(levels: number, operation: 'query' | 'mutation' = 'query', leaf = '__typename'): string {
@@ -34,14 +36,35 @@ describe('query shape analysis', () => {
   });
 });
 
+// The API runs as its own process, as in production: /healthz is then timed against the server's
+// event loop alone, not against this test process's own garbage collection and string building.
 describe.each(testDatabaseKinds())('hostile query shapes on %s', (kind) => {
   let h: Harness;
+  let api: KursusProcess;
+  let apiUrl: string;
   let url: string;
   beforeAll(async () => {
+    ensureBuilt();
     h = await startHarness(kind);
-    url = `${h.url}/graphql`;
-  });
+    const port = await freePort();
+    api = startKursusProcess('api', {
+      DATABASE_URL: h.config.database.url,
+      MACONOMY_URL: h.sim.url,
+      MACONOMY_TOKEN: 'demo-maconomy-token',
+      VAR_DIR: `/tmp/kursus-hostile-var-${process.pid}`,
+      RATE_LIMIT_ANONYMOUS_QUERIES_PER_MINUTE: '0',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+    });
+    apiUrl = `http://127.0.0.1:${port}`;
+    url = `${apiUrl}/graphql`;
+    await until('API process listening', async () => fetch(`${apiUrl}/healthz`).then((x) => x.ok, () => false), 60_000);
+  }, 180_000);
   afterAll(async () => {
+    api?.child.kill('SIGTERM');
+    // A process stuck in a hostile document does not answer SIGTERM.
+    setTimeout(() => api?.child.kill('SIGKILL'), 5_000).unref();
+    await api?.exited;
     await h?.close();
   });
 
@@ -52,7 +75,7 @@ describe.each(testDatabaseKinds())('hostile query shapes on %s', (kind) => {
     const poll = (async () => {
       while (!done) {
         const t0 = performance.now();
-        const res = await fetch(`${h.url}/healthz`);
+        const res = await fetch(`${apiUrl}/healthz`);
         await res.arrayBuffer();
         slowest = Math.max(slowest, performance.now() - t0);
         await new Promise((r) => setTimeout(r, 5));
