@@ -1,29 +1,20 @@
 // Running the product as a real child process (`node dist/src/main.js <command>`) so a test can
 // kill it (SIGKILL mid-job) or stop it (SIGTERM under load) like an operator or a crash would.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(process.cwd());
 const MAIN = join(ROOT, 'dist/src/main.js');
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Compiles src/ to dist/ when dist is missing or older than the sources (npm test only type-checks). */
+/**
+ * Compiles src/ and migrations/ into dist/ as `npm start` does (src/compile.mjs: swc, only what
+ * changed since the last compile), so these tests run what a user's `npm start` runs.
+ */
 export function ensureBuilt(): void {
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestSource(join(ROOT, 'src'))) return;
-  // tsc emits even when another part of the tree has a type error; main.js is what matters here.
-  spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'src'], { cwd: ROOT, stdio: 'ignore' });
-  if (!existsSync(MAIN)) throw new Error('could not build dist/src/main.js');
+  const compiled = spawnSync(process.execPath, [join(ROOT, 'src/compile.mjs')], { cwd: ROOT, encoding: 'utf8' });
+  if (compiled.status !== 0 || !existsSync(MAIN)) throw new Error(`could not build dist/src/main.js:\n${compiled.stderr}`);
 }
 
 export function freePort(): Promise<number> {
