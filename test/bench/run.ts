@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { startThrowawayMariaDb, withMysql } from '../support/mariadb.js';
 import { table, targets } from './report.js';
+import { CATALOGUE_QUERY, COURSE_QUERY, ORDER_QUERY, PAGE_QUERY, SEARCH_QUERY } from './queries.js';
 
 const require = createRequire(import.meta.url);
 // autocannon ships no types; these are the parts used here.
@@ -71,19 +72,6 @@ const SIZE = {
   connections: 50,
 };
 
-const LISTING_FIELDS = `totalCount
-  edges { cursor node { id maconomyId title startDate endDate location seatsAvailable status
-    price { amount currency } days { date startTime endTime } trainers { name title } } }
-  pageInfo { hasNextPage endCursor }`;
-const CATALOGUE_QUERY = `query Catalogue { courses(first: 20) { ${LISTING_FIELDS} } }`;
-const SEARCH_QUERY = `query Search($location: String!, $search: String!) { courses(first: 20, filter: { location: $location, search: $search }) { ${LISTING_FIELDS} } }`;
-const PAGE_QUERY = `query Page($after: String!) { courses(first: 20, after: $after) { ${LISTING_FIELDS} } }`;
-const COURSE_QUERY = `query Course($id: ID!) { course(id: $id) { id maconomyId title description note startDate endDate location
-  capacity status published seatsAvailable price { amountMinor amount currency }
-  mainCourse { id maconomyNumber title description category } days { date startTime endTime } trainers { id key name title bio } } }`;
-const ORDER_QUERY = `query Order($id: ID!, $token: String!) { order(id: $id, token: $token) { id status seats expiresAt placedAt
-  course { id maconomyId title startDate endDate location } total { amountMinor amount currency }
-  booker { firstName lastName email phone company } participants { id position firstName lastName email phone company } } }`;
 const RESERVE = 'mutation Reserve($input: ReserveSeatsInput!) { reserveSeats(input: $input) { orderToken order { id seats } } }';
 const CHECKOUT = 'mutation Checkout($input: CheckoutInput!) { checkout(input: $input) { order { id status } } }';
 
