@@ -5,25 +5,14 @@
 // answer that is not JSON (a proxy's HTML error page), timeouts and network errors are retried with
 // backoff. The methods used here are idempotent (reads, and setting a status), so repeats are safe.
 import { z } from 'zod';
-import { firstIssue, MinuteRateLimiter, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce/http.js';
-import { defaultRetry, Upstream, type RetryVerdict, type UpstreamAttempt, type UpstreamOutcome } from '../../http/upstream.js';
+import { CommerceUpstream, firstIssue, UpstreamError, type CommerceConnectionOptions, type CommerceRateLimitOptions, type MinuteRateLimiter } from '../commerce/http.js';
+import { defaultRetry, type RetryVerdict, type UpstreamOutcome } from '../../http/upstream.js';
 
-export interface BaseLinkerClientOptions {
+/** Defaults: 15 s per attempt, backoff from 300 ms, 90 requests a minute (90% of BaseLinker's 100). */
+export interface BaseLinkerClientOptions extends CommerceConnectionOptions, CommerceRateLimitOptions {
   /** Full endpoint, e.g. https://api.baselinker.com/connector.php */
   url: string;
   token: string;
-  timeoutMs?: number;
-  retries?: number;
-  /** Local limit. Default 90: 90% of BaseLinker's 100, a margin for clock drift and other callers. */
-  rateLimitPerMinute?: number;
-  /** The limit's window. Default 60000 (tests shorten it). */
-  rateLimitWindowMs?: number;
-  rateLimitWaitMs?: number;
-  backoffBaseMs?: number;
-  fetch?: FetchLike;
-  logger?: ClientLogger;
-  /** Called once per HTTP attempt (metrics). */
-  onCall?: (attempt: UpstreamAttempt) => void;
 }
 
 const num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
@@ -78,27 +67,14 @@ const isRateLimit = (code: string | undefined, message: string | undefined) => /
 export class BaseLinkerClient {
   private readonly url: string;
   readonly #token: string;
-  private readonly rateLimitWaitMs: number;
-  private readonly upstream: Upstream;
-  private readonly logger?: ClientLogger;
+  private readonly upstream: CommerceUpstream;
   readonly limiter: MinuteRateLimiter;
 
   constructor(opts: BaseLinkerClientOptions) {
     this.url = opts.url;
     this.#token = opts.token;
-    this.rateLimitWaitMs = opts.rateLimitWaitMs ?? 60_000;
-    this.logger = opts.logger;
-    this.upstream = new Upstream({
-      system: SYSTEM,
-      fetch: opts.fetch,
-      timeoutMs: opts.timeoutMs ?? 15_000,
-      retries: opts.retries ?? 3,
-      backoffBaseMs: opts.backoffBaseMs ?? 300,
-      onAttempt: opts.onCall,
-      backoffCapMs: 5000,
-      logger: opts.logger,
-    });
-    this.limiter = new MinuteRateLimiter(opts.rateLimitPerMinute ?? BASELINKER_DEFAULT_RATE_LIMIT, opts.rateLimitWindowMs);
+    this.upstream = new CommerceUpstream(SYSTEM, opts, { timeoutMs: 15_000, backoffBaseMs: 300, rateLimitPerMinute: BASELINKER_DEFAULT_RATE_LIMIT });
+    this.limiter = this.upstream.limiter!;
   }
 
   /**
@@ -135,26 +111,16 @@ export class BaseLinkerClient {
   /** One API method; returns the SUCCESS body or throws UpstreamError with BaseLinker's error code. */
   async call(method: string, parameters: Record<string, unknown>): Promise<Record<string, unknown>> {
     const form = new URLSearchParams({ method, parameters: JSON.stringify(parameters) }).toString();
-    const res = await viaKit(SYSTEM, () =>
-      this.upstream.call({
-        method: 'POST',
-        url: this.url,
-        headers: { 'x-bltoken': this.#token, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: form,
-        label: method,
-        // The methods used here are reads and setting a status: repeating one is harmless.
-        idempotent: true,
-        around: async (attempt) => {
-          const done = await this.limiter.acquire();
-          try {
-            return await attempt();
-          } finally {
-            done();
-          }
-        },
-        retry: (o) => this.retryVerdict(o, method),
-      }),
-    );
+    const res = await this.upstream.call({
+      method: 'POST',
+      url: this.url,
+      headers: { 'x-bltoken': this.#token, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: form,
+      label: method,
+      // The methods used here are reads and setting a status: repeating one is harmless.
+      idempotent: true,
+      retry: (o) => this.retryVerdict(o, method),
+    });
     // An HTML page with 200 comes from something in front of BaseLinker (maintenance, a captive
     // proxy), not from the API: retried like a 5xx.
     if (res.status === 200 && !res.jsonOk) throw new UpstreamError(SYSTEM, `BaseLinker ${method} answered ${res.status} with a body that is not JSON`, { status: res.status, retryable: true });
@@ -181,12 +147,7 @@ export class BaseLinkerClient {
       const env = envelopeSchema.safeParse(res.json);
       rateLimited = env.success && env.data.status !== 'SUCCESS' && isRateLimit(env.data.error_code, env.data.error_message);
     }
-    if (rateLimited) {
-      const wait = Math.max(res.retryAfterMs ?? 0, this.rateLimitWaitMs);
-      this.limiter.pauseFor(wait);
-      this.logger?.warn({ system: SYSTEM, method, waitMs: wait }, 'BaseLinker query limit hit: pausing calls');
-      return { afterMs: wait };
-    }
+    if (rateLimited) return this.upstream.pauseForRateLimit(res, { method });
     return res.status >= 500;
   }
 }

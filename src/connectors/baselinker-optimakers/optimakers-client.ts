@@ -4,22 +4,16 @@
 // API touches this file. Reads are retried on 5xx/429/timeouts; `createOrder` is never retried here,
 // because Optimakers does not deduplicate: the import looks the order up by its external id first.
 import { z } from 'zod';
-import { firstIssue, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce/http.js';
-import { defaultRetry, Upstream, type UpstreamAttempt } from '../../http/upstream.js';
+import { CommerceUpstream, UpstreamError, type CommerceConnectionOptions, type RawResponse } from '../commerce/http.js';
+import { defaultRetry } from '../../http/upstream.js';
 import { markSecretHeader } from '../http-log/redact.js';
 
-export interface OptimakersClientOptions {
+/** Defaults: 15 s per attempt, backoff from 300 ms; no request limit of its own. */
+export interface OptimakersClientOptions extends CommerceConnectionOptions {
   baseUrl: string;
   apiKey: string;
   /** Header that carries the API key. Default `X-Api-Key`. */
   apiKeyHeader?: string;
-  timeoutMs?: number;
-  retries?: number;
-  backoffBaseMs?: number;
-  fetch?: FetchLike;
-  logger?: ClientLogger;
-  /** Called once per HTTP attempt (metrics). */
-  onCall?: (attempt: UpstreamAttempt) => void;
 }
 
 export interface OptimakersOrderInput {
@@ -54,23 +48,14 @@ export class OptimakersClient {
   private readonly base: string;
   readonly #apiKey: string;
   private readonly header: string;
-  private readonly upstream: Upstream;
+  private readonly upstream: CommerceUpstream;
 
   constructor(opts: OptimakersClientOptions) {
     this.base = opts.baseUrl.replace(/\/+$/, '');
     this.#apiKey = opts.apiKey;
     this.header = (opts.apiKeyHeader ?? 'X-Api-Key').toLowerCase();
     markSecretHeader(this.header);
-    this.upstream = new Upstream({
-      system: SYSTEM,
-      fetch: opts.fetch,
-      timeoutMs: opts.timeoutMs ?? 15_000,
-      retries: opts.retries ?? 3,
-      backoffBaseMs: opts.backoffBaseMs ?? 300,
-      onAttempt: opts.onCall,
-      backoffCapMs: 5000,
-      logger: opts.logger,
-    });
+    this.upstream = new CommerceUpstream(SYSTEM, opts, { timeoutMs: 15_000, backoffBaseMs: 300 });
   }
 
   async findOrdersByExternalId(externalId: string): Promise<OptimakersOrderWire[]> {
@@ -78,18 +63,18 @@ export class OptimakersClient {
     const res = await this.read(path);
     if (res.status !== 200) throw this.httpError(`GET ${path}`, res);
     // Optimakers may match loosely; only exact external ids count.
-    return this.parse(`GET ${path}`, res, listSchema).items.filter((o) => o.externalId === externalId);
+    return this.upstream.parse(`GET ${path}`, res, listSchema).items.filter((o) => o.externalId === externalId);
   }
 
   /** One attempt only: a failure may have created the order (see the import's look-up). */
   async createOrder(order: OptimakersOrderInput): Promise<{ id: number }> {
-    const res = await viaKit(SYSTEM, () => this.upstream.call({ method: 'POST', url: this.base + '/api/orders', headers: this.headers(true), body: JSON.stringify(order), label: 'POST /api/orders', retries: 0 }), { write: true });
+    const res = await this.upstream.call({ method: 'POST', url: this.base + '/api/orders', headers: this.headers(true), body: JSON.stringify(order), label: 'POST /api/orders', retries: 0 }, { write: true });
     if (res.status !== 201 && res.status !== 200) {
       const err = this.httpError('POST /api/orders', res);
       err.ambiguous = res.status >= 500;
       throw err;
     }
-    return { id: this.parse('POST /api/orders', res, createdSchema).id };
+    return { id: this.upstream.parse('POST /api/orders', res, createdSchema).id };
   }
 
   async getOrder(orderId: number): Promise<OptimakersOrderWire | null> {
@@ -97,7 +82,7 @@ export class OptimakersClient {
     const res = await this.read(path);
     if (res.status === 404) return null;
     if (res.status !== 200) throw this.httpError(`GET ${path}`, res);
-    return this.parse(`GET ${path}`, res, optimakersOrderSchema);
+    return this.upstream.parse(`GET ${path}`, res, optimakersOrderSchema);
   }
 
   async getProduct(productId: number): Promise<OptimakersProductWire | null> {
@@ -105,7 +90,7 @@ export class OptimakersClient {
     const res = await this.read(path);
     if (res.status === 404) return null;
     if (res.status !== 200) throw this.httpError(`GET ${path}`, res);
-    return this.parse(`GET ${path}`, res, optimakersProductSchema);
+    return this.upstream.parse(`GET ${path}`, res, optimakersProductSchema);
   }
 
   /** Reference lists for the check command. */
@@ -113,7 +98,7 @@ export class OptimakersClient {
     const path = `/api/${kind}`;
     const res = await this.read(path);
     if (res.status !== 200) throw this.httpError(`GET ${path}`, res);
-    return this.parse(`GET ${path}`, res, idList);
+    return this.upstream.parse(`GET ${path}`, res, idList);
   }
 
   private headers(json: boolean): Record<string, string> {
@@ -124,24 +109,15 @@ export class OptimakersClient {
 
   /** GET, retried on failures, 5xx and 429 (after its Retry-After, at most a minute, default 1 s). */
   private async read(path: string): Promise<RawResponse> {
-    const res = await viaKit(SYSTEM, () =>
-      this.upstream.call({
-        method: 'GET',
-        url: this.base + path,
-        headers: this.headers(false),
-        label: `GET ${path}`,
-        retry: (o, idempotent) => (o.response?.status === 429 ? { afterMs: Math.min(60_000, o.response.retryAfterMs ?? 1000) } : defaultRetry(o, idempotent)),
-      }),
-    );
+    const res = await this.upstream.call({
+      method: 'GET',
+      url: this.base + path,
+      headers: this.headers(false),
+      label: `GET ${path}`,
+      retry: (o, idempotent) => (o.response?.status === 429 ? { afterMs: Math.min(60_000, o.response.retryAfterMs ?? 1000) } : defaultRetry(o, idempotent)),
+    });
     if (res.status === 429 || res.status >= 500) throw this.httpError(`GET ${path}`, res);
     return res;
-  }
-
-  private parse<S extends z.ZodType>(label: string, res: RawResponse, schema: S): z.output<S> {
-    if (!res.jsonOk) throw new UpstreamError(SYSTEM, `Optimakers ${label} answered ${res.status} with a body that is not JSON`, { status: res.status });
-    const parsed = schema.safeParse(res.json);
-    if (!parsed.success) throw new UpstreamError(SYSTEM, `Optimakers ${label} answered ${res.status} with an unexpected body: ${firstIssue(parsed.error)}`, { status: res.status });
-    return parsed.data;
   }
 
   private httpError(label: string, res: RawResponse): UpstreamError {

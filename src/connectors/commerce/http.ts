@@ -1,9 +1,11 @@
-// Shared plumbing of the commerce connector clients (Jubelio, BaseLinker, Optimakers): an error
-// type that says whether a retry is worth it and whether the request may have taken effect, and a
-// per-process requests-per-minute limiter that counts a request until its answer is in. Timeouts,
-// retries and backoff are the upstream kit's (src/http/upstream.ts). Every client takes a `fetch`
-// so calls go through the request/response log's outbound wrapper.
-import { UpstreamFailure, type UpstreamResponse } from '../../http/upstream.js';
+// Shared plumbing of the commerce connector clients (Jubelio, BaseLinker, Optimakers): their
+// connection through the upstream kit (`CommerceUpstream`), an error type that says whether a retry
+// is worth it and whether the request may have taken effect, and a per-process requests-per-minute
+// limiter that counts a request until its answer is in. Timeouts, retries and backoff are the
+// upstream kit's (src/http/upstream.ts). Every client takes a `fetch` so calls go through the
+// request/response log's outbound wrapper.
+import type { z } from 'zod';
+import { Upstream, UpstreamFailure, type RetryVerdict, type UpstreamAttempt, type UpstreamCall, type UpstreamResponse } from '../../http/upstream.js';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -37,7 +39,7 @@ export type RawResponse = UpstreamResponse;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The kit's failure (timeout, network, redirect) as the commerce clients' error: retryable unless a redirect. */
-export function toUpstreamError(system: string, failure: UpstreamFailure, opts: { write?: boolean } = {}): UpstreamError {
+function toUpstreamError(system: string, failure: UpstreamFailure, opts: { write?: boolean } = {}): UpstreamError {
   return new UpstreamError(system, failure.message, {
     status: failure.status,
     retryable: failure.kind === 'timeout' || failure.kind === 'network' || failure.kind === 'circuit_open',
@@ -47,7 +49,7 @@ export function toUpstreamError(system: string, failure: UpstreamFailure, opts: 
 }
 
 /** Runs a kit call, turning its failures into UpstreamError. */
-export async function viaKit<T>(system: string, call: () => Promise<T>, opts: { write?: boolean } = {}): Promise<T> {
+async function viaKit<T>(system: string, call: () => Promise<T>, opts: { write?: boolean } = {}): Promise<T> {
   try {
     return await call();
   } catch (err) {
@@ -124,4 +126,100 @@ export function firstIssue(error: { issues: { path: PropertyKey[]; message: stri
   const i = error.issues[0];
   if (!i) return 'invalid';
   return `${i.path.length ? i.path.map(String).join('.') : '(body)'}: ${i.message}`;
+}
+
+/** What every commerce client takes for its connection, beside its URL and credentials. */
+export interface CommerceConnectionOptions {
+  timeoutMs?: number;
+  /** Extra attempts after the first (5xx, 429, network). Default 3. */
+  retries?: number;
+  backoffBaseMs?: number;
+  fetch?: FetchLike;
+  logger?: ClientLogger;
+  /** Called once per HTTP attempt (metrics). */
+  onCall?: (attempt: UpstreamAttempt) => void;
+}
+
+/** For a system with a per-minute request limit (Jubelio, BaseLinker). */
+export interface CommerceRateLimitOptions {
+  /** Local limit; each client's default is 90% of its peer's, a margin for clock drift and other callers. */
+  rateLimitPerMinute?: number;
+  /** The limit's window. Default 60000 (tests shorten it). */
+  rateLimitWindowMs?: number;
+  /** How long a rate-limit answer pauses every call. Default 60000. */
+  rateLimitWaitMs?: number;
+}
+
+/**
+ * One commerce system's connection: the upstream kit with that system's defaults (3 retries,
+ * backoff capped at 5 s), and for a system with a request limit the per-minute limiter whose slot
+ * every attempt holds, and the pause a rate-limit answer sets for every caller. Calls fail with
+ * `UpstreamError`; answers are validated with `parse`.
+ */
+export class CommerceUpstream {
+  readonly kit: Upstream;
+  readonly limiter: MinuteRateLimiter | null;
+  private readonly rateLimitWaitMs: number;
+  private readonly logger?: ClientLogger;
+
+  constructor(
+    readonly system: string,
+    opts: CommerceConnectionOptions & CommerceRateLimitOptions,
+    defaults: { timeoutMs: number; backoffBaseMs: number; rateLimitPerMinute?: number },
+  ) {
+    this.logger = opts.logger;
+    this.kit = new Upstream({
+      system,
+      fetch: opts.fetch,
+      timeoutMs: opts.timeoutMs ?? defaults.timeoutMs,
+      retries: opts.retries ?? 3,
+      backoffBaseMs: opts.backoffBaseMs ?? defaults.backoffBaseMs,
+      backoffCapMs: 5000,
+      onAttempt: opts.onCall,
+      logger: opts.logger,
+    });
+    const perMinute = opts.rateLimitPerMinute ?? defaults.rateLimitPerMinute;
+    this.limiter = perMinute === undefined ? null : new MinuteRateLimiter(perMinute, opts.rateLimitWindowMs);
+    this.rateLimitWaitMs = opts.rateLimitWaitMs ?? 60_000;
+  }
+
+  /** One call through the kit (each attempt holding a slot of the limit); `write`: a failure may have taken effect. */
+  call(req: Omit<UpstreamCall, 'beforeRetryAfterAmbiguous' | 'around'>, opts: { write?: boolean } = {}): Promise<RawResponse> {
+    return viaKit(this.system, () => this.kit.call({ ...req, around: this.slot }), opts);
+  }
+
+  /** `call` with a look-up before a retry after an ambiguous failure, which may end it with `{found}`. */
+  callOrFind<F>(req: Omit<UpstreamCall<F>, 'around'>, opts: { write?: boolean } = {}): Promise<RawResponse | { found: F }> {
+    return viaKit(this.system, () => this.kit.callOrFind({ ...req, around: this.slot }), opts);
+  }
+
+  /**
+   * The retry verdict for a rate-limit answer: every caller pauses for the configured wait, or the
+   * peer's Retry-After when that is longer, and this call tries again after it.
+   */
+  pauseForRateLimit(response: UpstreamResponse, context: object = {}): RetryVerdict {
+    const wait = Math.max(response.retryAfterMs ?? 0, this.rateLimitWaitMs);
+    this.limiter?.pauseFor(wait);
+    this.logger?.warn({ system: this.system, ...context, status: response.status, waitMs: wait }, `${this.system} rate limit hit: pausing calls`);
+    return { afterMs: wait };
+  }
+
+  /** The answer's JSON body validated against `schema`; an UpstreamError naming the field when it does not fit. */
+  parse<S extends z.ZodType>(label: string, res: RawResponse, schema: S): z.output<S> {
+    if (!res.jsonOk) throw new UpstreamError(this.system, `${this.system} ${label} answered ${res.status} with a body that is not JSON`, { status: res.status });
+    const parsed = schema.safeParse(res.json);
+    if (!parsed.success) throw new UpstreamError(this.system, `${this.system} ${label} answered ${res.status} with an unexpected body: ${firstIssue(parsed.error)}`, { status: res.status });
+    return parsed.data;
+  }
+
+  /** Holds a slot of the per-minute limit (if any) for one attempt. */
+  private readonly slot = async <T>(attempt: () => Promise<T>): Promise<T> => {
+    if (!this.limiter) return attempt();
+    const done = await this.limiter.acquire();
+    try {
+      return await attempt();
+    } finally {
+      done();
+    }
+  };
 }

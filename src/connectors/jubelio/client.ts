@@ -6,29 +6,16 @@
 // whose answer was lost is never repeated blindly: the SKU is looked up first. Responses are
 // validated; the password and token are never logged.
 import { z } from 'zod';
-import { firstIssue, MinuteRateLimiter, UpstreamError, viaKit, type ClientLogger, type FetchLike, type RawResponse } from '../commerce/http.js';
-import { defaultRetry, Upstream, type RetryVerdict, type UpstreamAttempt, type UpstreamOutcome } from '../../http/upstream.js';
+import { CommerceUpstream, UpstreamError, type CommerceConnectionOptions, type CommerceRateLimitOptions, type MinuteRateLimiter, type RawResponse } from '../commerce/http.js';
+import { defaultRetry, type RetryVerdict, type UpstreamOutcome } from '../../http/upstream.js';
 
-export interface JubelioClientOptions {
+/** Defaults: 10 s per attempt, backoff from 200 ms, 540 requests a minute (90% of Jubelio's 600). */
+export interface JubelioClientOptions extends CommerceConnectionOptions, CommerceRateLimitOptions {
   baseUrl: string;
   email: string;
   password: string;
-  timeoutMs?: number;
-  /** Extra attempts after the first (5xx, 429, network). Default 3. */
-  retries?: number;
-  /** Local limit. Default 540: 90% of Jubelio's 600, a margin for clock drift and other callers. */
-  rateLimitPerMinute?: number;
-  /** The limit's window. Default 60000 (tests shorten it). */
-  rateLimitWindowMs?: number;
-  /** How long a 429 pauses calls. Default 60000. */
-  rateLimitWaitMs?: number;
   /** How long a token is reused. Default 11 h 50 min (Jubelio: 12 h). */
   tokenTtlMs?: number;
-  backoffBaseMs?: number;
-  fetch?: FetchLike;
-  logger?: ClientLogger;
-  /** Called once per HTTP attempt (metrics). */
-  onCall?: (attempt: UpstreamAttempt) => void;
 }
 
 export interface JubelioSkuInput {
@@ -75,10 +62,8 @@ export class JubelioClient {
   readonly #password: string;
   #token: { value: string; expiresAt: number } | null = null;
   #loggingIn: Promise<string> | null = null;
-  private readonly rateLimitWaitMs: number;
   private readonly tokenTtlMs: number;
-  private readonly upstream: Upstream;
-  private readonly logger?: ClientLogger;
+  private readonly upstream: CommerceUpstream;
   readonly limiter: MinuteRateLimiter;
   /** Logins performed (operators see it in the check; tests count token reuse). */
   logins = 0;
@@ -87,20 +72,9 @@ export class JubelioClient {
     this.base = opts.baseUrl.replace(/\/+$/, '');
     this.email = opts.email;
     this.#password = opts.password;
-    this.rateLimitWaitMs = opts.rateLimitWaitMs ?? 60_000;
     this.tokenTtlMs = opts.tokenTtlMs ?? (12 * 60 - 10) * 60_000;
-    this.logger = opts.logger;
-    this.upstream = new Upstream({
-      system: SYSTEM,
-      fetch: opts.fetch,
-      timeoutMs: opts.timeoutMs ?? 10_000,
-      retries: opts.retries ?? 3,
-      backoffBaseMs: opts.backoffBaseMs ?? 200,
-      onAttempt: opts.onCall,
-      backoffCapMs: 5000,
-      logger: opts.logger,
-    });
-    this.limiter = new MinuteRateLimiter(opts.rateLimitPerMinute ?? JUBELIO_DEFAULT_RATE_LIMIT, opts.rateLimitWindowMs);
+    this.upstream = new CommerceUpstream(SYSTEM, opts, { timeoutMs: 10_000, backoffBaseMs: 200, rateLimitPerMinute: JUBELIO_DEFAULT_RATE_LIMIT });
+    this.limiter = this.upstream.limiter!;
   }
 
   /** Logs in now (the check command); returns nothing, throws an UpstreamError naming the problem. */
@@ -126,7 +100,7 @@ export class JubelioClient {
     });
     if ('found' in res) return res.found;
     if (res.status !== 200 && res.status !== 201) throw this.httpError('POST /inventory/catalog/', res);
-    const body = this.parse('POST /inventory/catalog/', res, catalogSchema);
+    const body = this.upstream.parse('POST /inventory/catalog/', res, catalogSchema);
     return { id: body.id, itemIds: body.item_ids };
   }
 
@@ -137,7 +111,7 @@ export class JubelioClient {
     if ('found' in res) throw new Error('unreachable');
     if (res.status === 404) return null;
     if (res.status !== 200) throw this.httpError(`GET ${path}`, res);
-    const b = this.parse(`GET ${path}`, res, bySkuSchema);
+    const b = this.upstream.parse(`GET ${path}`, res, bySkuSchema);
     return { itemGroupId: b.item_group_id, itemId: b.item_id };
   }
 
@@ -148,7 +122,7 @@ export class JubelioClient {
     if ('found' in res) throw new Error('unreachable');
     if (res.status === 404) return null;
     if (res.status !== 200) throw this.httpError(`GET ${path}`, res);
-    return this.parse(`GET ${path}`, res, jubelioSalesOrderSchema);
+    return this.upstream.parse(`GET ${path}`, res, jubelioSalesOrderSchema);
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -163,21 +137,18 @@ export class JubelioClient {
   }
 
   private async login(): Promise<string> {
-    const res = await viaKit(SYSTEM, () =>
-      this.upstream.call({
-        method: 'POST',
-        url: this.base + '/login',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ email: this.email, password: this.#password }),
-        label: 'POST /login',
-        // A login changes nothing: repeated after any failure.
-        idempotent: true,
-        around: this.slot,
-        retry: (o, idempotent) => (o.response && this.credentialsRejected(o.response) ? false : this.retryVerdict(o, idempotent)),
-      }),
-    );
+    const res = await this.upstream.call({
+      method: 'POST',
+      url: this.base + '/login',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ email: this.email, password: this.#password }),
+      label: 'POST /login',
+      // A login changes nothing: repeated after any failure.
+      idempotent: true,
+      retry: (o, idempotent) => (o.response && this.credentialsRejected(o.response) ? false : this.retryVerdict(o, idempotent)),
+    });
     if (res.status === 200) {
-      const body = this.parse('POST /login', res, loginSchema);
+      const body = this.upstream.parse('POST /login', res, loginSchema);
       this.logins++;
       this.#token = { value: body.token, expiresAt: Date.now() + this.tokenTtlMs };
       return body.token;
@@ -197,24 +168,9 @@ export class JubelioClient {
     return res.status === 401 || res.status === 403 || /invalid|password|credential|not found/i.test(text);
   }
 
-  /** Holds a slot of the per-minute limit for one attempt. */
-  private readonly slot = async <T>(attempt: () => Promise<T>): Promise<T> => {
-    const done = await this.limiter.acquire();
-    try {
-      return await attempt();
-    } finally {
-      done();
-    }
-  };
-
   /** The kit's default, except that a 429 pauses every caller for the configured wait (Jubelio: "wait a minute"). */
   private retryVerdict(o: UpstreamOutcome, idempotent: boolean): RetryVerdict {
-    if (o.response?.status === 429) {
-      const wait = Math.max(o.response.retryAfterMs ?? 0, this.rateLimitWaitMs);
-      this.limiter.pauseFor(wait);
-      this.logger?.warn({ system: SYSTEM, waitMs: wait }, 'Jubelio rate limit hit (429): pausing calls');
-      return { afterMs: wait };
-    }
+    if (o.response?.status === 429) return this.upstream.pauseForRateLimit(o.response);
     return defaultRetry(o, idempotent);
   }
 
@@ -231,21 +187,18 @@ export class JubelioClient {
       const token = await this.token();
       const headers: Record<string, string> = { authorization: token, accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await viaKit(
-        SYSTEM,
-        () =>
-          this.upstream.callOrFind({
-            method,
-            url: this.base + path,
-            headers,
-            body: body === undefined ? undefined : JSON.stringify(body),
-            label,
-            idempotent: method === 'GET' || !isCreate || !!opts.beforeRetryAfterAmbiguous,
-            around: this.slot,
-            // A 401 is answered below (log in again once), not retried with the same token.
-            retry: (o, idempotent) => (o.response?.status === 401 ? false : this.retryVerdict(o, idempotent)),
-            beforeRetryAfterAmbiguous: opts.beforeRetryAfterAmbiguous,
-          }),
+      const res = await this.upstream.callOrFind(
+        {
+          method,
+          url: this.base + path,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          label,
+          idempotent: method === 'GET' || !isCreate || !!opts.beforeRetryAfterAmbiguous,
+          // A 401 is answered below (log in again once), not retried with the same token.
+          retry: (o, idempotent) => (o.response?.status === 401 ? false : this.retryVerdict(o, idempotent)),
+          beforeRetryAfterAmbiguous: opts.beforeRetryAfterAmbiguous,
+        },
         { write: method === 'POST' },
       );
       if ('found' in res) return res;
@@ -259,13 +212,6 @@ export class JubelioClient {
       error.ambiguous = method === 'POST' && res.status >= 500;
       throw error;
     }
-  }
-
-  private parse<S extends z.ZodType>(label: string, res: RawResponse, schema: S): z.output<S> {
-    if (!res.jsonOk) throw new UpstreamError(SYSTEM, `Jubelio ${label} answered ${res.status} with a body that is not JSON`, { status: res.status });
-    const parsed = schema.safeParse(res.json);
-    if (!parsed.success) throw new UpstreamError(SYSTEM, `Jubelio ${label} answered ${res.status} with an unexpected body: ${firstIssue(parsed.error)}`, { status: res.status });
-    return parsed.data;
   }
 
   private httpError(label: string, res: RawResponse): UpstreamError {
