@@ -1,5 +1,6 @@
-// The query parameters the REST connectors share, read one way everywhere: dates and date-times
-// (a strict calendar check: 2026-02-30 is a 400, not 2 March), page sizes, and paging cursors.
+// The query and path parameters the REST connectors share, read one way everywhere: dates and
+// date-times (a strict calendar check: 2026-02-30 is a 400, not 2 March), page sizes, paging
+// cursors, choices from a fixed list, and numeric ids.
 // A bad value throws InputError; the connector scope's error handler answers it in the route's own
 // envelope (src/connectors/http.ts). Throwing rather than sending keeps every handler's early exits
 // from replying twice.
@@ -69,4 +70,18 @@ export function cursorParam<T>(raw: string | undefined, parse: (cursor: string) 
   const c = raw.length <= 1000 && /^[A-Za-z0-9_-]+$/.test(raw) ? parse(raw) : null;
   if (c === null) throw new InputError(400, `${field} must be a nextCursor from an earlier answer`, field);
   return c;
+}
+
+/** An optional choice from a fixed list: undefined when absent, else one of `values` ("a, b or c"). */
+export function oneOfParam<T extends string>(raw: string | undefined, values: readonly T[], field: string): T | undefined {
+  if (raw === undefined) return undefined;
+  if (!(values as readonly string[]).includes(raw)) throw new InputError(400, `${field} must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}`, field);
+  return raw as T;
+}
+
+/** A path id: a positive whole number; otherwise InputError "`field` must be `what`". */
+export function idParam(raw: string | undefined, what: string, field = 'id'): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id < 1) throw new InputError(400, `${field} must be ${what}`, field);
+  return id;
 }

@@ -16,10 +16,11 @@ import { storeDelivery } from './deliveries.js';
 import { COMMERCE_JOBS, enqueueDeliveryJob, type CommerceJobName } from './jobs.js';
 import { ConnectorJobRun } from './entities.js';
 import { checkConnectors, CHECK_TARGETS, type CheckTarget } from './check.js';
-import { isProductStatus, listProducts, MAX_STAGE_BATCH, STAGE_BODY_LIMIT, stageProducts } from '../jubelio/products.js';
-import { ackSalesOrder, deliveryKeyOf, listSalesOrders, verifyJubelioSignature } from '../jubelio/sales-orders.js';
+import { listProducts, MAX_STAGE_BATCH, STAGE_BODY_LIMIT, stageProducts } from '../jubelio/products.js';
+import { PRODUCT_STATUSES } from '../jubelio/entities.js';
+import { ackSalesOrder, deliveryKeyOf, listSalesOrders, verifyJubelioSignature, type AckResult } from '../jubelio/sales-orders.js';
 import { parseCursor, parseKeyCursor } from '../change-cursor.js';
-import { cursorParam, InputError, instantParam, limitParam } from '../params.js';
+import { cursorParam, idParam, InputError, instantParam, limitParam, oneOfParam } from '../params.js';
 import { ackProductChange, listProductChanges, readMessage, tokenMatches } from '../baselinker-optimakers/webhooks.js';
 import { BridgeOrder, BRIDGE_ORDER_STATUSES } from '../baselinker-optimakers/entities.js';
 
@@ -30,6 +31,9 @@ export interface CommerceRouteDeps {
   jobs?: JobRunner;
   commerce: CommerceConnectors;
 }
+
+/** What an Optimakers product change can be (the `event` filter of the product change feed). */
+const PRODUCT_CHANGE_EVENTS = ['created', 'updated', 'deleted'] as const;
 
 const CODES: Record<number, string> = { 400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'TOO_MANY_REQUESTS', 500: 'INTERNAL', 503: 'CONNECTOR_DISABLED' };
 export const errorBody = (status: number, message: string, field?: string) => ({ error: { code: CODES[status] ?? 'ERROR', message, ...(field ? { field } : {}) } });
@@ -118,7 +122,7 @@ const productChangeListSchema = {
       items: {
         type: 'object',
         required: ['productId', 'event', 'version', 'acknowledgedVersion', 'changedAt', 'product'],
-        properties: { productId: { type: 'integer' }, event: { type: 'string', enum: ['created', 'updated', 'deleted'] }, version: { type: 'integer' }, acknowledgedVersion: { type: 'integer' }, changedAt: dateTime, product: { ...nullable('object'), description: 'the product as Optimakers returned it; null once deleted' } },
+        properties: { productId: { type: 'integer' }, event: { type: 'string', enum: [...PRODUCT_CHANGE_EVENTS] }, version: { type: 'integer' }, acknowledgedVersion: { type: 'integer' }, changedAt: dateTime, product: { ...nullable('object'), description: 'the product as Optimakers returned it; null once deleted' } },
       },
     },
     nextCursor,
@@ -199,6 +203,39 @@ function versionOf(body: unknown): number {
   return v;
 }
 
+/** The `since`, `limit` and `after` (cursor) query parameters of both change feeds, checked in that order. */
+function changeFeedParams(q: Record<string, string | undefined>) {
+  return { since: instantParam(q.since, 'since'), limit: limitParam(q.limit), after: cursorParam(q.after, parseCursor) };
+}
+
+/** A webhook's raw body as JSON; a 400 naming the body when it is not. */
+function jsonOf(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new InputError(400, 'the body is not valid JSON', '(body)');
+  }
+}
+
+/**
+ * `POST .../:id/ack` of a change feed (Jubelio sales orders, Optimakers product changes): the body
+ * `{"version": n}` acknowledges that version of one item; 404 when the item has no recorded change,
+ * 409 when that version was never handed out. Acknowledging a version again changes nothing.
+ */
+function acknowledgeRoute(
+  deps: CommerceRouteDeps,
+  feed: { idName: string; idMeaning: string; ack: (db: Db, id: number, version: number, now: Date) => Promise<AckResult>; notFound: (id: number) => string; conflict: (id: number, currentVersion: number, version: number) => string },
+) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const id = idParam((request.params as { id?: string }).id, feed.idMeaning);
+    const version = versionOf(request.body);
+    const r = await feed.ack(deps.db, id, version, deps.now());
+    if (!r.found) return fail(reply, 404, feed.notFound(id));
+    if (r.conflict) return fail(reply, 409, feed.conflict(id, r.currentVersion, version), 'version');
+    return { [feed.idName]: id, acknowledgedVersion: r.acknowledgedVersion, currentVersion: r.currentVersion, pending: r.currentVersion > r.acknowledgedVersion };
+  };
+}
+
 /** Queues a stored delivery's processing: in the same transaction with the SQL store, after commit otherwise. */
 function deliveryEnqueuer(deps: CommerceRouteDeps, job: CommerceJobName) {
   const sql = deps.jobs?.store === 'sql';
@@ -217,16 +254,20 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
   const guard = requireConnectorUser({ db, now: deps.now }, { envelope: (status, message) => errorBody(status, message) });
   const admin = requireAdmin(config, { envelope: (status, message) => errorBody(status, message) });
   pointSimulatorsAtApp(app, commerce);
+  // 503 unless the connector is configured on this server (checked after the caller's token).
+  const jubelioOn = async (_req: FastifyRequest, reply: FastifyReply) => {
+    if (!commerce.jubelio) return fail(reply, 503, 'the Jubelio gateway is not configured on this server (JUBELIO_URL)');
+  };
+  const bridgeOn = async (_req: FastifyRequest, reply: FastifyReply) => {
+    if (!commerce.optimakers) return fail(reply, 503, 'the BaseLinker-Optimakers bridge is not configured on this server');
+  };
+  const jobsOn = async (_req: FastifyRequest, reply: FastifyReply) => {
+    if (!deps.jobs) return fail(reply, 503, 'this process has no job store');
+  };
 
   // ---- ERP side (bearer tokens of connector users) ------------------------------------------------
   await app.register(async (scope) => {
-    connectorScope(scope, { envelope: (status, message, field) => errorBody(status, message, field) });
-    const jubelioOn = async (_req: FastifyRequest, reply: FastifyReply) => {
-      if (!commerce.jubelio) return fail(reply, 503, 'the Jubelio gateway is not configured on this server (JUBELIO_URL)');
-    };
-    const bridgeOn = async (_req: FastifyRequest, reply: FastifyReply) => {
-      if (!commerce.optimakers) return fail(reply, 503, 'the BaseLinker-Optimakers bridge is not configured on this server');
-    };
+    connectorScope(scope, { envelope: errorBody });
     const tags = ['Jubelio gateway (ERP side)'];
 
     scope.post(
@@ -259,11 +300,11 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
     scope.get(
       '/api/connectors/jubelio/products',
       { preHandler: [guard, jubelioOn], schema: { tags, security: bearerSecurity, summary: 'Push status of staged products (`status=pending|pushed|failed`, `limit`, `after` = nextCursor)', response: { 200: productListSchema, ...errors(400, 401, 503) } } },
-      async (request, reply) => {
+      async (request) => {
         const q = request.query as Record<string, string | undefined>;
-        if (q.status !== undefined && !isProductStatus(q.status)) return fail(reply, 400, 'status must be pending, pushed or failed', 'status');
+        const status = oneOfParam(q.status, PRODUCT_STATUSES, 'status');
         const after = cursorParam(q.after, parseKeyCursor);
-        return listProducts(db, { status: q.status as never, limit: limitParam(q.limit), after });
+        return listProducts(db, { status, limit: limitParam(q.limit), after });
       },
     );
 
@@ -281,26 +322,22 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
       },
       async (request, reply) => {
         const q = request.query as Record<string, string | undefined>;
-        const since = instantParam(q.since, 'since');
-        const limit = limitParam(q.limit);
-        const after = cursorParam(q.after, parseCursor);
+        const feed = changeFeedParams(q);
         if (q.status !== undefined && !/^[A-Za-z0-9_ -]{1,50}$/.test(q.status)) return fail(reply, 400, 'status must be a Jubelio status such as PAID', 'status');
-        return listSalesOrders(db, { since, status: q.status || undefined, limit, after });
+        return listSalesOrders(db, { ...feed, status: q.status || undefined });
       },
     );
 
     scope.post(
       '/api/connectors/jubelio/sales-orders/:id/ack',
       { preHandler: [guard, jubelioOn], schema: { tags, security: bearerSecurity, summary: 'Acknowledge a sales order version (`{"version": n}`); idempotent', response: { 200: ackSchema('salesorderId', 'SalesOrderAck'), ...errors(400, 401, 404, 409, 503) } } },
-      async (request, reply) => {
-        const id = Number((request.params as { id: string }).id);
-        if (!Number.isSafeInteger(id) || id < 1) return fail(reply, 400, 'id must be a Jubelio salesorder_id', 'id');
-        const version = versionOf(request.body);
-        const r = await ackSalesOrder(db, id, version, deps.now());
-        if (!r.found) return fail(reply, 404, `sales order ${id} is not known here`);
-        if (r.conflict) return fail(reply, 409, `sales order ${id} is at version ${r.currentVersion}; version ${version} was never handed out`, 'version');
-        return { salesorderId: id, acknowledgedVersion: r.acknowledgedVersion, currentVersion: r.currentVersion, pending: r.currentVersion > r.acknowledgedVersion };
-      },
+      acknowledgeRoute(deps, {
+        idName: 'salesorderId',
+        idMeaning: 'a Jubelio salesorder_id',
+        ack: ackSalesOrder,
+        notFound: (id) => `sales order ${id} is not known here`,
+        conflict: (id, current, version) => `sales order ${id} is at version ${current}; version ${version} was never handed out`,
+      }),
     );
 
     const otags = ['BaseLinker-Optimakers bridge (ERP side)'];
@@ -316,34 +353,29 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
           response: { 200: productChangeListSchema, ...errors(400, 401, 503) },
         },
       },
-      async (request, reply) => {
+      async (request) => {
         const q = request.query as Record<string, string | undefined>;
-        const since = instantParam(q.since, 'since');
-        const limit = limitParam(q.limit);
-        const after = cursorParam(q.after, parseCursor);
-        if (q.event !== undefined && !['created', 'updated', 'deleted'].includes(q.event)) return fail(reply, 400, 'event must be created, updated or deleted', 'event');
-        return listProductChanges(db, { since, event: q.event, limit, after });
+        const feed = changeFeedParams(q);
+        return listProductChanges(db, { ...feed, event: oneOfParam(q.event, PRODUCT_CHANGE_EVENTS, 'event') });
       },
     );
 
     scope.post(
       '/api/connectors/optimakers/products/:id/ack',
       { preHandler: [guard, bridgeOn], schema: { tags: otags, security: bearerSecurity, summary: 'Acknowledge a product change version (`{"version": n}`)', response: { 200: ackSchema('productId', 'ProductChangeAck'), ...errors(400, 401, 404, 409, 503) } } },
-      async (request, reply) => {
-        const id = Number((request.params as { id: string }).id);
-        if (!Number.isSafeInteger(id) || id < 1) return fail(reply, 400, 'id must be an Optimakers product id', 'id');
-        const version = versionOf(request.body);
-        const r = await ackProductChange(db, id, version, deps.now());
-        if (!r.found) return fail(reply, 404, `product ${id} has no recorded change`);
-        if (r.conflict) return fail(reply, 409, `product ${id} is at version ${r.currentVersion}`, 'version');
-        return { productId: id, acknowledgedVersion: r.acknowledgedVersion, currentVersion: r.currentVersion, pending: r.currentVersion > r.acknowledgedVersion };
-      },
+      acknowledgeRoute(deps, {
+        idName: 'productId',
+        idMeaning: 'an Optimakers product id',
+        ack: ackProductChange,
+        notFound: (id) => `product ${id} has no recorded change`,
+        conflict: (id, current) => `product ${id} is at version ${current}`,
+      }),
     );
   });
 
   // ---- webhooks (raw body: the signature covers the exact bytes) ---------------------------------
   await app.register(async (scope) => {
-    connectorScope(scope, { envelope: (status, message, field) => errorBody(status, message, field) });
+    connectorScope(scope, { envelope: errorBody });
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     const raw = (request: FastifyRequest) => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
@@ -351,19 +383,13 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
     const optimakersJob = deliveryEnqueuer(deps, COMMERCE_JOBS.optimakersProcessWebhooks);
 
     const jubelioWebhook = async (request: FastifyRequest, reply: FastifyReply) => {
-      if (!commerce.jubelio) return fail(reply, 503, 'the Jubelio gateway is not configured on this server');
       const body = raw(request);
       const pathSecret = (request.params as { secret?: string }).secret;
       if (!verifyJubelioSignature(config.jubelio.webhook, body, request.headers, pathSecret)) {
         request.log.warn({ scheme: config.jubelio.webhook.scheme }, 'jubelio webhook rejected: signature missing or wrong');
         return fail(reply, 401, config.jubelio.webhook.scheme === 'path' ? 'unknown webhook address' : 'the webhook signature is missing or does not match');
       }
-      let payload: unknown;
-      try {
-        payload = JSON.parse(body.toString('utf8'));
-      } catch {
-        return fail(reply, 400, 'the body is not valid JSON', '(body)');
-      }
+      const payload = jsonOf(body);
       if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return fail(reply, 400, 'the body must be a JSON object', '(body)');
       const action = (payload as { action?: unknown }).action;
       if (typeof action !== 'string' || !action) return fail(reply, 400, 'action is required (e.g. update-salesorder)', 'action');
@@ -374,20 +400,14 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
       return reply.code(200).send({ received: true, duplicate: stored.duplicate, deliveryId: stored.id });
     };
     const wtags = ['Webhooks'];
-    scope.post('/api/connectors/jubelio/webhooks', { config: { httpLogSystem: 'jubelio' }, schema: { tags: wtags, summary: 'Jubelio webhook receiver (signature in the `Sign` header)', response: { 200: receivedSchema, ...errors(400, 401, 503) } } }, jubelioWebhook);
-    scope.post('/api/connectors/jubelio/webhooks/:secret', { config: { httpLogSystem: 'jubelio' }, schema: { tags: wtags, summary: 'Jubelio webhook receiver, secret-path variant (JUBELIO_WEBHOOK_SIGNATURE=path)', response: { 200: receivedSchema, ...errors(400, 401, 503) } } }, jubelioWebhook);
+    scope.post('/api/connectors/jubelio/webhooks', { config: { httpLogSystem: 'jubelio' }, preHandler: jubelioOn, schema: { tags: wtags, summary: 'Jubelio webhook receiver (signature in the `Sign` header)', response: { 200: receivedSchema, ...errors(400, 401, 503) } } }, jubelioWebhook);
+    scope.post('/api/connectors/jubelio/webhooks/:secret', { config: { httpLogSystem: 'jubelio' }, preHandler: jubelioOn, schema: { tags: wtags, summary: 'Jubelio webhook receiver, secret-path variant (JUBELIO_WEBHOOK_SIGNATURE=path)', response: { 200: receivedSchema, ...errors(400, 401, 503) } } }, jubelioWebhook);
 
     scope.post(
       '/api/connectors/optimakers/webhooks',
-      { config: { httpLogSystem: 'optimakers' }, schema: { tags: wtags, summary: 'Optimakers webhook receiver (security token in the message)', response: { 200: receivedSchema, ...errors(400, 401, 503) } } },
+      { config: { httpLogSystem: 'optimakers' }, preHandler: bridgeOn, schema: { tags: wtags, summary: 'Optimakers webhook receiver (security token in the message)', response: { 200: receivedSchema, ...errors(400, 401, 503) } } },
       async (request, reply) => {
-        if (!commerce.optimakers) return fail(reply, 503, 'the BaseLinker-Optimakers bridge is not configured on this server');
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(raw(request).toString('utf8'));
-        } catch {
-          return fail(reply, 400, 'the body is not valid JSON', '(body)');
-        }
+        const parsed = jsonOf(raw(request));
         const read = readMessage(parsed);
         // The token is checked first, so an unauthenticated caller learns nothing about the format.
         const token = parsed && typeof parsed === 'object' ? Object.entries(parsed as Record<string, unknown>).find(([k]) => k.toLowerCase() === 'token')?.[1] : undefined;
@@ -407,7 +427,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
 
   // ---- admin (ADMIN_TOKENS) --------------------------------------------------------------------
   await app.register(async (scope) => {
-    connectorScope(scope, { envelope: (status, message, field) => errorBody(status, message, field) });
+    connectorScope(scope, { envelope: errorBody });
     const atags = ['Admin: jobs and connectors'];
     // Jobs that need data of their own (one order) are run through their own admin actions.
     const NOT_RUNNABLE = new Set(['sync-order', 'send-order-confirmation']);
@@ -415,12 +435,11 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
 
     scope.post(
       '/api/admin/jobs/:name/run',
-      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Run a job now (e.g. jubelio-push-products, baselinker-import-orders)', response: { 202: jobQueuedSchema, ...errors(400, 401, 404, 503) } } },
+      { preHandler: [admin, jobsOn], schema: { tags: atags, security: bearerSecurity, summary: 'Run a job now (e.g. jubelio-push-products, baselinker-import-orders)', response: { 202: jobQueuedSchema, ...errors(400, 401, 404, 503) } } },
       async (request, reply) => {
         const { name } = request.params as { name: string };
-        if (!deps.jobs) return fail(reply, 503, 'this process has no job store');
         if (!runnable().includes(name)) return fail(reply, 404, `no job "${name}" can be run here; known: ${runnable().join(', ')}`, 'name');
-        const job = await deps.jobs.agenda.now(name, {});
+        const job = await deps.jobs!.agenda.now(name, {});
         request.log.info({ job: name }, 'admin queued a job run');
         return reply.code(202).send({ name, queued: true, jobId: String(job.attrs._id) });
       },
@@ -428,16 +447,16 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
 
     scope.get(
       '/api/admin/jobs/:name',
-      { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: "A job's schedule, counts, last error and last runs (with per-run counts for connector jobs)", response: { 200: jobStatusSchema, ...errors(401, 404, 503) } } },
+      { preHandler: [admin, jobsOn], schema: { tags: atags, security: bearerSecurity, summary: "A job's schedule, counts, last error and last runs (with per-run counts for connector jobs)", response: { 200: jobStatusSchema, ...errors(401, 404, 503) } } },
       async (request, reply) => {
         const { name } = request.params as { name: string };
-        if (!deps.jobs) return fail(reply, 503, 'this process has no job store');
-        if (!deps.jobs.agenda.definitions[name]) return fail(reply, 404, `no job "${name}"; known: ${runnable().join(', ')}`, 'name');
-        const { jobs } = await deps.jobs.agenda.queryJobs({ name, limit: 50, sort: { lastRunAt: 'desc' } });
+        const jobs = deps.jobs!;
+        if (!jobs.agenda.definitions[name]) return fail(reply, 404, `no job "${name}"; known: ${runnable().join(', ')}`, 'name');
+        const found = (await jobs.agenda.queryJobs({ name, limit: 50, sort: { lastRunAt: 'desc' } })).jobs;
         const counts: Record<string, number> = { running: 0, queued: 0, scheduled: 0, repeating: 0, completed: 0, failed: 0, paused: 0 };
-        for (const j of jobs) counts[j.state] = (counts[j.state] ?? 0) + 1;
-        const recurring = jobs.find((j) => j.repeatInterval);
-        const lastFailure = jobs.filter((j) => j.failReason).sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0))[0];
+        for (const j of found) counts[j.state] = (counts[j.state] ?? 0) + 1;
+        const recurring = found.find((j) => j.repeatInterval);
+        const lastFailure = found.filter((j) => j.failReason).sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0))[0];
         const runs = await db.em().find(ConnectorJobRun, { job: name }, { orderBy: { startedAt: 'desc' }, limit: 20 });
         return {
           name,
@@ -466,11 +485,11 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
     scope.get(
       '/api/admin/connectors/bridge/orders',
       { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Imported BaseLinker orders and their state (`status=PENDING|CREATED|FAILED`), with the reason of failures', response: { 200: bridgeOrdersSchema, ...errors(400, 401) } } },
-      async (request, reply) => {
+      async (request) => {
         const q = request.query as Record<string, string | undefined>;
-        if (q.status !== undefined && !(BRIDGE_ORDER_STATUSES as readonly string[]).includes(q.status)) return fail(reply, 400, `status must be one of ${BRIDGE_ORDER_STATUSES.join(', ')}`, 'status');
+        const status = oneOfParam(q.status, BRIDGE_ORDER_STATUSES, 'status');
         const limit = limitParam(q.limit);
-        const rows = await db.em().find(BridgeOrder, q.status ? { status: q.status as never } : {}, { orderBy: { updatedAt: 'desc' }, limit });
+        const rows = await db.em().find(BridgeOrder, status ? { status } : {}, { orderBy: { updatedAt: 'desc' }, limit });
         return {
           items: rows.map((r) => ({
             baselinkerOrderId: r.baselinkerOrderId,
@@ -491,8 +510,7 @@ export async function registerCommerceConnectors(app: FastifyInstance, deps: Com
       '/api/admin/connectors/bridge/orders/:id/retry',
       { preHandler: admin, schema: { tags: atags, security: bearerSecurity, summary: 'Import a failed BaseLinker order again at the next run (after fixing the mapping)', response: { 200: retrySchema, ...errors(400, 401, 404, 409) } } },
       async (request, reply) => {
-        const id = Number((request.params as { id: string }).id);
-        if (!Number.isSafeInteger(id) || id < 1) return fail(reply, 400, 'id must be a BaseLinker order_id', 'id');
+        const id = idParam((request.params as { id?: string }).id, 'a BaseLinker order_id');
         const row = await db.em().findOne(BridgeOrder, { baselinkerOrderId: id });
         if (!row) return fail(reply, 404, `BaseLinker order ${id} has not been seen by the bridge`);
         if (row.status === 'CREATED') return fail(reply, 409, `BaseLinker order ${id} is already Optimakers order ${row.optimakersOrderId}`);
