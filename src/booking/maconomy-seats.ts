@@ -69,6 +69,18 @@ export function createSeatReader(deps: SeatReaderDeps) {
     return readTagged(em, courseDate, seq, opts);
   }
 
+  /**
+   * A recent answer about the date (within `cacheMs` of its question), without reading the date's
+   * sequence: the caller may use it only where the date's sync_seq still equals the answer's tag
+   * (the hold checks that in its lock statement, under the lock), the same rule `read` applies
+   * before reusing an answer, one query fewer.
+   */
+  function recentAnswer(courseDateId: string): SeatAnswer | null {
+    if (deps.cacheMs <= 0) return null;
+    const kept = recent.get(courseDateId);
+    return kept?.answer && kept.expires > clock() ? { ...kept.answer } : null;
+  }
+
   /** As `read`, with the sequence already read (a batch of dates: reconciliation). */
   async function readTagged(em: Em, courseDate: CourseDateRef, seq: number, opts: SeatRead = {}): Promise<SeatAnswer | null> {
     if (!opts.fresh && deps.cacheMs > 0) {
@@ -126,7 +138,7 @@ export function createSeatReader(deps: SeatReaderDeps) {
     void run();
   }
 
-  return { read, readTagged, refreshSoon, forget: (courseDateId?: string) => (courseDateId ? recent.delete(courseDateId) : recent.clear()) };
+  return { read, readTagged, recentAnswer, refreshSoon, forget: (courseDateId?: string) => (courseDateId ? recent.delete(courseDateId) : recent.clear()) };
 }
 
 export type SeatReader = ReturnType<typeof createSeatReader>;

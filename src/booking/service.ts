@@ -7,7 +7,7 @@
 // insert statement itself).
 import { randomUUID } from 'node:crypto';
 import type { Db, Em } from '../db/orm.js';
-import { CourseDate } from '../catalog/entities.js';
+import type { CourseDate } from '../catalog/entities.js';
 import { findCourseDateByRef } from '../catalog/service.js';
 import { DomainError, badInput, notFound } from '../errors.js';
 import { Order, Participant, type OrderStatus } from './entities.js';
@@ -54,6 +54,12 @@ export interface CheckoutInput {
   participants: PersonInput[];
 }
 
+/** An order as the API shows it: an Order entity, or the plain row of a reservation just written. */
+export type OrderView = Pick<
+  Order,
+  'id' | 'status' | 'seats' | 'expiresAt' | 'placedAt' | 'syncedSeats' | 'bookerFirstName' | 'bookerLastName' | 'bookerEmail' | 'bookerPhone' | 'bookerCompany' | 'unitPriceMinor' | 'currency'
+> & { courseDate: { id: string } };
+
 /** What a hold needs of a course date. */
 type BookableDate = Pick<CourseDate, 'id' | 'maconomyId'>;
 
@@ -73,17 +79,23 @@ type HoldWrite<T> =
  * against the old row, and MySQL's left-to-right SET gives the same result because the condition
  * holds for the later columns exactly when it held for the earlier ones.
  */
-function lockStatement(courseDateId: string, bookable: boolean, answer: SeatAnswer) {
+function lockStatement(courseDateId: string, bookable: boolean, answer: SeatAnswer, reused: boolean) {
   const { sql: newer, params: when } = newerAnswerSql(answer);
   return {
     sql: `update course_date set hold_version = hold_version + 1,
       maconomy_free_seats = case when ${newer} then ? else maconomy_free_seats end,
       maconomy_checked_at = case when ${newer} then ? else maconomy_checked_at end,
       maconomy_free_seq = case when ${newer} then ? else maconomy_free_seq end
-      where id = ?${bookable ? " and published = ? and status = 'OPEN'" : ''}`,
-    params: [...when, answer.freeSeats, ...when, answer.fetchedAt, ...when, answer.seq, courseDateId, ...(bookable ? [true] : [])],
+      where id = ?${bookable ? " and published = ? and status = 'OPEN'" : ''}${reused ? ' and sync_seq = ?' : ''}`,
+    params: [...when, answer.freeSeats, ...when, answer.fetchedAt, ...when, answer.seq, courseDateId, ...(bookable ? [true] : []), ...(reused ? [answer.seq] : [])],
   };
 }
+
+/**
+ * A hold tried with a reused Maconomy answer found the date's sync sequence moved on (or the date
+ * no longer bookable): nothing was written; the hold is tried again with a fresh look-up.
+ */
+const STALE_ANSWER = Symbol('stale answer');
 
 /** SOLD_OUT with what can still be had. */
 function soldOut(maconomyId: string, free: number): DomainError {
@@ -144,6 +156,18 @@ export function createBookingService(deps: BookingDeps) {
   }
 
   /**
+   * A recent Maconomy answer that says the date is open, to reuse without reading the date's sync
+   * sequence first: the hold's lock statement (and a new hold's insert) then requires the sequence
+   * to still equal the answer's tag, which is the rule `SeatReader.read` applies before reusing
+   * an answer, checked under the lock instead of one query earlier.
+   */
+  function reusableAnswer(courseDate: BookableDate, fresh: boolean): SeatAnswer | null {
+    if (fresh) return null;
+    const recent = deps.seats.recentAnswer(courseDate.id);
+    return recent?.status === 'open' ? recent : null;
+  }
+
+  /**
    * Course dates by the storefront's ref (our id or the Maconomy id), remembered once they were
    * found bookable: the mapping never changes, and whether the date is still bookable is checked
    * again by the locked update in `holdSeats`, so a stale entry can never book an unpublished or
@@ -154,9 +178,9 @@ export function createBookingService(deps: BookingDeps) {
   let conditionalInsert = deps.conditionalInsert ?? true;
   const BOOKABLE_CACHE_MAX = 5_000;
 
-  async function findBookableCourseDate(em: Em, ref: string): Promise<BookableDate> {
+  async function findBookableCourseDate(ref: string): Promise<BookableDate> {
     // Only valid refs are ever stored, so a malformed one misses and is refused by the load.
-    return bookableByRef.get(ref) ?? loadBookableCourseDate(em, ref);
+    return bookableByRef.get(ref) ?? loadBookableCourseDate(deps.db.em(), ref);
   }
 
   /** From the database, with the errors for a date that cannot be booked. */
@@ -197,18 +221,38 @@ export function createBookingService(deps: BookingDeps) {
     opts: { excludeOrderId?: string; clientKey?: string | null; bookable?: boolean; fresh?: boolean },
     write: HoldWrite<T>,
   ): Promise<T> {
+    const recent = reusableAnswer(courseDate, !!opts.fresh);
+    if (recent) {
+      const held = await holdWith(courseDate, seats, recent, true, opts, write);
+      if (held !== STALE_ANSWER) return held;
+    }
     const info = await lookUpSeats(courseDate, !!opts.fresh);
+    return (await holdWith(courseDate, seats, info, false, opts, write)) as T;
+  }
+
+  /** One attempt of holdSeats with one Maconomy answer; `reused`: STALE_ANSWER where the date's sequence moved on. */
+  async function holdWith<T>(
+    courseDate: BookableDate,
+    seats: number,
+    info: SeatAnswer,
+    reused: boolean,
+    opts: { excludeOrderId?: string; clientKey?: string | null; bookable?: boolean },
+    write: HoldWrite<T>,
+  ): Promise<T | typeof STALE_ANSWER> {
     await deps.hooks?.beforeLock?.(courseDate.id);
     if ('newHold' in write && conditionalInsert && opts.bookable && deps.db.batch) {
-      const held = await holdInOneRoundTrip(courseDate, seats, info, opts.clientKey, write);
+      const held = await holdInOneRoundTrip(courseDate, seats, info, reused, opts.clientKey, write);
       if (held !== null) return held;
-      // Nothing written: the transaction below takes the lock again and says why (or holds the
+      // Nothing written: a reused answer is replaced by a fresh look-up (the sequence may have
+      // moved on); else the transaction below takes the lock again and says why (or holds the
       // seats, if some were freed in between).
+      if (reused) return STALE_ANSWER;
     }
     const em = deps.db.em();
     try {
-      return await holdInTransaction(em, courseDate, seats, info, opts, write);
+      return await holdInTransaction(em, courseDate, seats, info, reused, opts, write);
     } catch (err) {
+      if (err === STALE_ANSWER) return STALE_ANSWER;
       // The rollback undid the lock statement's store: keep what Maconomy just said as shown.
       if (err instanceof DomainError && err.code === 'SOLD_OUT') await storeMaconomyAnswer(em, courseDate.id, info);
       throw err;
@@ -220,6 +264,7 @@ export function createBookingService(deps: BookingDeps) {
     courseDate: BookableDate,
     seats: number,
     info: SeatAnswer,
+    reused: boolean,
     opts: { excludeOrderId?: string; clientKey?: string | null; bookable?: boolean },
     write: HoldWrite<T>,
   ): Promise<T> {
@@ -227,8 +272,11 @@ export function createBookingService(deps: BookingDeps) {
     // hold committed before it.
     return em.transactional(async (tx) => {
       const at = now();
-      const lock = lockStatement(courseDate.id, !!opts.bookable, info);
-      const locked = await tx.getConnection().execute<{ affectedRows?: number }>(lock.sql, lock.params, 'run', tx.getTransactionContext());
+      const lock = lockStatement(courseDate.id, !!opts.bookable, info, reused);
+      const locked = await write1(tx, lock);
+      // A reused answer whose tag is no longer the date's sequence (or a date no longer
+      // bookable): nothing written, rolled back, tried again with a fresh look-up.
+      if (reused && affected(locked) !== 1) throw STALE_ANSWER;
       if (affected(locked) !== 1) {
         // Unpublished or closed since it was looked up (or cached): say which, from the database.
         for (const [ref, known] of bookableByRef) if (known.id === courseDate.id) bookableByRef.delete(ref);
@@ -239,7 +287,7 @@ export function createBookingService(deps: BookingDeps) {
       const count = { now: at, answerSeq: info.seq, excludeOrderId: opts.excludeOrderId, clientKey: cap?.clientKey };
       const insertIfFree = async (fits: { sql: string; params: unknown[] }) => {
         const insert = (write as Extract<HoldWrite<T>, { newHold: unknown }>).newHold(at, fits);
-        const result = await tx.getConnection().execute<{ affectedRows?: number }>(insert.sql, insert.params, 'run', tx.getTransactionContext());
+        const result = await write1(tx, insert);
         return affected(result) === 1 ? insert.row : null;
       };
       if ('newHold' in write && conditionalInsert) {
@@ -286,19 +334,26 @@ export function createBookingService(deps: BookingDeps) {
     courseDate: BookableDate,
     seats: number,
     info: SeatAnswer,
+    reused: boolean,
     clientKey: string | null | undefined,
     write: Extract<HoldWrite<T>, { newHold: unknown }>,
   ): Promise<T | null> {
     const at = now();
     const cap = clientCap(clientKey);
     const fits = seatsFitSql(courseDate.id, seats, info.freeSeats, { now: at, answerSeq: info.seq, clientKey: cap?.clientKey }, cap?.max);
-    const insert = write.newHold(at, { sql: `cd.published = ? and cd.status = 'OPEN' and ${fits.sql}`, params: [true, ...fits.params] });
+    // The insert runs even when the lock matched nothing, so it repeats the lock's conditions:
+    // bookable, and for a reused answer the unchanged sequence (it only ever grows, so an insert
+    // after a lock that missed on it misses too).
+    const insert = write.newHold(at, {
+      sql: `cd.published = ? and cd.status = 'OPEN'${reused ? ' and cd.sync_seq = ?' : ''} and ${fits.sql}`,
+      params: [true, ...(reused ? [info.seq] : []), ...fits.params],
+    });
     try {
       const [, , locked, inserted] = await deps.db.batch!([
         // MySQL sessions run at READ COMMITTED (db/orm.ts); this pool's too, for this transaction.
         { sql: 'set transaction isolation level read committed', params: [] },
         { sql: 'start transaction', params: [] },
-        lockStatement(courseDate.id, true, info),
+        lockStatement(courseDate.id, true, info, reused),
         insert,
         { sql: 'commit', params: [] },
       ]);
@@ -310,19 +365,24 @@ export function createBookingService(deps: BookingDeps) {
     }
   }
 
+  /** One write of the hold inside its transaction: on SQLite bound and prepared once (Db.bound). */
+  function write1(tx: Em, statement: { sql: string; params: unknown[] }): Promise<{ affectedRows?: number }> {
+    if (deps.db.bound) return deps.db.bound(tx, statement.sql, statement.params, 'run');
+    return tx.getConnection().execute<{ affectedRows?: number }>(statement.sql, statement.params, 'run', tx.getTransactionContext());
+  }
+
   /** In whole seconds: MySQL's datetime keeps no more, so the expiry answered is the one stored. */
   function expiry(at: Date) {
     return new Date(Math.floor((at.getTime() + deps.holdMinutes * 60_000) / 1000) * 1000);
   }
 
-  async function reserveSeats(input: ReserveInput): Promise<{ order: Order; orderToken: string }> {
+  async function reserveSeats(input: ReserveInput): Promise<{ order: OrderView; orderToken: string }> {
     validateSeats(input.seats);
-    const em = deps.db.em();
-    const courseDate = await findBookableCourseDate(em, input.courseId);
+    const courseDate = await findBookableCourseDate(input.courseId);
 
     if (input.orderId || input.orderToken) {
       if (!input.orderId || !input.orderToken) throw badInput('orderId and orderToken must be given together to change a reservation', input.orderId ? 'orderToken' : 'orderId');
-      const order = await authorisedOrder(em, input.orderId, input.orderToken);
+      const order = await authorisedOrder(deps.db.em(), input.orderId, input.orderToken);
       if (order.courseDate.id !== courseDate.id)
         throw badInput('courseId differs from the course date of this reservation; cancel it and reserve the other date', 'courseId');
       if (holdExpired(order)) {
@@ -370,9 +430,22 @@ export function createBookingService(deps: BookingDeps) {
         };
       },
     });
-    // The order as written, as a loaded entity of this request's (never flushed) context: the API
-    // resolves its course date and participants through DataLoaders, and it has no participants yet.
-    const order = em.create(Order, { ...row, courseDate: em.getReference(CourseDate, courseDate.id) }, { managed: true });
+    // The order as written, as plain data (no entity: building a managed one and its course
+    // date's reference was a tenth of a reservation's CPU): the API resolves its course date and
+    // participants through DataLoaders by id, and it has no participants yet.
+    const order: OrderView = {
+      ...row,
+      courseDate: { id: courseDate.id },
+      placedAt: null,
+      syncedSeats: null,
+      bookerFirstName: null,
+      bookerLastName: null,
+      bookerEmail: null,
+      bookerPhone: null,
+      bookerCompany: null,
+      unitPriceMinor: null,
+      currency: null,
+    };
     return { order, orderToken: token };
   }
 

@@ -40,6 +40,14 @@ export interface Db {
    * hold: lock, conditional insert, commit), where three round trips were most of its time.
    */
   batch?: (statements: readonly { sql: string; params: readonly unknown[] }[]) => Promise<ResultSetHeader[]>;
+  /**
+   * SQLite only (undefined on MySQL): runs one statement inside `tx`'s transaction with its values
+   * bound, reusing the statement's prepared form. MikroORM writes every value into the SQL text,
+   * so no two seat holds share a statement and each one was compiled again (a tenth of a
+   * reservation's CPU). Only inside a transaction: the transaction holds the one connection, so
+   * nothing else runs on it meanwhile. Results as MikroORM's execute: rows, or affectedRows.
+   */
+  bound?: <T = unknown>(tx: Em, sql: string, params: readonly unknown[], method: 'all' | 'run') => Promise<T>;
   close(): Promise<void>;
 }
 
@@ -108,11 +116,17 @@ interface NativeSqlite {
 interface NativeStatement {
   readonly reader: boolean;
   all(parameters: readonly unknown[]): unknown[];
+  run(parameters: readonly unknown[]): { changes: number; lastInsertRowid: number | bigint };
 }
 
 /** Prepared reads kept per SQL text (the storefront's few shapes; the oldest is dropped beyond). */
 const SQLITE_STATEMENT_CACHE = 256;
 const SELECT = /^\s*select\b/i;
+/** Writes whose rows libsql's own dialect reads (it checks the same). */
+const returnsRows = (sql: string) => {
+  const q = sql.trim().toLowerCase();
+  return (q.startsWith('insert into') || q.startsWith('update ')) && q.includes(' returning ');
+};
 
 /** How long a write waits for another connection's write lock before "database is locked". */
 const SQLITE_LOCK_WAIT_MS = 5_000;
@@ -137,7 +151,7 @@ const OUTSIDE_TRANSACTION = /^\s*(select|pragma|explain|vacuum|attach|detach)\b/
  * Inside a transaction nothing waits: it holds the write lock, and WAL readers never block.
  * With one connection (npm start) no wait ever happens.
  */
-function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite): void {
+function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite) {
   const execute = conn.executeQuery.bind(conn);
   const lockForWrite = async () => {
     for (let waited = 0, attempt = 0; ; attempt++) {
@@ -153,32 +167,42 @@ function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite): vo
     }
   };
   // libsql's driver prepares every statement again on every call: about a tenth of an uncached
-  // catalogue answer's CPU. Reads reuse their prepared statement (all() runs it to the end
-  // synchronously, so one statement is never used by two queries at once).
+  // catalogue answer's CPU, and of a seat hold's (its lock and conditional insert are long). Reads
+  // and bound statements (Db.bound) keep their prepared form per SQL text; other writes carry
+  // their values in the text (MikroORM inlines them), so keeping them would only push the
+  // storefront's reads out. all() and run() execute a statement to the end synchronously, so one
+  // statement is never used by two queries at once; one that failed is dropped, so a statement
+  // left mid-step is never run again.
   const statements = new Map<string, NativeStatement>();
-  const read = (q: { sql: string; parameters?: readonly unknown[] }) => {
+  const run = (q: { sql: string; parameters?: readonly unknown[] }, keep: boolean) => {
     let stmt = statements.get(q.sql);
     if (!stmt) {
       stmt = native.prepare(q.sql);
-      if (!stmt.reader) return undefined;
-      if (statements.size >= SQLITE_STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
-      statements.set(q.sql, stmt);
+      if (keep) {
+        if (statements.size >= SQLITE_STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
+        statements.set(q.sql, stmt);
+      }
     }
-    return { rows: stmt.all(q.parameters ?? []) };
+    try {
+      // As libsql's own dialect: rows for reads and RETURNING, the changes for other writes.
+      if (stmt.reader || returnsRows(q.sql)) return { rows: stmt.all(q.parameters ?? []) };
+      const { changes, lastInsertRowid } = stmt.run(q.parameters ?? []);
+      return { numAffectedRows: changes, insertId: lastInsertRowid, rows: [] };
+    } catch (err) {
+      statements.delete(q.sql);
+      throw err;
+    }
   };
   conn.executeQuery = async (q) => {
-    if (SELECT.test(q.sql)) {
-      const result = read(q);
-      if (result) return result;
-    }
+    if (SELECT.test(q.sql)) return run(q, true);
     if (q.sql === 'begin') {
       await lockForWrite();
       return { rows: [] };
     }
-    if (native.inTransaction || OUTSIDE_TRANSACTION.test(q.sql)) return execute(q);
+    if (native.inTransaction || OUTSIDE_TRANSACTION.test(q.sql)) return run(q, false);
     await lockForWrite();
     try {
-      const result = await execute(q);
+      const result = run(q, false);
       native.exec('commit');
       return result;
     } catch (err) {
@@ -186,10 +210,25 @@ function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite): vo
       throw err;
     }
   };
+  return {
+    /** A statement inside the open transaction, values bound as MikroORM writes them into SQL. */
+    inTransaction(sql: string, params: readonly unknown[]) {
+      if (!native.inTransaction) throw new Error('a bound statement runs only inside a transaction');
+      return run({ sql, parameters: params.map(sqliteValue) }, true);
+    },
+  };
+}
+
+/** A value as MikroORM's SQLite platform writes it: dates as epoch milliseconds, booleans as 1 and 0. */
+function sqliteValue(v: unknown): unknown {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return v;
 }
 
 export async function openDb(database: Config['database'], opts: OpenDbOptions = {}): Promise<Db> {
   let orm: Orm;
+  let bound: Db['bound'];
   if (database.kind === 'sqlite') {
     if (database.sqlitePath && database.sqlitePath !== ':memory:') mkdirSync(dirname(database.sqlitePath), { recursive: true });
     let kysely: KyselyConnection | undefined;
@@ -205,7 +244,14 @@ export async function openDb(database: Config['database'], opts: OpenDbOptions =
     await conn.execute('pragma busy_timeout = 0');
     await conn.execute('pragma synchronous = normal');
     if (!kysely) throw new Error('libsql connection was not created');
-    shareSqliteFileSafely(kysely, (await (conn as unknown as { getNativeClient(): Promise<NativeSqlite> }).getNativeClient()));
+    const shared = shareSqliteFileSafely(kysely, await (conn as unknown as { getNativeClient(): Promise<NativeSqlite> }).getNativeClient());
+    const platform = orm.em.getPlatform();
+    bound = async <T>(tx: Em, sql: string, params: readonly unknown[], method: 'all' | 'run') => {
+      if (!tx.isInTransaction()) throw new Error('a bound statement runs only inside a transaction');
+      opts.onQuery?.(platform.formatQuery(sql, params as unknown[]));
+      const res = shared.inTransaction(sql, params) as { rows: unknown[]; numAffectedRows?: number };
+      return (method === 'all' ? res.rows : { affectedRows: Number(res.numAffectedRows ?? 0), rows: res.rows }) as T;
+    };
   } else {
     orm = (await MySqlORM.init(ormOptions(database, opts) as never)) as unknown as Orm;
     // Same SQL and migrations for both servers, but MariaDB's information_schema reports column
@@ -222,6 +268,7 @@ export async function openDb(database: Config['database'], opts: OpenDbOptions =
     kind: database.kind,
     em: () => orm.em.fork({ clear: true, useContext: false }) as Em,
     ...(batcher ? { batch: batcher.run } : {}),
+    ...(bound ? { bound } : {}),
     close: async () => {
       await batcher?.close();
       await orm.close(true);

@@ -2,6 +2,7 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root, ID, Int } from 'type-graphql';
 import type { CourseDate as CourseDateEntity } from '../catalog/entities.js';
 import type { Order as OrderEntity } from '../booking/entities.js';
+import type { OrderView } from '../booking/service.js';
 import type { CourseDateRow, CourseDayRow, MainCourseRow, ParticipantRow, TrainerRow } from '../catalog/read-model.js';
 import { enrichCourse, findCourseDateByRef, listCourseDates, readCourseDateByRef } from '../catalog/service.js';
 import { DomainError, badInput } from '../errors.js';
@@ -106,23 +107,23 @@ export class OrderResolver {
   }
 
   @FieldResolver(() => Course)
-  async course(@Root() order: OrderEntity, @Ctx() ctx: GraphQLContext): Promise<CourseDateRow> {
+  async course(@Root() order: OrderView, @Ctx() ctx: GraphQLContext): Promise<CourseDateRow> {
     return (await ctx.loaders.courseDate.load(order.courseDate.id))!;
   }
 
   @FieldResolver(() => [Participant])
-  async participants(@Root() order: OrderEntity, @Ctx() ctx: GraphQLContext): Promise<ParticipantRow[]> {
+  async participants(@Root() order: OrderView, @Ctx() ctx: GraphQLContext): Promise<ParticipantRow[]> {
     return ctx.loaders.participants.load(order.id);
   }
 
   @FieldResolver(() => Booker, { nullable: true, description: 'Null until checkout, and after GDPR anonymisation.' })
-  booker(@Root() o: OrderEntity): Booker | null {
+  booker(@Root() o: OrderView): Booker | null {
     if (!o.bookerEmail) return null;
     return { firstName: o.bookerFirstName ?? '', lastName: o.bookerLastName ?? '', email: o.bookerEmail, phone: o.bookerPhone ?? null, company: o.bookerCompany ?? null };
   }
 
   @FieldResolver(() => Price, { nullable: true, description: 'Seats x price per seat, fixed at checkout.' })
-  async total(@Root() o: OrderEntity, @Ctx() ctx: GraphQLContext): Promise<Price | null> {
+  async total(@Root() o: OrderView, @Ctx() ctx: GraphQLContext): Promise<Price | null> {
     if (o.unitPriceMinor != null && o.currency) return price(o.unitPriceMinor * o.seats, o.currency);
     const cd = await ctx.loaders.courseDate.load(o.courseDate.id);
     return cd ? price(cd.priceMinor * o.seats, cd.currency) : null;
@@ -134,7 +135,7 @@ export class BookingResolver {
   @Mutation(() => ReserveSeatsPayload, {
     description: 'Holds seats on a course date for HOLD_MINUTES. With orderId + orderToken, changes the seat count of that reservation and extends its hold.',
   })
-  async reserveSeats(@Arg('input', () => ReserveSeatsInput) input: ReserveSeatsInput, @Ctx() ctx: GraphQLContext): Promise<{ order: OrderEntity; orderToken: string }> {
+  async reserveSeats(@Arg('input', () => ReserveSeatsInput) input: ReserveSeatsInput, @Ctx() ctx: GraphQLContext): Promise<{ order: OrderView; orderToken: string }> {
     const result = await ctx.booking.reserveSeats({ ...input, clientKey: ctx.clientKey });
     // The order id ties a booking together in the logs: this request's id is on the line, and
     // the checkout's id and the order id are on every line of its jobs. No personal data here.

@@ -52,7 +52,8 @@ const runs = (section: (typeof SECTIONS)[number]) => !onlySections || onlySectio
 // stops. KURSUS_BENCH_APP_ARGS: more Node options for it (e.g. --trace-gc).
 const cpuProfDir = process.env.KURSUS_BENCH_CPU_PROF?.trim();
 // KURSUS_BENCH_READ_PROF=<dir>: one CPU profile per read (catalogue, search, ...) of the app
-// process during that read's own rounds only (<database>-<operation>.cpuprofile).
+// process during that read's own rounds only (<database>-<operation>.cpuprofile), and one of each
+// paced reservation run (<database>-reserve-<run>.cpuprofile).
 const readProfDir = process.env.KURSUS_BENCH_READ_PROF?.trim();
 const appNodeArgs = [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), ...(process.env.KURSUS_BENCH_APP_ARGS?.split(' ').filter(Boolean) ?? [])];
 const scale = quick ? 0.1 : 1;
@@ -591,6 +592,7 @@ async function benchDatabase(target: DbTarget) {
       await sleep(1000);
       // One paced run, with the CPU it cost and the CPU the hypervisor stole meanwhile.
       const pacedRun = async () => {
+        if (readProfDir) await call('profileStart');
         const before = { reserved, app: (await call('cpu')).ms as number, db: await processCpuMs(target.serverPid), steal: await stealMs(), at: performance.now() };
         const sampler = process.env.KURSUS_BENCH_TRACE ? cpuSampler({ app: app.child.pid, db: target.serverPid, sim: sim.child.pid, bench: process.pid }) : undefined;
         const paced = await openLoop({
@@ -619,6 +621,10 @@ async function benchDatabase(target: DbTarget) {
           // guests: on a shared VM this, not the app, is what the slowest answers line up with.
           ...(before.steal !== undefined ? { stealPercent: round((100 * ((await stealMs())! - before.steal)) / ((performance.now() - before.at) * cpus().length), 1) } : {}),
         };
+        if (readProfDir) {
+          await mkdir(readProfDir, { recursive: true });
+          await call('profileStop', { path: join(readProfDir, `${target.kind}-reserve-${attempts.length + 1}.cpuprofile`) });
+        }
         log(`${target.kind} paced reservations at ${offered}/s: ${JSON.stringify(run)}`);
         if (process.env.KURSUS_BENCH_TRACE) {
           const { stalls } = (await call('stalls')) as { stalls: [number, number, number][] };

@@ -84,16 +84,21 @@ describe.each(testDatabaseKinds())('ERP truth on %s', (kind) => {
     const d = await dateWith(2);
     const a = await reserved(d.courseId, 2);
     expect((await checkout(a, 2)).errors).toBeUndefined();
+    // Past the 2 s in which a hold may reuse the checkout's answer: B asks Maconomy itself.
+    await new Promise((r) => setTimeout(r, 2_100));
     // B asks Maconomy (2 free: A is not there yet); then, before B counts, the worker sends A.
     betweenLookUpAndLock = async () => {
       expect(await syncInWorker(a.id)).toMatchObject({ status: 'synced', created: 2 });
     };
     const b = await reserve(d.courseId, 1);
     expect(b.errors?.[0]?.extensions?.code).toBe('SOLD_OUT');
-    // C within the cache's 2 s: the cached answer (2 free) predates the sync, whose sequence every
-    // process reads from the database, so it is not used.
+    // C within the cache's 2 s: B's answer (2 free) predates the sync, whose sequence every
+    // process reads from the database (C's lock requires the answer's tag to be the date's
+    // sequence), so C asks Maconomy again.
+    const asked = h.sim.state.requestCount(`/api/course/${d.maconomyId}`);
     const c = await reserve(d.courseId, 1);
     expect(c.errors?.[0]?.extensions?.code).toBe('SOLD_OUT');
+    expect(h.sim.state.requestCount(`/api/course/${d.maconomyId}`)).toBe(asked + 1);
     expect(h.sim.state.participants(d.maconomyId).filter((p) => p.external_ref.startsWith(a.id))).toHaveLength(2);
     expect(await shown(d.courseId)).toBe(0);
   });
