@@ -66,8 +66,8 @@ export function createJobRunner(deps: JobDeps, opts: JobRunnerOptions = {}): Job
     notificationChannel: new InMemoryNotificationChannel(),
     defaultLockLifetime: 5 * 60_000,
     defaultConcurrency: 5,
-    // Room for sync-order's 20 and the mail, import and connector jobs beside it.
-    maxConcurrency: 30,
+    // Room for sync-order's 20, the order mails' 10 and the import and connector jobs beside them.
+    maxConcurrency: 40,
   });
   agenda.on('error', (err) => deps.log.error({ err }, 'job store error'));
   agenda.on('fail', (err, job) => deps.log.warn({ job: job.attrs.name, id: String(job.attrs._id), failCount: job.attrs.failCount, error: String((err as Error)?.message ?? err) }, 'job failed'));

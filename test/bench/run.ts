@@ -51,6 +51,8 @@ const runs = (section: (typeof SECTIONS)[number]) => !onlySections || onlySectio
 // KURSUS_BENCH_CPU_PROF=<dir>: the app process (`serve`) writes a V8 CPU profile there when it
 // stops. KURSUS_BENCH_APP_ARGS: more Node options for it (e.g. --trace-gc).
 const cpuProfDir = process.env.KURSUS_BENCH_CPU_PROF?.trim();
+// KURSUS_BENCH_WORKER_PROF=<dir>: the same for the worker process of the sync part.
+const workerProfDir = process.env.KURSUS_BENCH_WORKER_PROF?.trim();
 // KURSUS_BENCH_READ_PROF=<dir>: one CPU profile per read (catalogue, search, ...) of the app
 // process during that read's own rounds only (<database>-<operation>.cpuprofile), and one of each
 // paced reservation run (<database>-reserve-<run>.cpuprofile).
@@ -694,7 +696,7 @@ async function benchDatabase(target: DbTarget) {
       out.syncLagOneProcess = await measureSyncLag(url, dates, [call]);
       log(`${target.kind} syncLag, API and worker in one process: ${describeLag(out.syncLagOneProcess as SyncLag)}`);
       await call('stopWorker');
-      const worker = start('app-process.js', ['worker'], baseEnv(databaseUrl, simUrl, varDir));
+      const worker = start('app-process.js', ['worker'], baseEnv(databaseUrl, simUrl, varDir), workerProfDir ? ['--cpu-prof', `--cpu-prof-dir=${workerProfDir}`] : []);
       await worker.first;
       const workerCall = rpc(worker.child);
       try {
