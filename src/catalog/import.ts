@@ -3,12 +3,14 @@
 //
 // It writes Maconomy-owned columns only, and only when their hash changed; editor-owned columns
 // (descriptions, day time overrides, trainers) are never touched. Dates that vanished from
-// Maconomy are unpublished, never deleted (orders may point at them). Course dates are read and
-// written in batches with a fresh unit of work per batch, so memory stays flat for 10,000 dates.
-import { createHash } from 'node:crypto';
-import type { Db, Em } from '../db/orm.js';
+// Maconomy are unpublished, never deleted (orders may point at them). Course dates are read from
+// Maconomy a page at a time and written a batch at a time in plain SQL, so memory stays flat for
+// 10,000 dates.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Db } from '../db/orm.js';
 import type { CourseDateRecord, MainCourseRecord } from '../integrations/maconomy/index.js';
-import { CourseDate, CourseDay, MainCourse, type CourseDateStatus } from './entities.js';
+import { newerAnswerSql } from '../booking/seats.js';
+import { CourseDate, MainCourse, type CourseDateStatus } from './entities.js';
 
 export interface CatalogSource {
   listMainCourses(): Promise<MainCourseRecord[]>;
@@ -43,7 +45,7 @@ export async function importCourses(
 ): Promise<ImportResult> {
   const started = Date.now();
   const now = deps.now ?? (() => new Date());
-  const batchSize = deps.batchSize ?? 500;
+  const batchSize = deps.batchSize ?? 250;
   const result: ImportResult = {
     mainCourses: { created: 0, updated: 0 },
     courseDates: { seen: 0, created: 0, updated: 0, unchanged: 0, unpublished: 0, republished: 0 },
@@ -84,7 +86,7 @@ export async function importCourses(
     for (let i = 0; i < page.length; i += batchSize) {
       const batch = page.slice(i, i + batchSize);
       batchNo++;
-      await importBatch(deps.db.em(), batch, mainCourseIds, result, seen, now(), seqBefore, deps.log);
+      await importBatch(deps.db, batch, mainCourseIds, result, seen, now(), seqBefore, deps.log);
       deps.log?.info({ batch: batchNo, seen: result.courseDates.seen, created: result.courseDates.created, updated: result.courseDates.updated }, 'import-courses progress');
     }
   }
@@ -107,8 +109,49 @@ export async function importCourses(
   return result;
 }
 
+/** A course date as the import reads it back: what it compares and the tag of its stored count. */
+interface StoredDate {
+  id: string;
+  maconomy_id: string;
+  source_hash: string;
+  published: number | boolean;
+  removed_from_maconomy_at: unknown;
+}
+
+const COURSE_DATE_COLUMNS = [
+  'id', 'maconomy_id', 'main_course_id', 'title', 'start_date', 'end_date', 'location', 'price_minor', 'currency', 'capacity', 'status',
+  'maconomy_free_seats', 'maconomy_checked_at', 'maconomy_free_seq', 'published', 'source_hash', 'imported_at', 'updated_at',
+] as const;
+const COURSE_DAY_COLUMNS = ['id', 'course_date_id', 'date', 'start_time', 'end_time'] as const;
+
+/**
+ * Rows per insert statement. A statement of a whole batch's days (1,500 rows) took SQLite
+ * megabytes to compile, and the process kept that memory; chunks of this size have one text, so
+ * their compiled form is kept and reused.
+ */
+const INSERT_CHUNK = 100;
+
+/** Multi-row inserts of `rows` (each in `columns` order), INSERT_CHUNK rows a statement; `keep`: the statement has the chunk's fixed text. */
+function insertRows(table: string, columns: readonly string[], rows: unknown[][]): { sql: string; params: unknown[]; keep: boolean }[] {
+  const one = `(${columns.map(() => '?').join(', ')})`;
+  const out = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK);
+    out.push({ sql: `insert into ${table} (${columns.join(', ')}) values ${chunk.map(() => one).join(', ')}`, params: chunk.flat(), keep: chunk.length === INSERT_CHUNK });
+  }
+  return out;
+}
+
+/**
+ * One batch in one transaction, in plain SQL: the dates' stored hashes are read, new dates and
+ * their days inserted a batch at a time, changed dates updated column by column of what Maconomy
+ * owns (editor-owned columns and day-time overrides are never named), and every date's free
+ * seats stored unless a newer answer is (newerAnswerSql, the rule of every store of the count).
+ * No entities: building, tracking and flushing one per date and day was four fifths of what the
+ * import allocated, and that garbage, not what the import keeps, set its peak memory.
+ */
 async function importBatch(
-  em: Em,
+  db: Db,
   batch: CourseDateRecord[],
   mainCourseIds: Map<string, string>,
   result: ImportResult,
@@ -117,10 +160,25 @@ async function importBatch(
   seqBefore: Map<string, number>,
   log?: ImportLog,
 ) {
-  await em.transactional(async (tx) => {
-    const existing = new Map(
-      (await tx.find(CourseDate, { maconomyId: { $in: batch.map((r) => r.maconomyId) } }, { populate: ['days'] })).map((c) => [c.maconomyId, c]),
+  await db.em().transactional(async (tx) => {
+    // Statements whose text varies with the batch (a list of ids, a multi-row insert) are not kept prepared.
+    const exec = <T>(statement: { sql: string; params: unknown[] }, method: 'all' | 'run', keep = true) =>
+      db.bound
+        ? db.bound<T>(tx, statement.sql, statement.params, method, { keep })
+        : (tx.getConnection().execute(statement.sql, statement.params, method, tx.getTransactionContext()) as Promise<T>);
+    const ids = [...new Set(batch.map((r) => r.maconomyId))];
+    const stored = new Map(
+      (
+        await exec<StoredDate[]>(
+          { sql: `select id, maconomy_id, source_hash, published, removed_from_maconomy_at from course_date where maconomy_id in (${ids.map(() => '?').join(', ')})`, params: ids },
+          'all',
+          false,
+        )
+      ).map((row) => [row.maconomy_id, row]),
     );
+    const newDates: unknown[][] = [];
+    const newDays: unknown[][] = [];
+    const changed: { row: StoredDate; record: CourseDateRecord; mainCourseId: string; hash: string; republish: boolean }[] = [];
     for (const r of batch) {
       if (seen.has(r.maconomyId)) continue; // Maconomy listed it twice; first wins
       seen.add(r.maconomyId);
@@ -131,60 +189,73 @@ async function importBatch(
         continue;
       }
       const hash = courseDateHash(r);
-      const cd = existing.get(r.maconomyId);
-      const fields = {
-        mainCourse: tx.getReference(MainCourse, mainCourseId),
-        title: r.title,
-        startDate: r.startDate,
-        endDate: r.endDate,
-        location: r.location,
-        priceMinor: r.priceMinor,
-        currency: r.currency,
-        capacity: r.capacity,
-        status: STATUS[r.status],
-        sourceHash: hash,
-      };
-      if (!cd) {
-        const created = tx.create(CourseDate, { ...fields, maconomyId: r.maconomyId, maconomyFreeSeats: r.freeSeats, maconomyCheckedAt: at, published: true, importedAt: at });
-        for (const d of r.days) tx.create(CourseDay, { courseDate: created, date: d.date, startTime: d.startTime, endTime: d.endTime });
+      const row = stored.get(r.maconomyId);
+      if (!row) {
+        const id = randomUUID();
+        newDates.push([
+          id, r.maconomyId, mainCourseId, r.title, r.startDate, r.endDate, r.location, r.priceMinor, r.currency, r.capacity, STATUS[r.status],
+          r.freeSeats, at, seqBefore.get(r.maconomyId) ?? 0, true, hash, at, at,
+        ]);
+        for (const d of r.days) newDays.push([randomUUID(), id, d.date, d.startTime, d.endTime]);
         result.courseDates.created++;
-        result.changedCourseDateIds.push(created.id);
+        result.changedCourseDateIds.push(id);
         continue;
       }
       // Free seats move with every booking; refresh them without counting the date as changed,
       // unless a newer answer (a hold's, a reconciliation's) is already stored.
-      const seq = seqBefore.get(r.maconomyId) ?? 0;
-      if (seq > cd.maconomyFreeSeq || (seq === cd.maconomyFreeSeq && cd.maconomyCheckedAt <= at)) {
-        cd.maconomyFreeSeats = r.freeSeats;
-        cd.maconomyCheckedAt = at;
-        cd.maconomyFreeSeq = seq;
-      }
-      const republish = !cd.published && cd.removedFromMaconomyAt !== null;
-      if (cd.sourceHash === hash && !republish) {
+      const answer = { fetchedAt: at, seq: seqBefore.get(r.maconomyId) ?? 0 };
+      const newer = newerAnswerSql(answer);
+      await exec(
+        { sql: `update course_date set maconomy_free_seats = ?, maconomy_checked_at = ?, maconomy_free_seq = ? where id = ? and ${newer.sql}`, params: [r.freeSeats, at, answer.seq, row.id, ...newer.params] },
+        'run',
+      );
+      const republish = !row.published && row.removed_from_maconomy_at !== null;
+      if (row.source_hash === hash && !republish) {
         result.courseDates.unchanged++;
         continue;
       }
-      if (republish) {
-        cd.published = true;
-        cd.removedFromMaconomyAt = null;
-        result.courseDates.republished++;
-      }
-      Object.assign(cd, fields, { importedAt: at });
-      const days = new Map(cd.days.getItems().map((d) => [d.date, d]));
+      changed.push({ row, record: r, mainCourseId, hash, republish });
+    }
+    for (const insert of insertRows('course_date', COURSE_DATE_COLUMNS, newDates)) await exec(insert, 'run', insert.keep);
+    for (const insert of insertRows('course_day', COURSE_DAY_COLUMNS, newDays)) await exec(insert, 'run', insert.keep);
+    if (!changed.length) return;
+
+    const changedIds = changed.map((c) => c.row.id);
+    const days = await exec<{ id: string; course_date_id: string; date: string }[]>(
+      { sql: `select id, course_date_id, date from course_day where course_date_id in (${changedIds.map(() => '?').join(', ')})`, params: changedIds },
+      'all',
+      false,
+    );
+    const daysOf = new Map<string, Map<string, string>>();
+    for (const d of days) {
+      let of = daysOf.get(d.course_date_id);
+      if (!of) daysOf.set(d.course_date_id, (of = new Map()));
+      of.set(d.date, d.id);
+    }
+    for (const { row, record: r, mainCourseId, hash, republish } of changed) {
+      if (republish) result.courseDates.republished++;
+      await exec(
+        {
+          sql: `update course_date set main_course_id = ?, title = ?, start_date = ?, end_date = ?, location = ?, price_minor = ?, currency = ?, capacity = ?, status = ?, source_hash = ?, imported_at = ?, updated_at = ?${republish ? ', published = ?, removed_from_maconomy_at = null' : ''} where id = ?`,
+          params: [mainCourseId, r.title, r.startDate, r.endDate, r.location, r.priceMinor, r.currency, r.capacity, STATUS[r.status], hash, at, at, ...(republish ? [true] : []), row.id],
+        },
+        'run',
+      );
+      const known = daysOf.get(row.id) ?? new Map<string, string>();
       for (const d of r.days) {
-        const day = days.get(d.date);
-        if (day) {
+        const dayId = known.get(d.date);
+        if (dayId) {
           // Maconomy's times change; editor overrides on the same day stay.
-          day.startTime = d.startTime;
-          day.endTime = d.endTime;
-          days.delete(d.date);
+          await exec({ sql: 'update course_day set start_time = ?, end_time = ? where id = ?', params: [d.startTime, d.endTime, dayId] }, 'run');
+          known.delete(d.date);
         } else {
-          tx.create(CourseDay, { courseDate: cd, date: d.date, startTime: d.startTime, endTime: d.endTime });
+          const [insert] = insertRows('course_day', COURSE_DAY_COLUMNS, [[randomUUID(), row.id, d.date, d.startTime, d.endTime]]);
+          await exec(insert!, 'run');
         }
       }
-      for (const gone of days.values()) tx.remove(gone);
+      for (const gone of known.values()) await exec({ sql: 'delete from course_day where id = ?', params: [gone] }, 'run');
       result.courseDates.updated++;
-      result.changedCourseDateIds.push(cd.id);
+      result.changedCourseDateIds.push(row.id);
     }
   });
 }

@@ -46,8 +46,10 @@ export interface Db {
    * so no two seat holds share a statement and each one was compiled again (a tenth of a
    * reservation's CPU). Only inside a transaction: the transaction holds the one connection, so
    * nothing else runs on it meanwhile. Results as MikroORM's execute: rows, or affectedRows.
+   * `keep: false`: prepared for this call only (a statement whose text varies, such as a
+   * multi-row insert: kept, each shape would hold its compiled form until 256 others pushed it out).
    */
-  bound?: <T = unknown>(tx: Em, sql: string, params: readonly unknown[], method: 'all' | 'run') => Promise<T>;
+  bound?: <T = unknown>(tx: Em, sql: string, params: readonly unknown[], method: 'all' | 'run', opts?: { keep?: boolean }) => Promise<T>;
   close(): Promise<void>;
 }
 
@@ -212,9 +214,9 @@ function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite) {
   };
   return {
     /** A statement inside the open transaction, values bound as MikroORM writes them into SQL. */
-    inTransaction(sql: string, params: readonly unknown[]) {
+    inTransaction(sql: string, params: readonly unknown[], keep: boolean) {
       if (!native.inTransaction) throw new Error('a bound statement runs only inside a transaction');
-      return run({ sql, parameters: params.map(sqliteValue) }, true);
+      return run({ sql, parameters: params.map(sqliteValue) }, keep);
     },
   };
 }
@@ -246,10 +248,10 @@ export async function openDb(database: Config['database'], opts: OpenDbOptions =
     if (!kysely) throw new Error('libsql connection was not created');
     const shared = shareSqliteFileSafely(kysely, await (conn as unknown as { getNativeClient(): Promise<NativeSqlite> }).getNativeClient());
     const platform = orm.em.getPlatform();
-    bound = async <T>(tx: Em, sql: string, params: readonly unknown[], method: 'all' | 'run') => {
+    bound = async <T>(tx: Em, sql: string, params: readonly unknown[], method: 'all' | 'run', bindOpts: { keep?: boolean } = {}) => {
       if (!tx.isInTransaction()) throw new Error('a bound statement runs only inside a transaction');
       opts.onQuery?.(platform.formatQuery(sql, params as unknown[]));
-      const res = shared.inTransaction(sql, params) as { rows: unknown[]; numAffectedRows?: number };
+      const res = shared.inTransaction(sql, params, bindOpts.keep ?? true) as { rows: unknown[]; numAffectedRows?: number };
       return (method === 'all' ? res.rows : { affectedRows: Number(res.numAffectedRows ?? 0), rows: res.rows }) as T;
     };
   } else {
