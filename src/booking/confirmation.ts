@@ -6,7 +6,7 @@
 // idempotency key, so re-running a job never queues (or sends) a mail twice.
 import type { Em } from '../db/orm.js';
 import { CourseDay } from '../catalog/entities.js';
-import { enqueueMail } from '../mail/outbox.js';
+import { enqueueMails, type MailDraft } from '../mail/outbox.js';
 import { bookingReceived, orderConfirmation, partialBooking, type Language, type CourseInfo } from '../mail/templates.js';
 import { Order } from './entities.js';
 
@@ -26,40 +26,32 @@ export async function courseInfo(em: Em, order: Order): Promise<CourseInfo> {
 }
 
 /**
- * Queues what the order's state calls for: PLACED (or SYNC_FAILED): the booker's "booking
- * received"; SYNCED: the confirmations; PARTIALLY_SYNCED: the booker's partial-booking mail and the
- * accepted participants' confirmations. Returns how many mails were newly queued.
+ * The mails the order's state calls for: PLACED (or SYNC_FAILED): the booker's "booking received";
+ * SYNCED: the confirmations; PARTIALLY_SYNCED: the booker's partial-booking mail and the accepted
+ * participants' confirmations. Returns the order (with its course date and participants) beside
+ * them, so the caller can add to them without loading it again.
  */
-export async function queueOrderConfirmation(em: Em, orderId: string, opts: { lang: Language; sender: string }): Promise<number> {
+export async function orderMails(em: Em, orderId: string, opts: { lang: Language; sender: string }): Promise<{ order: Order | null; drafts: MailDraft[] }> {
   const order = await em.findOne(Order, { id: orderId }, { populate: ['courseDate', 'participants'] });
-  if (!order || !order.bookerEmail || order.anonymisedAt) return 0;
+  if (!order || !order.bookerEmail || order.anonymisedAt) return { order, drafts: [] };
+  if (order.status !== 'PLACED' && order.status !== 'SYNC_FAILED' && order.status !== 'SYNCED' && order.status !== 'PARTIALLY_SYNCED') return { order, drafts: [] };
   const course = await courseInfo(em, order);
   const booker = { firstName: order.bookerFirstName ?? '', lastName: order.bookerLastName ?? '', email: order.bookerEmail };
   const all = order.participants.getItems();
   const person = (p: (typeof all)[number]) => ({ firstName: p.firstName, lastName: p.lastName, email: p.email });
-  const queue = (key: string, to: string, m: { subject: string; html: string; text: string }) =>
-    enqueueMail(em, { key, kind: 'order-confirmation', orderId: order.id, to, ...m }).then((queued) => (queued ? 1 : 0));
-  let queued = 0;
+  const drafts: MailDraft[] = [];
+  const add = (key: string, to: string, m: { subject: string; html: string; text: string }) => drafts.push({ key, kind: 'order-confirmation', orderId: order.id, to, ...m });
 
   if (order.status === 'PLACED' || order.status === 'SYNC_FAILED') {
-    const m = bookingReceived({ lang: opts.lang, recipient: booker, orderId: order.id, seats: order.seats, course, participants: all.map(person), sender: opts.sender });
-    return queue(`order-received:${order.id}:booker`, booker.email, m);
+    add(`order-received:${order.id}:booker`, booker.email, bookingReceived({ lang: opts.lang, recipient: booker, orderId: order.id, seats: order.seats, course, participants: all.map(person), sender: opts.sender }));
+    return { order, drafts };
   }
-  if (order.status !== 'SYNCED' && order.status !== 'PARTIALLY_SYNCED') return 0;
-
   const accepted = all.filter((p) => p.maconomyState === 'ACCEPTED' || (order.status === 'SYNCED' && !!p.maconomyParticipantId));
   const refused = all.filter((p) => p.maconomyState === 'REFUSED');
   const base = { lang: opts.lang, orderId: order.id, course, booker, sender: opts.sender };
-  if (order.status === 'SYNCED') {
-    const b = orderConfirmation({ ...base, seats: order.seats, participants: all.map(person), recipient: booker, role: 'booker' });
-    queued += await queue(`order-confirmation:${order.id}:booker`, booker.email, b);
-  } else {
-    const b = partialBooking({ ...base, recipient: booker, booked: accepted.map(person), refused: refused.map(person) });
-    queued += await queue(`order-partial:${order.id}:booker`, booker.email, b);
-  }
-  for (const p of accepted) {
-    const m = orderConfirmation({ ...base, seats: accepted.length, participants: accepted.map(person), recipient: person(p), role: 'participant' });
-    queued += await queue(`order-confirmation:${order.id}:participant:${p.position}`, p.email, m);
-  }
-  return queued;
+  if (order.status === 'SYNCED') add(`order-confirmation:${order.id}:booker`, booker.email, orderConfirmation({ ...base, seats: order.seats, participants: all.map(person), recipient: booker, role: 'booker' }));
+  else add(`order-partial:${order.id}:booker`, booker.email, partialBooking({ ...base, recipient: booker, booked: accepted.map(person), refused: refused.map(person) }));
+  for (const p of accepted)
+    add(`order-confirmation:${order.id}:participant:${p.position}`, p.email, orderConfirmation({ ...base, seats: accepted.length, participants: accepted.map(person), recipient: person(p), role: 'participant' }));
+  return { order, drafts };
 }

@@ -11,10 +11,10 @@ import { importCourses } from '../catalog/import.js';
 import { sendParticipantLists } from '../catalog/participant-list.js';
 import { markSyncFailed, recordSyncError, syncOrder } from '../booking/sync.js';
 import { clearReservations, gdprCleanup } from '../booking/housekeeping.js';
-import { queueOrderConfirmation } from '../booking/confirmation.js';
+import { orderMails } from '../booking/confirmation.js';
 import { Order } from '../booking/entities.js';
 import { reconcileSeats } from '../booking/reconcile.js';
-import { deliverMail, enqueueMail } from '../mail/outbox.js';
+import { deliverMail, enqueueMail, enqueueMails } from '../mail/outbox.js';
 import { orderSyncFailedAlert, partialSyncAlert, seatDriftAlert } from '../mail/templates.js';
 import { enqueueJobs } from './sql-backend.js';
 import { pruneFinishedJobs } from './retention.js';
@@ -165,8 +165,8 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     async (job) => {
       const { orderId } = job.attrs.data;
       const queued = await db.em().transactional(async (em) => {
-        let n = await queueOrderConfirmation(em, orderId, { lang: config.mail.language, sender: mailFrom });
-        const order = await em.findOne(Order, { id: orderId }, { populate: ['courseDate', 'participants'] });
+        // One read of the order, one look-up of the mails' keys and one insert for all of them.
+        const { order, drafts } = await orderMails(em, orderId, { lang: config.mail.language, sender: mailFrom });
         if (order?.status === 'PARTIALLY_SYNCED' && config.mail.opsEmail) {
           const refused = order.participants.getItems().filter((p) => p.maconomyState === 'REFUSED');
           const alert = partialSyncAlert({
@@ -177,9 +177,9 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
             refused: refused.length,
             reason: refused[0]?.refusalReason ?? 'refused',
           });
-          if (await enqueueMail(em, { key: `ops:partial-sync:${orderId}`, kind: 'operator-alert', orderId, to: config.mail.opsEmail, ...alert })) n++;
+          drafts.push({ key: `ops:partial-sync:${orderId}`, kind: 'operator-alert', orderId, to: config.mail.opsEmail, ...alert });
         }
-        return n;
+        return enqueueMails(em, drafts);
       });
       log.info({ orderId, queued }, 'order mails queued');
       await deliver({ orderId });

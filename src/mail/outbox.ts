@@ -21,23 +21,39 @@ export interface MailDraft {
 
 /** Queues a mail in the caller's transaction; a second call with the same key does nothing. */
 export async function enqueueMail(em: Em, draft: MailDraft, now = new Date()): Promise<boolean> {
-  const existing = await em.findOne(MailMessage, { key: draft.key }, { fields: ['id'] });
-  if (existing) return false;
-  em.create(MailMessage, {
-    key: draft.key,
-    kind: draft.kind,
-    orderId: draft.orderId ?? null,
-    recipient: draft.to,
-    subject: draft.subject,
-    html: draft.html,
-    text: draft.text,
-    attachments: draft.attachments ?? null,
-    status: 'QUEUED',
-    nextAttemptAt: now,
-    createdAt: now,
-  });
-  await em.flush();
-  return true;
+  return (await enqueueMails(em, [draft], now)) === 1;
+}
+
+/**
+ * Queues several mails in the caller's transaction with one look-up of their keys and one insert
+ * (an order's confirmations: booker and participants); keys already queued are left out. Returns
+ * how many were newly queued.
+ */
+export async function enqueueMails(em: Em, drafts: MailDraft[], now = new Date()): Promise<number> {
+  if (drafts.length === 0) return 0;
+  const existing = await em.find(MailMessage, { key: { $in: drafts.map((d) => d.key) } }, { fields: ['key'] });
+  const taken = new Set(existing.map((m) => m.key));
+  let queued = 0;
+  for (const draft of drafts) {
+    if (taken.has(draft.key)) continue;
+    taken.add(draft.key);
+    em.create(MailMessage, {
+      key: draft.key,
+      kind: draft.kind,
+      orderId: draft.orderId ?? null,
+      recipient: draft.to,
+      subject: draft.subject,
+      html: draft.html,
+      text: draft.text,
+      attachments: draft.attachments ?? null,
+      status: 'QUEUED',
+      nextAttemptAt: now,
+      createdAt: now,
+    });
+    queued++;
+  }
+  if (queued) await em.flush();
+  return queued;
 }
 
 export const MAX_MAIL_ATTEMPTS = 8;
