@@ -190,7 +190,6 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     token: config.maconomy.token,
     timeoutMs: config.maconomy.timeoutMs,
     retries: config.maconomy.retries,
-    seatCacheMs: config.maconomy.seatCacheMs,
     storefrontDeadlineMs: config.maconomy.storefrontDeadlineMs,
     breaker: { failures: config.maconomy.breakerFailures, cooldownMs: config.maconomy.breakerCooldownMs, registry: breakers },
     logger: app.log,

@@ -17,7 +17,7 @@ export interface SeatInfoLike {
 
 /** What the booking engine needs from Maconomy: the free seats of one course date. */
 export interface SeatSource {
-  getSeats(maconomyId: string, opts?: { fresh?: boolean; coalesce?: boolean; purpose?: 'storefront' | 'background' }): Promise<SeatInfoLike | null>;
+  getSeats(maconomyId: string, opts?: { purpose?: 'storefront' | 'background' }): Promise<SeatInfoLike | null>;
 }
 
 export interface SeatAnswer extends SeatInfoLike {
@@ -50,8 +50,8 @@ export function createSeatReader(deps: SeatReaderDeps) {
   const inflight = new Map<string, Promise<SeatAnswer | null>>();
 
   async function ask(em: Em, courseDate: CourseDateRef, seq: number, purpose: 'storefront' | 'background', store: boolean): Promise<SeatAnswer | null> {
-    // Never the client's own shared request: one sent before our sequence read may predate a sync.
-    const info = await deps.maconomy.getSeats(courseDate.maconomyId, { fresh: true, coalesce: false, purpose });
+    // A request of its own, sent after our sequence read (the client never caches or shares one).
+    const info = await deps.maconomy.getSeats(courseDate.maconomyId, { purpose });
     const answer = info ? { freeSeats: info.freeSeats, capacity: info.capacity, status: info.status, fetchedAt: info.fetchedAt, seq } : null;
     if (answer && store) {
       try {

@@ -124,7 +124,7 @@ describe.each(testDatabaseKinds())('import-courses on %s', (kind) => {
       await migrate(db);
       const progress: object[] = [];
       const log = { info: (o: object, m?: string) => m === 'import-courses progress' && progress.push(o), warn: () => undefined };
-      const source = new MaconomyClient({ baseUrl: sim.url, token: 'demo-maconomy-token', timeoutMs: 10_000, retries: 1, seatCacheMs: 0 });
+      const source = new MaconomyClient({ baseUrl: sim.url, token: 'demo-maconomy-token', timeoutMs: 10_000, retries: 1 });
       const first = await importCourses({ db, source, log, batchSize: 250 });
       expect(first.courseDates).toMatchObject({ seen: 2_000, created: 2_000 });
       expect(progress.length).toBeGreaterThanOrEqual(8);

@@ -1,5 +1,5 @@
 // The Maconomy client against the loopback simulator over real HTTP: parsing, paging, seat
-// coalescing and caching, validation errors, retries, timeouts, write ambiguity and idempotency.
+// look-ups, validation errors, retries, timeouts, write ambiguity and idempotency.
 import { MaconomyClient, MaconomyError, type MaconomyCall, type MaconomyClientOptions } from '../../src/integrations/maconomy/index.js';
 import { startMaconomySimulator, demoData, generatedData, type MaconomySimulator } from '../../src/simulators/maconomy.js';
 
@@ -15,7 +15,6 @@ function client(opts: Partial<MaconomyClientOptions> = {}) {
     baseUrl: sim.url,
     token: TOKEN,
     timeoutMs: 1000,
-    seatCacheMs: 0,
     logger: {
       warn: (obj, msg) => logs.push({ level: 'warn', obj, msg }),
       debug: (obj, msg) => logs.push({ level: 'debug', obj, msg }),
@@ -157,69 +156,21 @@ describe('reading', () => {
 });
 
 describe('seat look-ups', () => {
-  it('coalesces 20 concurrent look-ups of one course date into one request', async () => {
+  // Reuse and sharing of answers live in the booking engine's seat reader (src/booking/maconomy-seats.ts),
+  // which tags each answer with the course date's sync sequence read before asking: the client
+  // itself never caches or shares one, so it can never hand out an answer older than that tag.
+  it('sends every look-up as its own request, concurrent ones too, and sees a change at once', async () => {
     sim.faults.latencyMs = 50;
     const d = openDate();
-    const c = client({ seatCacheMs: 0 });
-    const results = await Promise.all(Array.from({ length: 20 }, () => c.getSeats(d.course_no)));
-    expect(sim.state.requestCount(`/api/course/${d.course_no}`)).toBe(1);
-    expect(new Set(results.map((r) => r!.freeSeats))).toEqual(new Set([d.free_seats]));
-    // Callers get their own copies.
-    results[0]!.freeSeats = -1;
-    expect(results[1]!.freeSeats).toBe(d.free_seats);
-    // Without a cache, the next look-up is a new request.
-    await c.getSeats(d.course_no);
-    expect(sim.state.requestCount(`/api/course/${d.course_no}`)).toBe(2);
-  });
-
-  it('caches an answer for seatCacheMs; fresh and invalidateSeats bypass it', async () => {
-    const d = openDate();
     const path = `/api/course/${d.course_no}`;
-    const c = client({ seatCacheMs: 300 });
-    await c.getSeats(d.course_no);
-    sim.state.setFreeSeats(d.course_no, 1);
-    expect((await c.getSeats(d.course_no))!.freeSeats).toBe(d.free_seats); // cached
-    expect(sim.state.requestCount(path)).toBe(1);
-
-    expect((await c.getSeats(d.course_no, { fresh: true }))!.freeSeats).toBe(1);
-    expect(sim.state.requestCount(path)).toBe(2);
-
-    c.invalidateSeats(d.course_no);
-    await c.getSeats(d.course_no);
-    expect(sim.state.requestCount(path)).toBe(3);
-    c.invalidateSeats();
-    await c.getSeats(d.course_no);
-    expect(sim.state.requestCount(path)).toBe(4);
-
-    await new Promise((r) => setTimeout(r, 350));
-    await c.getSeats(d.course_no);
+    const c = client();
+    const results = await Promise.all(Array.from({ length: 5 }, () => c.getSeats(d.course_no)));
     expect(sim.state.requestCount(path)).toBe(5);
-  });
-
-  it('does not cache null answers or answers of a request invalidated while in flight', async () => {
-    const d = openDate();
-    const c = client({ seatCacheMs: 10_000 });
-    await c.getSeats('99999-99');
-    await c.getSeats('99999-99');
-    expect(sim.state.requestCount('/api/course/99999-99')).toBe(2);
-
-    sim.faults.latencyMs = 100;
-    const first = c.getSeats(d.course_no);
-    await new Promise((r) => setTimeout(r, 20));
-    c.invalidateSeats(d.course_no);
-    const second = c.getSeats(d.course_no); // must not join the request sent before the invalidation
-    await Promise.all([first, second]);
-    expect(sim.state.requestCount(`/api/course/${d.course_no}`)).toBe(2);
-    await c.getSeats(d.course_no); // cached from the second request
-    expect(sim.state.requestCount(`/api/course/${d.course_no}`)).toBe(2);
-  });
-
-  it('createParticipant invalidates the cached seats of its course date', async () => {
-    const d = openDate();
-    const c = client({ seatCacheMs: 10_000 });
-    expect((await c.getSeats(d.course_no))!.freeSeats).toBe(d.free_seats);
-    await c.createParticipant(person('o:1', d.course_no));
-    expect((await c.getSeats(d.course_no))!.freeSeats).toBe(d.free_seats - 1);
+    expect(new Set(results.map((r) => r!.freeSeats))).toEqual(new Set([d.free_seats]));
+    sim.state.setFreeSeats(d.course_no, 1);
+    expect((await c.getSeats(d.course_no))!.freeSeats).toBe(1);
+    expect((await c.getSeats('99999-99'))).toBeNull();
+    expect(sim.state.requestCount(path)).toBe(6);
   });
 });
 

@@ -112,7 +112,7 @@ describe('simulator', () => {
   });
 
   it('setFreeSeats, addCourseDate, updateCourseDate and removeCourseDate change what the API serves', async () => {
-    const c = new MaconomyClient({ baseUrl: sim.url, token: TOKEN, seatCacheMs: 0 });
+    const c = new MaconomyClient({ baseUrl: sim.url, token: TOKEN });
     const d = sim.state.courseDates()[0]!;
     sim.state.setFreeSeats(d.course_no, 3);
     expect((await c.getSeats(d.course_no))!.freeSeats).toBe(3);

@@ -45,8 +45,6 @@ export interface MaconomyClientOptions {
   storefrontDeadlineMs?: number;
   /** Storefront look-ups' circuit breaker: consecutive failed calls that open it (default 5) and the wait before a probe (default 10000). */
   breaker?: { failures?: number; cooldownMs?: number; registry?: BreakerRegistry };
-  /** How long a getSeats answer is reused; 0 disables the cache (coalescing stays). Default 2000. */
-  seatCacheMs?: number;
   logger?: { warn(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void };
   /** Called once per HTTP attempt. */
   onCall?: (call: MaconomyCall) => void;
@@ -93,28 +91,18 @@ interface RawResponse {
   sentAt: Date;
 }
 
-interface SeatEntry {
-  promise: Promise<SeatInfo | null>;
-  /** Started by a storefront look-up (deadline and breaker apply). */
-  storefront: boolean;
-}
-
 export class MaconomyClient {
   private readonly baseUrl: string;
   private readonly token: string;
-  private readonly seatCacheMs: number;
   private readonly logger: MaconomyClientOptions['logger'];
   private readonly upstream: Upstream;
   readonly storefrontDeadlineMs: number;
   /** The storefront's circuit breaker for this base URL (background calls do not pass through it). */
   readonly breaker: UpstreamBreaker;
-  private readonly seatCache = new Map<string, { info: SeatInfo; expires: number }>();
-  private readonly seatInflight = new Map<string, SeatEntry>();
 
   constructor(opts: MaconomyClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.token = opts.token;
-    this.seatCacheMs = Math.max(0, opts.seatCacheMs ?? 2000);
     this.logger = opts.logger;
     const onCall = opts.onCall;
     this.upstream = new Upstream({
@@ -161,65 +149,18 @@ export class MaconomyClient {
   }
 
   /**
-   * Seat info of one course date, null when Maconomy does not know it. Concurrent calls share one
-   * request. `purpose: 'storefront'` (a customer waits): one total deadline across retries
-   * (storefrontDeadlineMs) and the circuit breaker, which answers at once while open; the default
-   * 'background' keeps the longer per-attempt timeouts and backoff and never touches the breaker.
-   * `coalesce: false`: a request of its own, sent now, neither cached nor shared (the booking
-   * engine tags each answer with what it read before asking, so it must not join an earlier one).
+   * Seat info of one course date, null when Maconomy does not know it: a request of its own, sent
+   * now, never cached or shared. (The booking engine's seat reader, src/booking/maconomy-seats.ts,
+   * reuses and shares answers, tagged with the date's sync sequence read before each question; a
+   * cache here could hand it an answer older than its tag.) `purpose: 'storefront'` (a customer
+   * waits): one total deadline across retries (storefrontDeadlineMs) and the circuit breaker,
+   * which answers at once while open or while its probe is under way; the default 'background'
+   * keeps the longer per-attempt timeouts and backoff and never touches the breaker.
    */
-  async getSeats(maconomyId: string, opts: { fresh?: boolean; coalesce?: boolean; purpose?: SeatPurpose } = {}): Promise<SeatInfo | null> {
+  async getSeats(maconomyId: string, opts: { purpose?: SeatPurpose } = {}): Promise<SeatInfo | null> {
     const storefront = opts.purpose === 'storefront';
-    if (opts.coalesce === false) {
-      if (storefront && this.breaker.state === 'half-open') throw this.circuitOpen(maconomyId);
-      return this.fetchSeats(maconomyId, storefront);
-    }
-    if (!opts.fresh && this.seatCacheMs > 0) {
-      const cached = this.seatCache.get(maconomyId);
-      if (cached && cached.expires > Date.now()) return { ...cached.info };
-    }
-    if (storefront && this.breaker.state === 'half-open') {
-      // Half-open: the probe is under way; everyone else is answered at once.
-      throw this.circuitOpen(maconomyId);
-    }
-    let entry = this.seatInflight.get(maconomyId);
-    if (storefront && entry && !entry.storefront) {
-      // A background look-up of the same date is in flight, without the storefront's deadline:
-      // wait for it no longer than the deadline.
-      return this.withinDeadline(entry.promise, maconomyId);
-    }
-    if (!entry) {
-      const created: SeatEntry = { promise: Promise.resolve(null), storefront };
-      created.promise = this.fetchSeats(maconomyId, storefront).then(
-        (info) => {
-          // Only the still-registered request may fill the cache: an invalidation in between removed it.
-          if (this.seatInflight.get(maconomyId) === created) {
-            this.seatInflight.delete(maconomyId);
-            if (info && this.seatCacheMs > 0) this.cacheSeats(info);
-          }
-          return info;
-        },
-        (err: unknown) => {
-          if (this.seatInflight.get(maconomyId) === created) this.seatInflight.delete(maconomyId);
-          throw err;
-        },
-      );
-      this.seatInflight.set(maconomyId, created);
-      entry = created;
-    }
-    const info = await entry.promise;
-    return info ? { ...info } : null;
-  }
-
-  /** Forgets cached seat answers (one course date, or all) and detaches in-flight look-ups from the cache. */
-  invalidateSeats(maconomyId?: string): void {
-    if (maconomyId === undefined) {
-      this.seatCache.clear();
-      this.seatInflight.clear();
-    } else {
-      this.seatCache.delete(maconomyId);
-      this.seatInflight.delete(maconomyId);
-    }
+    if (storefront && this.breaker.state === 'half-open') throw this.circuitOpen(maconomyId);
+    return this.fetchSeats(maconomyId, storefront);
   }
 
   /**
@@ -229,65 +170,61 @@ export class MaconomyClient {
   async createParticipant(input: ParticipantInput): Promise<{ participant: ParticipantRecord; created: boolean }> {
     const path = '/api/webparticipant';
     const ids = { maconomyId: input.maconomyId, externalRef: input.externalRef };
+    let res: RawResponse;
     try {
-      let res: RawResponse;
+      res = await this.send('POST', path, toWireParticipantInput(input), { retries: 0 });
+    } catch (err) {
+      if (err instanceof MaconomyError) {
+        const code = errorCode(err.cause);
+        // A timeout or reset may come after Maconomy received the request; a refused connection cannot.
+        err.ambiguous = err.kind === 'timeout' || !(code && NOT_SENT_CODES.has(code));
+        this.logger?.warn({ method: 'POST', path, ...ids, kind: err.kind, ambiguous: err.ambiguous }, 'Maconomy participant creation failed');
+      }
+      throw err;
+    }
+
+    if (res.status === 200 || res.status === 201) {
       try {
-        res = await this.send('POST', path, toWireParticipantInput(input), { retries: 0 });
+        const participant = toParticipantRecord(this.parse(path, res, wireParticipantSchema));
+        this.logger?.debug?.({ method: 'POST', path, ...ids, participantId: participant.participantId }, 'Maconomy participant created');
+        return { participant, created: true };
       } catch (err) {
-        if (err instanceof MaconomyError) {
-          const code = errorCode(err.cause);
-          // A timeout or reset may come after Maconomy received the request; a refused connection cannot.
-          err.ambiguous = err.kind === 'timeout' || !(code && NOT_SENT_CODES.has(code));
-          this.logger?.warn({ method: 'POST', path, ...ids, kind: err.kind, ambiguous: err.ambiguous }, 'Maconomy participant creation failed');
-        }
+        // The participant exists but we could not read its id.
+        if (err instanceof MaconomyError) err.ambiguous = true;
         throw err;
       }
-
-      if (res.status === 200 || res.status === 201) {
-        try {
-          const participant = toParticipantRecord(this.parse(path, res, wireParticipantSchema));
-          this.logger?.debug?.({ method: 'POST', path, ...ids, participantId: participant.participantId }, 'Maconomy participant created');
-          return { participant, created: true };
-        } catch (err) {
-          // The participant exists but we could not read its id.
-          if (err instanceof MaconomyError) err.ambiguous = true;
-          throw err;
-        }
-      }
-      if (res.status === 409) {
-        const dup = wireDuplicateSchema.safeParse(res.json);
-        if (dup.success) {
-          this.logger?.debug?.({ method: 'POST', path, ...ids, participantId: dup.data.participant_id }, 'Maconomy participant already existed');
-          return {
-            created: false,
-            participant: {
-              participantId: dup.data.participant_id,
-              maconomyId: input.maconomyId,
-              externalRef: input.externalRef,
-              firstName: input.firstName,
-              lastName: input.lastName,
-              email: input.email,
-              phone: input.phone ?? null,
-              company: input.company ?? null,
-            },
-          };
-        }
-        const upstreamCode = this.upstreamCode(res);
-        if (upstreamCode === 'duplicate_external_ref') {
-          const { field, message } = describeIssue(dup.error);
-          throw new MaconomyError(`Maconomy ${path} returned an invalid body: ${message}`, { kind: 'malformed', status: 409, field, upstreamCode });
-        }
-        throw new MaconomyError(`Maconomy course date ${input.maconomyId} cannot take more participants (409 ${upstreamCode ?? 'conflict'})`, {
-          kind: 'no_seats',
-          status: 409,
-          upstreamCode,
-        });
-      }
-      // A 5xx may come after the participant was stored (or from a proxy that forwarded it).
-      throw this.httpError('POST', path, res, { ambiguous: res.status >= 500 });
-    } finally {
-      this.invalidateSeats(input.maconomyId);
     }
+    if (res.status === 409) {
+      const dup = wireDuplicateSchema.safeParse(res.json);
+      if (dup.success) {
+        this.logger?.debug?.({ method: 'POST', path, ...ids, participantId: dup.data.participant_id }, 'Maconomy participant already existed');
+        return {
+          created: false,
+          participant: {
+            participantId: dup.data.participant_id,
+            maconomyId: input.maconomyId,
+            externalRef: input.externalRef,
+            firstName: input.firstName,
+            lastName: input.lastName,
+            email: input.email,
+            phone: input.phone ?? null,
+            company: input.company ?? null,
+          },
+        };
+      }
+      const upstreamCode = this.upstreamCode(res);
+      if (upstreamCode === 'duplicate_external_ref') {
+        const { field, message } = describeIssue(dup.error);
+        throw new MaconomyError(`Maconomy ${path} returned an invalid body: ${message}`, { kind: 'malformed', status: 409, field, upstreamCode });
+      }
+      throw new MaconomyError(`Maconomy course date ${input.maconomyId} cannot take more participants (409 ${upstreamCode ?? 'conflict'})`, {
+        kind: 'no_seats',
+        status: 409,
+        upstreamCode,
+      });
+    }
+    // A 5xx may come after the participant was stored (or from a proxy that forwarded it).
+    throw this.httpError('POST', path, res, { ambiguous: res.status >= 500 });
   }
 
   async listParticipants(maconomyId: string): Promise<ParticipantRecord[]> {
@@ -303,37 +240,11 @@ export class MaconomyClient {
     return new MaconomyError(f.message, { kind: 'circuit_open' });
   }
 
-  /** A shared look-up, waited for no longer than the storefront's deadline. */
-  private async withinDeadline(promise: Promise<SeatInfo | null>, maconomyId: string): Promise<SeatInfo | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new MaconomyError(`Maconomy GET /api/course/${maconomyId} got no answer within the deadline of ${this.storefrontDeadlineMs} ms`, { kind: 'timeout' })),
-        this.storefrontDeadlineMs,
-      );
-    });
-    try {
-      const info = await Promise.race([promise, deadline]);
-      return info ? { ...info } : null;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   private async fetchSeats(maconomyId: string, storefront: boolean): Promise<SeatInfo | null> {
     const path = `/api/course/${encodeURIComponent(maconomyId)}`;
     const res = await this.read(path, { allow404: true, storefront });
     if (res.status === 404) return null;
     return toSeatInfo(this.parse(path, res, wireSeatInfoSchema), res.sentAt);
-  }
-
-  private cacheSeats(info: SeatInfo) {
-    const now = Date.now();
-    if (this.seatCache.size >= 5000) {
-      for (const [id, c] of this.seatCache) if (c.expires <= now) this.seatCache.delete(id);
-    }
-    // Age counted from when the request was sent, so an answer is never older than seatCacheMs.
-    this.seatCache.set(info.maconomyId, { info, expires: info.fetchedAt.getTime() + this.seatCacheMs });
   }
 
   /** GET through the upstream kit: retries on timeouts, network errors, 429 and 5xx. Returns a 2xx (or 404 when allowed) response. */
