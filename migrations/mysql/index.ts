@@ -10,3 +10,4 @@ export { Migration20261201160000_JobDueIndex } from './Migration20261201160000_J
 export { Migration20261206190000_StaffAccounts } from './Migration20261206190000_StaffAccounts.js';
 export { Migration20261206191000_WordPressStatus } from './Migration20261206191000_WordPressStatus.js';
 export { Migration20261206193000_ErpTruth } from './Migration20261206193000_ErpTruth.js';
+export { Migration20261206220000_CatalogVersion } from './Migration20261206220000_CatalogVersion.js';

@@ -105,4 +105,21 @@ export const CourseDay = defineEntity({
 });
 export type CourseDay = InferEntity<typeof CourseDay>;
 
-export const catalogEntities = [MainCourse, Trainer, CourseDate, CourseDay];
+/**
+ * One row (id 1): a number every change of what the storefront reads of the catalogue increments
+ * (course dates' texts, dates, prices, status, publication, days, trainers, main courses; not the
+ * seat counts). Each process keeps the catalogue in memory under the number it read it at
+ * (src/catalog/catalogue-memory.ts) and reads the number again per request, so another process's
+ * import or an editor's change shows in the next read.
+ */
+export const CatalogVersion = defineEntity({
+  name: 'CatalogVersion',
+  tableName: 'catalog_version',
+  properties: {
+    id: p.integer().primary().autoincrement(false),
+    version: p.integer().default(0),
+  },
+});
+export type CatalogVersion = InferEntity<typeof CatalogVersion>;
+
+export const catalogEntities = [MainCourse, Trainer, CourseDate, CourseDay, CatalogVersion];

@@ -11,6 +11,7 @@ import type { Db } from '../db/orm.js';
 import type { CourseDateRecord, MainCourseRecord } from '../integrations/maconomy/index.js';
 import { newerAnswerSql } from '../booking/seats.js';
 import { CourseDate, MainCourse, type CourseDateStatus } from './entities.js';
+import { bumpCatalogVersion } from './catalogue-version.js';
 
 export interface CatalogSource {
   listMainCourses(): Promise<MainCourseRecord[]>;
@@ -101,6 +102,7 @@ export async function importCourses(
     const ids = vanished.slice(i, i + batchSize);
     const at = now();
     result.courseDates.unpublished += await em.nativeUpdate(CourseDate, { id: { $in: ids } }, { published: false, removedFromMaconomyAt: at, updatedAt: at });
+    await bumpCatalogVersion(em); // a bulk update: no flush tells the catalogue in memory (src/catalog/catalogue-memory.ts)
     result.changedCourseDateIds.push(...ids);
   }
 
@@ -218,6 +220,8 @@ async function importBatch(
     }
     for (const insert of insertRows('course_date', COURSE_DATE_COLUMNS, newDates)) await exec(insert, 'run', insert.keep);
     for (const insert of insertRows('course_day', COURSE_DAY_COLUMNS, newDays)) await exec(insert, 'run', insert.keep);
+    // Plain SQL: no flush tells the catalogue in memory (src/catalog/catalogue-memory.ts) of new or changed dates.
+    if (newDates.length || changed.length) await bumpCatalogVersion(tx);
     if (!changed.length) return;
 
     const changedIds = changed.map((c) => c.row.id);

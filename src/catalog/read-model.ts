@@ -59,7 +59,8 @@ export function rowMapper<T>(em: Em, entity: EntityName<any>): Mapper<T> {
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
-async function select(em: Em, sql: string, params: unknown[]): Promise<RawRow[]> {
+/** Plain rows of one statement, in the request's transaction if it has one. */
+export async function selectRows(em: Em, sql: string, params: unknown[]): Promise<RawRow[]> {
   return em.getConnection().execute<RawRow[]>(sql, params, 'all', em.getTransactionContext());
 }
 
@@ -67,25 +68,25 @@ async function select(em: Em, sql: string, params: unknown[]): Promise<RawRow[]>
 export async function courseDatesById(em: Em, ids: readonly string[]): Promise<CourseDateRow[]> {
   if (!ids.length) return [];
   const map = rowMapper<CourseDateRow>(em, CourseDate);
-  return (await select(em, `select * from course_date where id in (${placeholders(ids.length)})`, [...ids])).map(map);
+  return (await selectRows(em, `select * from course_date where id in (${placeholders(ids.length)})`, [...ids])).map(map);
 }
 
 export async function courseDateByMaconomyId(em: Em, maconomyId: string): Promise<CourseDateRow | null> {
-  const rows = await select(em, 'select * from course_date where maconomy_id = ?', [maconomyId]);
+  const rows = await selectRows(em, 'select * from course_date where maconomy_id = ?', [maconomyId]);
   return rows[0] ? rowMapper<CourseDateRow>(em, CourseDate)(rows[0]) : null;
 }
 
 /** Each course date's days, by date. */
 export async function daysByCourseDate(em: Em, ids: readonly string[]): Promise<Map<string, CourseDayRow[]>> {
   const map = rowMapper<CourseDayRow>(em, CourseDay);
-  const rows = await select(em, `select * from course_day where course_date_id in (${placeholders(ids.length)}) order by course_date_id, date`, [...ids]);
+  const rows = await selectRows(em, `select * from course_day where course_date_id in (${placeholders(ids.length)}) order by course_date_id, date`, [...ids]);
   return groupBy(rows.map(map), (d) => d.courseDate.id);
 }
 
 /** Each course date's trainers, by name. */
 export async function trainersByCourseDate(em: Em, ids: readonly string[]): Promise<Map<string, TrainerRow[]>> {
   const map = rowMapper<TrainerRow>(em, Trainer);
-  const rows = await select(
+  const rows = await selectRows(
     em,
     `select cdt.course_date_id as _cd, t.* from course_date_trainer cdt join trainer t on t.id = cdt.trainer_id
      where cdt.course_date_id in (${placeholders(ids.length)}) order by t.name`,
@@ -103,13 +104,13 @@ export async function trainersByCourseDate(em: Em, ids: readonly string[]): Prom
 
 export async function mainCoursesById(em: Em, ids: readonly string[]): Promise<MainCourseRow[]> {
   const map = rowMapper<MainCourseRow>(em, MainCourse);
-  return (await select(em, `select * from main_course where id in (${placeholders(ids.length)})`, [...ids])).map(map);
+  return (await selectRows(em, `select * from main_course where id in (${placeholders(ids.length)})`, [...ids])).map(map);
 }
 
 /** Each order's participants, by position. */
 export async function participantsByOrder(em: Em, ids: readonly string[]): Promise<Map<string, ParticipantRow[]>> {
   const map = rowMapper<ParticipantRow>(em, Participant);
-  const rows = await select(em, `select * from participant where order_id in (${placeholders(ids.length)}) order by order_id, position`, [...ids]);
+  const rows = await selectRows(em, `select * from participant where order_id in (${placeholders(ids.length)}) order by order_id, position`, [...ids]);
   return groupBy(rows.map(map), (p) => p.order.id);
 }
 

@@ -5,6 +5,7 @@ import { seatsLeftSql } from '../booking/seats.js';
 import { CourseDate, CourseDay, MainCourse, Trainer } from './entities.js';
 import { dateTimeFormat } from '../intl.js';
 import { courseDateByMaconomyId, courseDatesById, rowMapper, type CourseDateRow } from './read-model.js';
+import type { CatalogueSnapshot } from './catalogue-memory.js';
 
 export const MACONOMY_ID = /^\d{3,10}-\d{1,4}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -20,10 +21,10 @@ export async function findCourseDateByRef(em: Em, ref: string): Promise<CourseDa
 }
 
 /** The same look-up for the storefront's reads: a plain row (src/catalog/read-model.ts), not a managed entity. */
-export async function readCourseDateByRef(em: Em, ref: string): Promise<CourseDateRow | null> {
+export async function readCourseDateByRef(em: Em, ref: string, catalogue?: CatalogueSnapshot | null): Promise<CourseDateRow | null> {
   if (typeof ref !== 'string' || ref.length > 64) throw badInput('courseId is not a valid course id', 'courseId');
-  if (UUID.test(ref)) return (await courseDatesById(em, [ref]))[0] ?? null;
-  if (MACONOMY_ID.test(ref)) return courseDateByMaconomyId(em, ref);
+  if (UUID.test(ref)) return catalogue ? (catalogue.byId.get(ref) ?? null) : ((await courseDatesById(em, [ref]))[0] ?? null);
+  if (MACONOMY_ID.test(ref)) return catalogue ? (catalogue.byMaconomyId.get(ref) ?? null) : courseDateByMaconomyId(em, ref);
   throw badInput('courseId must be a course id or a Maconomy id such as 25172-04', 'courseId');
 }
 
@@ -70,7 +71,15 @@ export function todayInCopenhagen(now: Date): string {
  * Published course dates ordered by (startDate, id). Keyset pagination keeps pages stable while
  * dates are added or removed, and costs the same on page 1 and page 100.
  */
-export async function listCourseDates(em: Em, filter: CourseFilter, first: number, after: string | null | undefined, now: Date): Promise<CoursePage> {
+export async function listCourseDates(
+  em: Em,
+  filter: CourseFilter,
+  first: number,
+  after: string | null | undefined,
+  now: Date,
+  /** The catalogue in memory (src/catalog/catalogue-memory.ts): listings without a seat filter are answered from it. */
+  catalogue?: CatalogueSnapshot | null,
+): Promise<CoursePage> {
   // Control characters are never part of a title, place or number; SQLite refuses a NUL in a parameter.
   for (const field of ['search', 'location', 'mainCourseNumber'] as const) {
     const v = filter[field];
@@ -110,6 +119,12 @@ export async function listCourseDates(em: Em, filter: CourseFilter, first: numbe
       params.push(`%${escapeLike(term)}%`);
     }
   }
+  const cursor = after ? decodeCursor(after) : null;
+  if (catalogue && !filter.onlyAvailable) {
+    const term = filter.search?.trim().toLowerCase() || null;
+    const mainCourseByNumber = filter.mainCourseNumber ? (catalogue.mainCourseIdsByNumber.get(filter.mainCourseNumber) ?? '') : null;
+    return listFromMemory(catalogue, { from, to: filter.to || null, mainCourseId: filter.mainCourseId || null, mainCourseByNumber, location: filter.location ? filter.location.trim().toLowerCase() : null, term }, first, cursor);
+  }
   if (filter.onlyAvailable) {
     const left = seatsLeftSql('cd', now);
     where.push(`cd.status = 'OPEN' and ${left.sql} > 0`);
@@ -119,8 +134,8 @@ export async function listCourseDates(em: Em, filter: CourseFilter, first: numbe
   const conn = em.getConnection();
   const pageWhere = [...where];
   const pageParams = [...params];
-  if (after) {
-    const [startDate, id] = decodeCursor(after);
+  if (cursor) {
+    const [startDate, id] = cursor;
     pageWhere.push('(cd.start_date > ? or (cd.start_date = ? and cd.id > ?))');
     pageParams.push(startDate, startDate, id);
   }
@@ -135,6 +150,45 @@ export async function listCourseDates(em: Em, filter: CourseFilter, first: numbe
   const toRow = rowMapper<CourseDateRow>(em, CourseDate);
   const nodes = rows.slice(0, first).map(toRow);
   return { nodes, totalCount, hasNextPage, hasPreviousPage: !!after, cursors: nodes.map(encodeCursor) };
+}
+
+interface MemoryFilter {
+  from: string;
+  to: string | null;
+  mainCourseId: string | null;
+  /** The main course id of filter.mainCourseNumber ('' when there is none: nothing matches). */
+  mainCourseByNumber: string | null;
+  location: string | null;
+  term: string | null;
+}
+
+/** The listing of listCourseDates from the catalogue in memory: the same filters, order, count and cursors as the SQL. */
+function listFromMemory(cat: CatalogueSnapshot, f: MemoryFilter, first: number, cursor: [string, string] | null): CoursePage {
+  const list = cat.listed;
+  // The first date on or after `from` (the list is ordered by start date).
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.startDate < f.from) lo = mid + 1;
+    else hi = mid;
+  }
+  const nodes: CourseDateRow[] = [];
+  let totalCount = 0;
+  let more = false;
+  for (let i = lo; i < list.length; i++) {
+    const cd = list[i]!;
+    if (f.to && cd.startDate > f.to) break;
+    if (f.mainCourseId && cd.mainCourse.id !== f.mainCourseId) continue;
+    if (f.mainCourseByNumber !== null && cd.mainCourse.id !== f.mainCourseByNumber) continue;
+    if (f.location !== null && cat.locationLower[i] !== f.location) continue;
+    if (f.term && !cat.titleLower[i]!.includes(f.term)) continue;
+    totalCount++;
+    if (cursor && (cd.startDate < cursor[0] || (cd.startDate === cursor[0] && cd.id <= cursor[1]))) continue;
+    if (nodes.length < first) nodes.push(cd);
+    else more = true;
+  }
+  return { nodes, totalCount, hasNextPage: more, hasPreviousPage: !!cursor, cursors: nodes.map(encodeCursor) };
 }
 
 export interface EnrichInput {

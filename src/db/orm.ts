@@ -22,6 +22,7 @@ import { requestOutEntities } from '../connectors/request-out/entities.js';
 import { commerceConnectorEntities } from '../connectors/commerce/entities-all.js';
 import { staffEntities } from '../staff/entities.js';
 import { migrationsFor } from '../../migrations/index.js';
+import { CatalogueChanges } from '../catalog/catalogue-version.js';
 
 export const entities = [...catalogEntities, ...bookingEntities, ...jobEntities, ...wordpressEntities, ...mailEntities, ...connectorAuthEntities, ...httpLogEntities, ...productPriceEntities, ...requestOutEntities, ...commerceConnectorEntities, ...staffEntities];
 
@@ -70,6 +71,8 @@ export function ormOptions(database: Config['database'], opts: OpenDbOptions = {
   const base: Options = {
     entities,
     extensions: [Migrator],
+    // Catalogue writes move the catalogue's version (src/catalog/catalogue-memory.ts).
+    subscribers: [new CatalogueChanges()],
     migrations: {
       migrationsList: migrationsFor(database.kind),
       tableName: 'mikro_orm_migrations',

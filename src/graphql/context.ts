@@ -10,6 +10,7 @@ import {
 } from '../catalog/read-model.js';
 import type { BookingService } from '../booking/service.js';
 import { shownSeatsByCourseDate } from '../booking/seats.js';
+import { catalogueSnapshot, type CatalogueSnapshot } from '../catalog/catalogue-memory.js';
 import { tokenInList } from '../booking/tokens.js';
 import type { StaffPrincipal } from '../staff/service.js';
 import { authenticateCookie } from '../staff/session.js';
@@ -42,23 +43,32 @@ export interface GraphQLContext extends Services {
 }
 
 // Read-only rows, not managed entities (src/catalog/read-model.ts): one query per field per
-// request for all the parents that ask (DataLoader), no hydration.
+// request for all the parents that ask (DataLoader), no hydration. Course dates, their days,
+// trainers and main courses come from the catalogue in memory (src/catalog/catalogue-memory.ts),
+// read at most once per request; the seats and an order's participants from SQL.
 export function createLoaders(em: Em, now: () => Date) {
+  let snapshot: Promise<CatalogueSnapshot | null> | undefined;
+  const catalogue = () => (snapshot ??= catalogueSnapshot(em));
   return {
+    catalogue,
     days: new DataLoader<string, CourseDayRow[]>(async (ids) => {
-      const byDate = await daysByCourseDate(em, ids);
+      const cat = await catalogue();
+      const byDate = cat ? cat.days : await daysByCourseDate(em, ids);
       return ids.map((id) => byDate.get(id) ?? []);
     }),
     trainers: new DataLoader<string, TrainerRow[]>(async (ids) => {
-      const byDate = await trainersByCourseDate(em, ids);
+      const cat = await catalogue();
+      const byDate = cat ? cat.trainers : await trainersByCourseDate(em, ids);
       return ids.map((id) => byDate.get(id) ?? []);
     }),
     mainCourse: new DataLoader<string, MainCourseRow | null>(async (ids) => {
-      const found = new Map((await mainCoursesById(em, ids)).map((m) => [m.id, m]));
+      const cat = await catalogue();
+      const found = cat ? cat.mainCourses : new Map((await mainCoursesById(em, ids)).map((m) => [m.id, m]));
       return ids.map((id) => found.get(id) ?? null);
     }),
     courseDate: new DataLoader<string, CourseDateRow | null>(async (ids) => {
-      const found = new Map((await courseDatesById(em, ids)).map((m) => [m.id, m]));
+      const cat = await catalogue();
+      const found = cat ? cat.byId : new Map((await courseDatesById(em, ids)).map((m) => [m.id, m]));
       return ids.map((id) => found.get(id) ?? null);
     }),
     seatsLeft: new DataLoader<string, number>(async (ids) => {

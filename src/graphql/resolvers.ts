@@ -33,7 +33,7 @@ export class CourseResolver {
     const { maxPageSize, defaultPageSize } = ctx.config.graphql;
     const first = args.first ?? defaultPageSize;
     if (!Number.isInteger(first) || first < 1 || first > maxPageSize) throw badInput(`first must be between 1 and ${maxPageSize}`, 'first');
-    const page = await listCourseDates(ctx.em, args.filter ?? {}, first, args.after, ctx.now());
+    const page = await listCourseDates(ctx.em, args.filter ?? {}, first, args.after, ctx.now(), await ctx.loaders.catalogue());
     return {
       totalCount: page.totalCount,
       edges: page.nodes.map((node, i) => ({ cursor: page.cursors[i]!, node: node as unknown as Course })),
@@ -53,7 +53,7 @@ export class CourseResolver {
     @Arg('maconomyId', () => String, { nullable: true }) maconomyId?: string,
   ): Promise<Course | null> {
     if (!id === !maconomyId) throw badInput('give exactly one of id and maconomyId', id ? 'maconomyId' : 'id');
-    const found = await readCourseDateByRef(ctx.em, (id ?? maconomyId)!);
+    const found = await readCourseDateByRef(ctx.em, (id ?? maconomyId)!, await ctx.loaders.catalogue());
     return found as unknown as Course | null;
   }
 

@@ -1,0 +1,100 @@
+// The catalogue in memory: what the storefront reads of course dates, their days, trainers and
+// main courses, held by each process and answered from without SQL.
+//
+// In the profile of an uncached `courses(first: 20)` the five statements of a listing (count,
+// page, days, trainers, seats) and their rows' trip through libsql were about a third of the app's
+// CPU. The catalogue changes rarely (an hourly import, editors), the seat counts often: so the
+// catalogue is kept here and the seats are still read per request (src/booking/seats.ts, the
+// `seatsLeft` loader), and the only other statement of a read is the catalogue's version.
+//
+// Freshness: every change of catalogue data increments catalog_version (CatalogVersion) in the
+// database: entity writes through the subscriber below (import, editors, the back office), and the
+// import's bulk unpublish explicitly. Each request reads the version once and answers from the
+// copy loaded at that version, loading a new copy when it moved; so an import in another process
+// or an editor's change shows in the next read, as it did when every read went to SQL. Changes to
+// the seat columns alone (holds, Maconomy answers, syncs) do not move the version: the seats are
+// not taken from here. (The counter and its subscriber: src/catalog/catalogue-version.ts.)
+import type { Em } from '../db/orm.js';
+import { CourseDate, CourseDay, MainCourse, Trainer } from './entities.js';
+import { rowMapper, selectRows, groupBy, type CourseDateRow, type CourseDayRow, type MainCourseRow, type TrainerRow } from './read-model.js';
+
+export interface CatalogueSnapshot {
+  version: number;
+  /** Every course date (published or not: course(id) shows unpublished ones), by id and by Maconomy id. */
+  byId: Map<string, CourseDateRow>;
+  byMaconomyId: Map<string, CourseDateRow>;
+  /** Published course dates by (startDate, id), with their lower-cased title and location for filters. */
+  listed: CourseDateRow[];
+  titleLower: string[];
+  locationLower: string[];
+  days: Map<string, CourseDayRow[]>;
+  trainers: Map<string, TrainerRow[]>;
+  mainCourses: Map<string, MainCourseRow>;
+  mainCourseIdsByNumber: Map<string, string>;
+}
+
+async function readVersion(em: Em): Promise<number | null> {
+  const rows = await selectRows(em, 'select version from catalog_version where id = 1', []);
+  return rows[0] ? Number(rows[0].version) : null;
+}
+
+async function load(em: Em, version: number): Promise<CatalogueSnapshot> {
+  const toDate = rowMapper<CourseDateRow>(em, CourseDate);
+  const toDay = rowMapper<CourseDayRow>(em, CourseDay);
+  const toTrainer = rowMapper<TrainerRow>(em, Trainer);
+  const toMainCourse = rowMapper<MainCourseRow>(em, MainCourse);
+  const dates = (await selectRows(em, 'select * from course_date', [])).map(toDate);
+  const days = groupBy((await selectRows(em, 'select * from course_day order by course_date_id, date', [])).map(toDay), (d) => d.courseDate.id);
+  const trainers = new Map<string, TrainerRow[]>();
+  for (const row of await selectRows(em, 'select cdt.course_date_id as _cd, t.* from course_date_trainer cdt join trainer t on t.id = cdt.trainer_id order by t.name', [])) {
+    const key = String(row._cd);
+    const list = trainers.get(key);
+    if (list) list.push(toTrainer(row));
+    else trainers.set(key, [toTrainer(row)]);
+  }
+  const mainCourses = new Map((await selectRows(em, 'select * from main_course', [])).map(toMainCourse).map((m) => [m.id, m]));
+  const listed = dates.filter((d) => d.published).sort((a, b) => (a.startDate < b.startDate ? -1 : a.startDate > b.startDate ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return {
+    version,
+    byId: new Map(dates.map((d) => [d.id, d])),
+    byMaconomyId: new Map(dates.map((d) => [d.maconomyId, d])),
+    listed,
+    titleLower: listed.map((d) => d.title.toLowerCase()),
+    locationLower: listed.map((d) => d.location.toLowerCase()),
+    days,
+    trainers,
+    mainCourses,
+    mainCourseIdsByNumber: new Map([...mainCourses.values()].map((m) => [m.maconomyNumber, m.id])),
+  };
+}
+
+/** One process's copy (per ORM instance), and the load in progress. */
+interface Holder {
+  current?: CatalogueSnapshot;
+  loading?: { version: number; snapshot: Promise<CatalogueSnapshot> };
+}
+const holders = new WeakMap<object, Holder>();
+
+/**
+ * The catalogue as of now: one statement (the version) when the copy in memory is current, else a
+ * new copy (loaded once for all the requests waiting for it). null without a version row (a
+ * database not migrated this far): the callers read SQL then.
+ */
+export async function catalogueSnapshot(em: Em): Promise<CatalogueSnapshot | null> {
+  const version = await readVersion(em);
+  if (version === null) return null;
+  let holder = holders.get(em.config);
+  if (!holder) holders.set(em.config, (holder = {}));
+  if (holder.current?.version === version) return holder.current;
+  if (holder.loading?.version === version) return holder.loading.snapshot;
+  const snapshot = load(em, version);
+  const loading = { version, snapshot };
+  holder.loading = loading;
+  try {
+    // (A load of an older version finishing last is replaced by the next request, which reads the version again.)
+    holder.current = await snapshot;
+    return holder.current;
+  } finally {
+    if (holder.loading === loading) holder.loading = undefined;
+  }
+}
