@@ -5,10 +5,9 @@ import {
   GraphQLCurrency,
   GraphQLDateTime,
   GraphQLEmailAddress,
-  GraphQLLocalDate,
-  GraphQLLocalTime,
   GraphQLNonNegativeInt,
 } from 'graphql-scalars';
+import { LocalDate as GraphQLLocalDate, LocalTime as GraphQLLocalTime } from './scalars.js';
 import { COURSE_DATE_STATUSES } from '../catalog/entities.js';
 import { DRIFT_KINDS, ORDER_STATUSES, PARTICIPANT_STATES } from '../booking/entities.js';
 
