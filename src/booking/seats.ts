@@ -15,7 +15,7 @@
 // hosts and DATETIME precision (MariaDB drops milliseconds) play no part.
 //
 // Expired holds are ignored here, at query time; the expiry job only tidies.
-import type { Em } from '../db/orm.js';
+import { selectBound, type Em } from '../db/orm.js';
 
 export interface HeldSeatsOptions {
   now: Date;
@@ -61,14 +61,13 @@ export async function shownSeatsByCourseDate(em: Em, courseDateIds: readonly str
   const result = new Map<string, number>();
   if (courseDateIds.length === 0) return result;
   const left = seatsLeftSql('cd', now);
-  const rows = await em
-    .getConnection()
-    .execute<{ id: string; seats_left: number | string }[]>(
-      `select cd.id, ${left.sql} as seats_left from course_date cd where cd.id in (${courseDateIds.map(() => '?').join(', ')})`,
-      [...left.params, ...courseDateIds],
-      'all',
-      em.getTransactionContext(),
-    );
+  // Parameters bound (selectBound): the statement carries the current time, and inlined it would be
+  // parsed and planned again on every read.
+  const rows = await selectBound<{ id: string; seats_left: number | string }>(
+    em,
+    `select cd.id, ${left.sql} as seats_left from course_date cd where cd.id in (${courseDateIds.map(() => '?').join(', ')})`,
+    [...left.params, ...courseDateIds],
+  );
   for (const row of rows) result.set(row.id, Math.max(0, Number(row.seats_left)));
   return result;
 }

@@ -9,7 +9,7 @@
 // collections (days, trainers) are not on the row: the request's DataLoaders read them.
 // Writes (editor enrichment, seat holds) keep using entities.
 import { ReferenceKind, type EntityName } from '@mikro-orm/core';
-import type { Em } from '../db/orm.js';
+import { selectBound, type Em } from '../db/orm.js';
 import { CourseDate, CourseDay, MainCourse, Trainer } from './entities.js';
 import { Participant, type Order } from '../booking/entities.js';
 
@@ -61,7 +61,7 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
 
 /** Plain rows of one statement, in the request's transaction if it has one. */
 export async function selectRows(em: Em, sql: string, params: unknown[]): Promise<RawRow[]> {
-  return em.getConnection().execute<RawRow[]>(sql, params, 'all', em.getTransactionContext());
+  return selectBound<RawRow>(em, sql, params);
 }
 
 /** Course dates by id (any order; absent ids are left out). */
