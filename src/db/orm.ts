@@ -35,15 +35,16 @@ export type Em = SqlEntityManager<AbstractSqlDriver>;
  * seats count carries the current time) is a new statement each time: SQLite parses and plans it
  * again (the shown-seats statement: ~60% of an uncached listing's CPU, issue 14) and the prepared
  * statement cache below never hits. Bound, the text is the same and its prepared statement is
- * reused. Values are bound as MikroORM writes them on SQLite (a Date as epoch milliseconds, a
- * boolean as 1/0). On MySQL the ORM's own `execute()` as before: the server parses a statement per
- * query either way, and dates keep the ORM's formatting. Logged and timed like any ORM query.
+ * reused; unlike Db.bound it runs in or outside a transaction (the request's unit of work).
+ * Values are bound as MikroORM writes them on SQLite (sqliteValue). On MySQL the ORM's own
+ * `execute()` as before: the server parses a statement per query either way, and dates keep the
+ * ORM's formatting. Logged and timed like any ORM query.
  */
 export async function selectBound<T = Record<string, unknown>>(em: Em, sql: string, params: readonly unknown[]): Promise<T[]> {
   const ctx = em.getTransactionContext();
   const conn = em.getConnection();
   if (!sqliteOrms.has(em.config)) return conn.execute<T[]>(sql, params as unknown[], 'all', ctx);
-  const parameters = params.map((p) => (p instanceof Date ? +p : typeof p === 'boolean' ? (p ? 1 : 0) : p));
+  const parameters = params.map(sqliteValue);
   const compiled = { sql, parameters, query: { kind: 'RawNode', sqlFragments: [sql], parameters: [] }, queryId: { queryId: 'kursus-bound-read' } };
   const client = (ctx ?? conn.getClient()) as unknown as { executeQuery(q: typeof compiled): Promise<{ rows: T[] }> };
   const timed = conn as unknown as { executeQuery<R>(sql: string, run: () => Promise<R>, context?: object): Promise<R> };
