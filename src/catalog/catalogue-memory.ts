@@ -18,6 +18,21 @@ import type { Em } from '../db/orm.js';
 import { CourseDate, CourseDay, MainCourse, Trainer } from './entities.js';
 import { rowMapper, selectRows, groupBy, type CourseDateRow, type CourseDayRow, type MainCourseRow, type TrainerRow } from './read-model.js';
 
+export interface DayView {
+  date: string;
+  startTime: string | null;
+  endTime: string | null;
+}
+export interface PriceView {
+  amountMinor: number;
+  amount: string;
+  currency: string;
+}
+
+/** A course day as shown: the editor's times when set, else Maconomy's. */
+export const dayView = (d: CourseDayRow): DayView => ({ date: d.date, startTime: d.editorStartTime ?? d.startTime ?? null, endTime: d.editorEndTime ?? d.endTime ?? null });
+export const priceView = (amountMinor: number, currency: string): PriceView => ({ amountMinor, amount: (amountMinor / 100).toFixed(2), currency });
+
 export interface CatalogueSnapshot {
   version: number;
   /** Every course date (published or not: course(id) shows unpublished ones), by id and by Maconomy id. */
@@ -28,6 +43,10 @@ export interface CatalogueSnapshot {
   titleLower: string[];
   locationLower: string[];
   days: Map<string, CourseDayRow[]>;
+  /** Each date's days as the storefront shows them (editor times over Maconomy's), built once per copy. */
+  dayViews: Map<string, DayView[]>;
+  /** Each date's price as the storefront shows it, built once per copy. */
+  prices: Map<string, PriceView>;
   trainers: Map<string, TrainerRow[]>;
   mainCourses: Map<string, MainCourseRow>;
   mainCourseIdsByNumber: Map<string, string>;
@@ -62,6 +81,8 @@ async function load(em: Em, version: number): Promise<CatalogueSnapshot> {
     titleLower: listed.map((d) => d.title.toLowerCase()),
     locationLower: listed.map((d) => d.location.toLowerCase()),
     days,
+    dayViews: new Map([...days].map(([id, list]) => [id, list.map(dayView)])),
+    prices: new Map(dates.map((d) => [d.id, priceView(d.priceMinor, d.currency)])),
     trainers,
     mainCourses,
     mainCourseIdsByNumber: new Map([...mainCourses.values()].map((m) => [m.maconomyNumber, m.id])),

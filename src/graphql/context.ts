@@ -48,9 +48,19 @@ export interface GraphQLContext extends Services {
 // read at most once per request; the seats and an order's participants from SQL.
 export function createLoaders(em: Em, now: () => Date) {
   let snapshot: Promise<CatalogueSnapshot | null> | undefined;
-  const catalogue = () => (snapshot ??= catalogueSnapshot(em));
+  let loaded: CatalogueSnapshot | null = null;
+  const catalogue = () =>
+    (snapshot ??= catalogueSnapshot(em).then((cat) => {
+      loaded = cat;
+      return cat;
+    }));
   return {
     catalogue,
+    /**
+     * The request's copy of the catalogue once a resolver above has read it (the listing, course()),
+     * else null: the field resolvers of its course dates answer from it without a promise each.
+     */
+    loadedCatalogue: (): CatalogueSnapshot | null => loaded,
     days: new DataLoader<string, CourseDayRow[]>(async (ids) => {
       const cat = await catalogue();
       const byDate = cat ? cat.days : await daysByCourseDate(em, ids);

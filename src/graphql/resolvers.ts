@@ -4,6 +4,7 @@ import type { CourseDate as CourseDateEntity } from '../catalog/entities.js';
 import type { Order as OrderEntity } from '../booking/entities.js';
 import type { OrderView } from '../booking/service.js';
 import type { CourseDateRow, CourseDayRow, MainCourseRow, ParticipantRow, TrainerRow } from '../catalog/read-model.js';
+import { dayView, priceView } from '../catalog/catalogue-memory.js';
 import { enrichCourse, findCourseDateByRef, listCourseDates, readCourseDateByRef } from '../catalog/service.js';
 import { DomainError, badInput } from '../errors.js';
 import { actorOf, requireRole, type GraphQLContext } from './context.js';
@@ -19,9 +20,7 @@ import {
 /** A course date as the resolvers get it: a read row (listings, course(id)) or an entity (after enrichCourse). */
 type CourseDate = CourseDateRow | CourseDateEntity;
 
-export function price(amountMinor: number, currency: string): Price {
-  return { amountMinor, amount: (amountMinor / 100).toFixed(2), currency };
-}
+export const price = (amountMinor: number, currency: string): Price => priceView(amountMinor, currency);
 
 @Resolver(() => Course)
 export class CourseResolver {
@@ -65,16 +64,22 @@ export class CourseResolver {
     return ctx.loaders.seatsLeft.load(cd.id);
   }
 
+  // The fields below answer from the request's copy of the catalogue when a resolver above read it
+  // (src/catalog/catalogue-memory.ts): no promise and no DataLoader per course date.
   @FieldResolver(() => Price)
-  price(@Root() cd: CourseDate): Price {
-    return price(cd.priceMinor, cd.currency);
+  price(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): Price {
+    const cat = ctx.loaders.loadedCatalogue();
+    const shown = cat?.byId.get(cd.id) === cd ? cat.prices.get(cd.id) : undefined;
+    return shown ?? price(cd.priceMinor, cd.currency);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'The editor\'s description when set, else Maconomy\'s.' })
-  async description(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): Promise<string | null> {
+  description(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): string | null | Promise<string | null> {
     if (cd.editorDescription) return cd.editorDescription;
-    const mc = await ctx.loaders.mainCourse.load(cd.mainCourse.id);
-    return mc?.editorDescription ?? mc?.description ?? null;
+    const cat = ctx.loaders.loadedCatalogue();
+    const text = (mc: MainCourseRow | null | undefined) => mc?.editorDescription ?? mc?.description ?? null;
+    if (cat) return text(cat.mainCourses.get(cd.mainCourse.id));
+    return ctx.loaders.mainCourse.load(cd.mainCourse.id).then(text);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Practical note from editors.' })
@@ -83,18 +88,23 @@ export class CourseResolver {
   }
 
   @FieldResolver(() => MainCourse)
-  async mainCourse(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): Promise<MainCourseRow> {
-    return (await ctx.loaders.mainCourse.load(cd.mainCourse.id))!;
+  mainCourse(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): MainCourseRow | Promise<MainCourseRow> {
+    const cat = ctx.loaders.loadedCatalogue();
+    if (cat) return cat.mainCourses.get(cd.mainCourse.id)!;
+    return ctx.loaders.mainCourse.load(cd.mainCourse.id).then((mc) => mc!);
   }
 
   @FieldResolver(() => [CourseDay], { description: 'Course days with times; editor times override Maconomy\'s.', complexity: 2 })
-  async days(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): Promise<CourseDay[]> {
-    const days = await ctx.loaders.days.load(cd.id);
-    return days.map((d: CourseDayRow) => ({ date: d.date, startTime: d.editorStartTime ?? d.startTime ?? null, endTime: d.editorEndTime ?? d.endTime ?? null }));
+  days(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): CourseDay[] | Promise<CourseDay[]> {
+    const cat = ctx.loaders.loadedCatalogue();
+    if (cat) return cat.dayViews.get(cd.id) ?? [];
+    return ctx.loaders.days.load(cd.id).then((days: CourseDayRow[]) => days.map(dayView));
   }
 
   @FieldResolver(() => [Trainer], { complexity: 2 })
-  async trainers(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): Promise<TrainerRow[]> {
+  trainers(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): TrainerRow[] | Promise<TrainerRow[]> {
+    const cat = ctx.loaders.loadedCatalogue();
+    if (cat) return cat.trainers.get(cd.id) ?? [];
     return ctx.loaders.trainers.load(cd.id);
   }
 }
