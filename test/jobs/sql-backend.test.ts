@@ -411,8 +411,16 @@ describe.each(testDatabaseKinds())('SQL Agenda backend on %s', (kind) => {
     await agenda.schedule(new Date(later.getTime() + 1000), 'later', { tag: 'y' });
     await agenda.schedule(new Date(Date.now() - 1000), 'queued', { tag: 'x' });
     await agenda.disable({ id: l1.attrs._id });
+    // A recurring job, and one a worker holds right now.
+    await agenda.every('1 hour', 'hourly');
+    const held = await agenda.schedule(new Date(Date.now() - 500), 'held', {});
+    await db.em().nativeUpdate(AgendaJob, { id: String(held.attrs._id) }, { lockedAt: new Date() });
 
     const overview = Object.fromEntries((await repo.getJobsOverview()).map((o) => [o.name, o]));
+    expect(overview.hourly).toMatchObject({ total: 1, repeating: 1 });
+    expect(overview.held).toMatchObject({ total: 1, running: 1, queued: 0 });
+    await repo.removeJobs({ name: 'hourly' });
+    await repo.removeJobs({ name: 'held' });
     expect(overview.ok).toMatchObject({ total: 1, completed: 1, failed: 0 });
     expect(overview.bad).toMatchObject({ total: 1, failed: 1 });
     expect(overview.later).toMatchObject({ total: 2, scheduled: 2, paused: 1 });
