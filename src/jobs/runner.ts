@@ -57,8 +57,9 @@ export interface JobRunnerOptions {
 
 export function createJobRunner(deps: JobDeps, opts: JobRunnerOptions = {}): JobRunner {
   const store = jobStore(deps.config);
+  const backend = createBackend(deps.config, deps.db);
   const agenda = new Agenda({
-    backend: createBackend(deps.config, deps.db),
+    backend,
     name: `${hostname()}-${process.pid}`,
     // The SQL store has no push notifications across processes, so workers poll; in one process
     // the in-memory channel wakes the worker at once when the API enqueues through Agenda.
@@ -76,6 +77,12 @@ export function createJobRunner(deps: JobDeps, opts: JobRunnerOptions = {}): Job
   if (opts.lockLifetimeMs)
     for (const definition of Object.values(agenda.definitions)) definition.lockLifetime = Math.min(definition.lockLifetime, opts.lockLifetimeMs);
   let started = false;
+  // The MongoDB store's client is its own (the SQL store's pool is the application's): stop()
+  // closes it last, after the unlocks, also in a process that never started the worker (Agenda
+  // connects in its constructor). Left open, its monitoring kept the process alive after shutdown.
+  const closeOwnConnection = async () => {
+    if (backend.ownsConnection) await backend.disconnect();
+  };
   return {
     agenda,
     store,
@@ -86,7 +93,7 @@ export function createJobRunner(deps: JobDeps, opts: JobRunnerOptions = {}): Job
       deps.log.info({ store }, 'job worker started');
     },
     async stop() {
-      if (!started) return;
+      if (!started) return closeOwnConnection();
       started = false;
       // No new jobs; running ones get drainMs to finish, so a mail or a sync half done completes
       // here instead of being retried elsewhere. Agenda 6's drain() leaves the jobs this worker
@@ -105,6 +112,7 @@ export function createJobRunner(deps: JobDeps, opts: JobRunnerOptions = {}): Job
       // second worker starting it now could do so twice. Its lock expires after the job's lock
       // lifetime (2 minutes for sync-order) and another worker takes it over then.
       if (drained.timedOut) deps.log.warn({ running: drained.running }, 'jobs still running at shutdown: another worker takes them over when their locks expire');
+      await closeOwnConnection();
     },
   };
 }
