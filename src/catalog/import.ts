@@ -127,19 +127,20 @@ const COURSE_DATE_COLUMNS = [
 const COURSE_DAY_COLUMNS = ['id', 'course_date_id', 'date', 'start_time', 'end_time'] as const;
 
 /**
- * Rows per insert statement. A statement of a whole batch's days (1,500 rows) took SQLite
- * megabytes to compile, and the process kept that memory; chunks of this size have one text, so
- * their compiled form is kept and reused.
+ * Rows per insert statement on SQLite. A statement of a whole batch's days (about 750 rows) took
+ * SQLite megabytes to compile, and the process kept that memory; chunks of this size have one
+ * text, so their compiled form is kept and reused. MySQL gets one statement per table and batch
+ * (each statement is a round trip there).
  */
-const INSERT_CHUNK = 100;
+const SQLITE_INSERT_CHUNK = 100;
 
-/** Multi-row inserts of `rows` (each in `columns` order), INSERT_CHUNK rows a statement; `keep`: the statement has the chunk's fixed text. */
-function insertRows(table: string, columns: readonly string[], rows: unknown[][]): { sql: string; params: unknown[]; keep: boolean }[] {
+/** Multi-row inserts of `rows` (each in `columns` order), `chunk` rows a statement; `keep`: the statement has the chunk's fixed text. */
+function insertRows(table: string, columns: readonly string[], rows: unknown[][], chunk = Infinity): { sql: string; params: unknown[]; keep: boolean }[] {
   const one = `(${columns.map(() => '?').join(', ')})`;
   const out = [];
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const chunk = rows.slice(i, i + INSERT_CHUNK);
-    out.push({ sql: `insert into ${table} (${columns.join(', ')}) values ${chunk.map(() => one).join(', ')}`, params: chunk.flat(), keep: chunk.length === INSERT_CHUNK });
+  for (let i = 0; i < rows.length; i += chunk) {
+    const part = rows.slice(i, i + chunk);
+    out.push({ sql: `insert into ${table} (${columns.join(', ')}) values ${part.map(() => one).join(', ')}`, params: part.flat(), keep: part.length === chunk });
   }
   return out;
 }
@@ -218,8 +219,9 @@ async function importBatch(
       }
       changed.push({ row, record: r, mainCourseId, hash, republish });
     }
-    for (const insert of insertRows('course_date', COURSE_DATE_COLUMNS, newDates)) await exec(insert, 'run', insert.keep);
-    for (const insert of insertRows('course_day', COURSE_DAY_COLUMNS, newDays)) await exec(insert, 'run', insert.keep);
+    const chunk = db.bound ? SQLITE_INSERT_CHUNK : Infinity;
+    for (const insert of insertRows('course_date', COURSE_DATE_COLUMNS, newDates, chunk)) await exec(insert, 'run', insert.keep);
+    for (const insert of insertRows('course_day', COURSE_DAY_COLUMNS, newDays, chunk)) await exec(insert, 'run', insert.keep);
     // Plain SQL: no flush tells the catalogue in memory (src/catalog/catalogue-memory.ts) of new or changed dates.
     if (newDates.length || changed.length) await bumpCatalogVersion(tx);
     if (!changed.length) return;
