@@ -243,10 +243,9 @@ export function createBookingService(deps: BookingDeps) {
     if ('newHold' in write && conditionalInsert && opts.bookable && deps.db.batch) {
       const held = await holdInOneRoundTrip(courseDate, seats, info, reused, opts.clientKey, write);
       if (held !== null) return held;
-      // Nothing written: a reused answer is replaced by a fresh look-up (the sequence may have
-      // moved on); else the transaction below takes the lock again and says why (or holds the
-      // seats, if some were freed in between).
-      if (reused) return STALE_ANSWER;
+      // Nothing written: the transaction below takes the lock again and says why (or holds the
+      // seats, if some were freed in between); with a reused answer its lock again requires the
+      // sequence unchanged, and a hold that finds it moved on asks Maconomy afresh.
     }
     const em = deps.db.em();
     try {
