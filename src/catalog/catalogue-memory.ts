@@ -16,6 +16,7 @@
 // not taken from here. (The counter and its subscriber: src/catalog/catalogue-version.ts.)
 import type { Em } from '../db/orm.js';
 import { CourseDate, CourseDay, MainCourse, Trainer } from './entities.js';
+import { seatsLeftSql } from '../booking/seats.js';
 import { rowMapper, selectRows, groupBy, type CourseDateRow, type CourseDayRow, type MainCourseRow, type TrainerRow } from './read-model.js';
 
 export interface DayView {
@@ -50,11 +51,6 @@ export interface CatalogueSnapshot {
   trainers: Map<string, TrainerRow[]>;
   mainCourses: Map<string, MainCourseRow>;
   mainCourseIdsByNumber: Map<string, string>;
-}
-
-async function readVersion(em: Em): Promise<number | null> {
-  const rows = await selectRows(em, 'select version from catalog_version where id = 1', []);
-  return rows[0] ? Number(rows[0].version) : null;
 }
 
 async function load(em: Em, version: number): Promise<CatalogueSnapshot> {
@@ -97,13 +93,33 @@ interface Holder {
 const holders = new WeakMap<object, Holder>();
 
 /**
- * The catalogue as of now: one statement (the version) when the copy in memory is current, else a
- * new copy (loaded once for all the requests waiting for it). null without a version row (a
- * database not migrated this far): the callers read SQL then.
+ * The catalogue's version and, in the same statement, the shown seats of `ids` (the lead's
+ * seatsLeftSql, never below 0, as shownSeatsByCourseDate answers them): one statement per read
+ * instead of two. version null: no version row (a database not migrated this far).
  */
-export async function catalogueSnapshot(em: Em): Promise<CatalogueSnapshot | null> {
-  const version = await readVersion(em);
-  if (version === null) return null;
+export async function versionAndSeats(em: Em, ids: readonly string[], now: Date): Promise<{ version: number | null; seats: Map<string, number> }> {
+  const seats = new Map<string, number>();
+  if (!ids.length) {
+    const rows = await selectRows(em, 'select version from catalog_version where id = 1', []);
+    return { version: rows[0] ? Number(rows[0].version) : null, seats };
+  }
+  const left = seatsLeftSql('cd', now);
+  const rows = await selectRows(
+    em,
+    `select cv.version, cd.id, ${left.sql} as seats_left from catalog_version cv left join course_date cd on cd.id in (${ids.map(() => '?').join(', ')}) where cv.id = 1`,
+    [...left.params, ...ids],
+  );
+  for (const row of rows) if (row.id != null) seats.set(String(row.id), Math.max(0, Number(row.seats_left)));
+  return { version: rows[0] ? Number(rows[0].version) : null, seats };
+}
+
+/** The copy this process holds now, whatever its version (to guess which dates a read will show). */
+export function heldCatalogue(em: Em): CatalogueSnapshot | undefined {
+  return holders.get(em.config)?.current;
+}
+
+/** The catalogue at `version`: the copy in memory when it is at that version, else a new copy (loaded once for all the requests waiting for it). */
+export async function catalogueAt(em: Em, version: number): Promise<CatalogueSnapshot> {
   let holder = holders.get(em.config);
   if (!holder) holders.set(em.config, (holder = {}));
   if (holder.current?.version === version) return holder.current;

@@ -121,9 +121,7 @@ export async function listCourseDates(
   }
   const cursor = after ? decodeCursor(after) : null;
   if (catalogue && !filter.onlyAvailable) {
-    const term = filter.search?.trim().toLowerCase() || null;
-    const mainCourseByNumber = filter.mainCourseNumber ? (catalogue.mainCourseIdsByNumber.get(filter.mainCourseNumber) ?? '') : null;
-    return listFromMemory(catalogue, { from, to: filter.to || null, mainCourseId: filter.mainCourseId || null, mainCourseByNumber, location: filter.location ? filter.location.trim().toLowerCase() : null, term }, first, cursor);
+    return listFromMemory(catalogue, memoryFilter(catalogue, filter, from), first, cursor);
   }
   if (filter.onlyAvailable) {
     const left = seatsLeftSql('cd', now);
@@ -160,6 +158,28 @@ interface MemoryFilter {
   mainCourseByNumber: string | null;
   location: string | null;
   term: string | null;
+}
+
+function memoryFilter(cat: CatalogueSnapshot, filter: CourseFilter, from: string): MemoryFilter {
+  return {
+    from,
+    to: filter.to || null,
+    mainCourseId: filter.mainCourseId || null,
+    mainCourseByNumber: filter.mainCourseNumber ? (cat.mainCourseIdsByNumber.get(filter.mainCourseNumber) ?? '') : null,
+    location: filter.location ? filter.location.trim().toLowerCase() : null,
+    term: filter.search?.trim().toLowerCase() || null,
+  };
+}
+
+/**
+ * The course dates a listing would show from this copy of the catalogue (for reading their seats
+ * together with the catalogue's version); none for a listing by free seats, which is SQL. May
+ * throw on bad input, which listCourseDates reports.
+ */
+export function listedIds(cat: CatalogueSnapshot, filter: CourseFilter, first: number, after: string | null | undefined, now: Date): string[] {
+  if (filter.onlyAvailable) return [];
+  const page = listFromMemory(cat, memoryFilter(cat, filter, filter.from ?? todayInCopenhagen(now)), first, after ? decodeCursor(after) : null);
+  return page.nodes.map((n) => n.id);
 }
 
 /** The listing of listCourseDates from the catalogue in memory: the same filters, order, count and cursors as the SQL. */

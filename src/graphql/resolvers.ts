@@ -5,7 +5,7 @@ import type { Order as OrderEntity } from '../booking/entities.js';
 import type { OrderView } from '../booking/service.js';
 import type { CourseDateRow, CourseDayRow, MainCourseRow, ParticipantRow, TrainerRow } from '../catalog/read-model.js';
 import { dayView, priceView } from '../catalog/catalogue-memory.js';
-import { enrichCourse, findCourseDateByRef, listCourseDates, readCourseDateByRef } from '../catalog/service.js';
+import { enrichCourse, findCourseDateByRef, listCourseDates, listedIds, readCourseDateByRef } from '../catalog/service.js';
 import { DomainError, badInput } from '../errors.js';
 import { actorOf, requireRole, type GraphQLContext } from './context.js';
 import { connectionCost, LOOKUP_COST } from './limits.js';
@@ -32,7 +32,9 @@ export class CourseResolver {
     const { maxPageSize, defaultPageSize } = ctx.config.graphql;
     const first = args.first ?? defaultPageSize;
     if (!Number.isInteger(first) || first < 1 || first > maxPageSize) throw badInput(`first must be between 1 and ${maxPageSize}`, 'first');
-    const page = await listCourseDates(ctx.em, args.filter ?? {}, first, args.after, ctx.now(), await ctx.loaders.catalogue());
+    const filter = args.filter ?? {};
+    const catalogue = await ctx.loaders.catalogue((cat) => listedIds(cat, filter, first, args.after, ctx.now()));
+    const page = await listCourseDates(ctx.em, filter, first, args.after, ctx.now(), catalogue);
     return {
       totalCount: page.totalCount,
       edges: page.nodes.map((node, i) => ({ cursor: page.cursors[i]!, node: node as unknown as Course })),
@@ -52,7 +54,12 @@ export class CourseResolver {
     @Arg('maconomyId', () => String, { nullable: true }) maconomyId?: string,
   ): Promise<Course | null> {
     if (!id === !maconomyId) throw badInput('give exactly one of id and maconomyId', id ? 'maconomyId' : 'id');
-    const found = await readCourseDateByRef(ctx.em, (id ?? maconomyId)!, await ctx.loaders.catalogue());
+    const ref = (id ?? maconomyId)!;
+    const catalogue = await ctx.loaders.catalogue((cat) => {
+      const row = cat.byId.get(ref) ?? cat.byMaconomyId.get(ref);
+      return row ? [row.id] : [];
+    });
+    const found = await readCourseDateByRef(ctx.em, ref, catalogue);
     return found as unknown as Course | null;
   }
 
