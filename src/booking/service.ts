@@ -62,6 +62,8 @@ export type OrderView = Pick<
 
 /** What a hold needs of a course date. */
 type BookableDate = Pick<CourseDate, 'id' | 'maconomyId'>;
+/** Whose hold this is and what it may do: leave out the order's own hold (a seat change), the client's seat cap, bookable dates only. */
+type HoldOptions = { excludeOrderId?: string; clientKey?: string | null; bookable?: boolean };
 
 /**
  * How a hold writes: checked by a count read first (`apply`), or in its own statement: `newHold`
@@ -218,7 +220,7 @@ export function createBookingService(deps: BookingDeps) {
   async function holdSeats<T>(
     courseDate: BookableDate,
     seats: number,
-    opts: { excludeOrderId?: string; clientKey?: string | null; bookable?: boolean; fresh?: boolean },
+    opts: HoldOptions & { fresh?: boolean },
     write: HoldWrite<T>,
   ): Promise<T> {
     const recent = reusableAnswer(courseDate, !!opts.fresh);
@@ -236,7 +238,7 @@ export function createBookingService(deps: BookingDeps) {
     seats: number,
     info: SeatAnswer,
     reused: boolean,
-    opts: { excludeOrderId?: string; clientKey?: string | null; bookable?: boolean },
+    opts: HoldOptions,
     write: HoldWrite<T>,
   ): Promise<T | typeof STALE_ANSWER> {
     await deps.hooks?.beforeLock?.(courseDate.id);
@@ -264,7 +266,7 @@ export function createBookingService(deps: BookingDeps) {
     seats: number,
     info: SeatAnswer,
     reused: boolean,
-    opts: { excludeOrderId?: string; clientKey?: string | null; bookable?: boolean },
+    opts: HoldOptions,
     write: HoldWrite<T>,
   ): Promise<T> {
     // MySQL sessions run at READ COMMITTED (db/orm.ts): every statement after the lock sees every
