@@ -565,7 +565,10 @@ describe.each(testDatabaseKinds())('SQL Agenda backend on %s', (kind) => {
         // Without a lock limit Agenda's queue filling is greedy: one instance locks every due job it
         // can (the store hands them out in batches) and the other may get none, which proves
         // nothing about sharing. With one, both instances take part, as sync-order's workers do.
-        { concurrency: 10, lockLimit: 20 },
+        // lockLifetime: the suite's 2 s lets the other instance take over a job locked but not yet
+        // started when a loaded machine stalls this process that long (Agenda's own rule for a
+        // dead worker; one such run saw a job run twice); "exactly once" is about live workers.
+        { concurrency: 10, lockLimit: 20, lockLifetime: 10_000 },
       );
     const a = newAgenda({ name: 'A', maxConcurrency: 10 });
     const b = newAgenda({ name: 'B', maxConcurrency: 10 }, other);
