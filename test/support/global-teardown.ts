@@ -4,7 +4,18 @@
 // the `declare global` for __KURSUS_MARIADB__ lives in mariadb.ts.
 import type {} from './mariadb.js';
 
+/** How long jest may stay up after the last suite before the guard below ends it. */
+const EXIT_GUARD_MS = 30_000;
+
 export default async function globalTeardown(_globalConfig?: unknown, projectConfig?: { rootDir?: string }): Promise<void> {
+  // Without forceExit, a handle some suite leaves open keeps jest (and CI) up for ever after the
+  // last test. This guard names what is still open and ends the process with jest's own exit code
+  // (jest sets it in an 'exit' handler, so a failed run still fails). Unref'd: when nothing is
+  // left open, jest ends before it fires and it never shows.
+  setTimeout(() => {
+    process.stderr.write(`\n!!! jest was still running ${EXIT_GUARD_MS / 1000} s after the last suite: something was left open (${process.getActiveResourcesInfo().join(', ')}). Find it with --runInBand --detectOpenHandles.\n`);
+    process.exit();
+  }, EXIT_GUARD_MS).unref();
   if (process.env.KURSUS_TRACE_TIMERS === '1') {
     const { join } = await import('node:path');
     const trace = await import(join(projectConfig?.rootDir ?? process.cwd(), 'test', 'support', 'timer-trace.ts'));
