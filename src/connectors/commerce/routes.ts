@@ -80,54 +80,26 @@ const stageResultSchema = {
     },
   },
 } as const;
-const productListSchema = {
-  title: 'StagedProductList',
-  type: 'object',
-  required: ['items', 'nextCursor'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['sku', 'name', 'status', 'itemGroupId', 'itemId', 'lastError', 'attempts', 'stagedAt', 'pushedAt'],
-        properties: { sku: { type: 'string' }, name: { type: 'string' }, status: { type: 'string', enum: ['pending', 'pushed', 'failed'] }, itemGroupId: nullable('integer'), itemId: nullable('integer'), lastError: nullable('string'), attempts: { type: 'integer' }, stagedAt: dateTime, pushedAt: nullable('string', { format: 'date-time' }) },
-      },
-    },
-    nextCursor,
-  },
-} as const;
-const salesOrderListSchema = {
-  title: 'SalesOrderList',
-  type: 'object',
-  required: ['items', 'nextCursor'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['salesorderId', 'salesorderNo', 'status', 'version', 'acknowledgedVersion', 'changedAt', 'order'],
-        properties: { salesorderId: { type: 'integer' }, salesorderNo: nullable('string'), status: nullable('string'), version: { type: 'integer' }, acknowledgedVersion: { type: 'integer' }, changedAt: dateTime, order: { type: 'object', description: "Jubelio's sales order as it sent it" } },
-      },
-    },
-    nextCursor,
-  },
-} as const;
-const productChangeListSchema = {
-  title: 'ProductChangeList',
-  type: 'object',
-  required: ['items', 'nextCursor'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['productId', 'event', 'version', 'acknowledgedVersion', 'changedAt', 'product'],
-        properties: { productId: { type: 'integer' }, event: { type: 'string', enum: [...PRODUCT_CHANGE_EVENTS] }, version: { type: 'integer' }, acknowledgedVersion: { type: 'integer' }, changedAt: dateTime, product: { ...nullable('object'), description: 'the product as Optimakers returned it; null once deleted' } },
-      },
-    },
-    nextCursor,
-  },
-} as const;
+/** One page of a cursor-paged list: its items, and the cursor of the next page. */
+const cursorPage = <T extends object>(title: string, item: T) =>
+  ({
+    title,
+    type: 'object',
+    required: ['items', 'nextCursor'],
+    properties: { items: { type: 'array', items: { type: 'object', ...item } }, nextCursor },
+  }) as const;
+const productListSchema = cursorPage('StagedProductList', {
+  required: ['sku', 'name', 'status', 'itemGroupId', 'itemId', 'lastError', 'attempts', 'stagedAt', 'pushedAt'],
+  properties: { sku: { type: 'string' }, name: { type: 'string' }, status: { type: 'string', enum: ['pending', 'pushed', 'failed'] }, itemGroupId: nullable('integer'), itemId: nullable('integer'), lastError: nullable('string'), attempts: { type: 'integer' }, stagedAt: dateTime, pushedAt: nullable('string', { format: 'date-time' }) },
+});
+const salesOrderListSchema = cursorPage('SalesOrderList', {
+  required: ['salesorderId', 'salesorderNo', 'status', 'version', 'acknowledgedVersion', 'changedAt', 'order'],
+  properties: { salesorderId: { type: 'integer' }, salesorderNo: nullable('string'), status: nullable('string'), version: { type: 'integer' }, acknowledgedVersion: { type: 'integer' }, changedAt: dateTime, order: { type: 'object', description: "Jubelio's sales order as it sent it" } },
+});
+const productChangeListSchema = cursorPage('ProductChangeList', {
+  required: ['productId', 'event', 'version', 'acknowledgedVersion', 'changedAt', 'product'],
+  properties: { productId: { type: 'integer' }, event: { type: 'string', enum: [...PRODUCT_CHANGE_EVENTS] }, version: { type: 'integer' }, acknowledgedVersion: { type: 'integer' }, changedAt: dateTime, product: { ...nullable('object'), description: 'the product as Optimakers returned it; null once deleted' } },
+});
 const ackSchema = (idName: string, title: string) =>
   ({
     title,
