@@ -686,9 +686,12 @@ export class SqlJobRepository implements JobRepository {
         // Read again, the whole buffer in one query: since the batch was locked a job may have been
         // removed (cancel), disabled or rescheduled; such a job is not handed out (and not run).
         // Still ours: the lock we took is the one it holds (a row whose lock changed is dropped).
-        const byLock = new Map<number, string[]>();
-        for (const row of rows) byLock.set(toDate(row.lockedAt)!.getTime(), [...(byLock.get(toDate(row.lockedAt)!.getTime()) ?? []), row.id]);
-        const current = await this.db.em().find(AgendaJob, { $or: [...byLock].map(([at, ids]) => ({ id: { $in: ids }, lockedAt: new Date(at) })) } as Where);
+        const idsByLock = new Map<number, string[]>();
+        for (const row of rows) {
+          const at = toDate(row.lockedAt)!.getTime();
+          idsByLock.set(at, [...(idsByLock.get(at) ?? []), row.id]);
+        }
+        const current = await this.db.em().find(AgendaJob, { $or: [...idsByLock].map(([at, ids]) => ({ id: { $in: ids }, lockedAt: new Date(at) })) } as Where);
         const byId = new Map(current.map((r) => [r.id, r]));
         const disabled = current.filter((r) => r.disabled || !r.nextRunAt);
         rows = rows.map((r) => byId.get(r.id)).filter((r): r is Row => !!r && !r.disabled && !!r.nextRunAt);
@@ -696,10 +699,10 @@ export class SqlJobRepository implements JobRepository {
         this.prefetchCheckedAt.set(jobName, Date.now());
       }
       // A job rescheduled beyond this scan is unlocked, so it runs at its new time.
-      const later = rows.filter((r) => toDate(r.nextRunAt)!.getTime() > nextScanAt.getTime());
+      const isLater = (r: Row) => toDate(r.nextRunAt)!.getTime() > nextScanAt.getTime();
+      const later = rows.filter(isLater);
       if (later.length) await this.releaseRows(later);
-      rows = rows.filter((r) => !later.includes(r));
-      const [next, ...rest] = rows;
+      const [next, ...rest] = rows.filter((r) => !isLater(r));
       if (rest.length) this.prefetched.set(jobName, rest);
       else this.prefetched.delete(jobName);
       if (next) return toJob(next);
