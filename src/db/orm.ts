@@ -182,7 +182,6 @@ const OUTSIDE_TRANSACTION = /^\s*(select|pragma|explain|vacuum|attach|detach)\b/
  * With one connection (npm start) no wait ever happens.
  */
 function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite) {
-  const execute = conn.executeQuery.bind(conn);
   const lockForWrite = async () => {
     for (let waited = 0, attempt = 0; ; attempt++) {
       try {
