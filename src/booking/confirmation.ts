@@ -6,6 +6,7 @@
 // idempotency key, so re-running a job never queues (or sends) a mail twice.
 import type { Em } from '../db/orm.js';
 import { CourseDay } from '../catalog/entities.js';
+import { dayView } from '../catalog/catalogue-memory.js';
 import { enqueueMails, type MailDraft } from '../mail/outbox.js';
 import { bookingReceived, orderConfirmation, partialBooking, type Language, type CourseInfo } from '../mail/templates.js';
 import { Order } from './entities.js';
@@ -19,7 +20,7 @@ export async function courseInfo(em: Em, order: Order): Promise<CourseInfo> {
     startDate: cd.startDate,
     endDate: cd.endDate,
     location: cd.location,
-    days: days.map((d) => ({ date: d.date, startTime: d.editorStartTime ?? d.startTime ?? null, endTime: d.editorEndTime ?? d.endTime ?? null })),
+    days: days.map(dayView),
     unitPriceMinor: order.unitPriceMinor ?? cd.priceMinor,
     currency: order.currency ?? cd.currency,
   };

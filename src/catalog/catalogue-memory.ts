@@ -30,8 +30,8 @@ export interface PriceView {
   currency: string;
 }
 
-/** A course day as shown: the editor's times when set, else Maconomy's. */
-export const dayView = (d: CourseDayRow): DayView => ({ date: d.date, startTime: d.editorStartTime ?? d.startTime ?? null, endTime: d.editorEndTime ?? d.endTime ?? null });
+/** A course day as shown (storefront, mails, participant lists): the editor's times when set, else Maconomy's. */
+export const dayView = (d: Pick<CourseDayRow, 'date' | 'startTime' | 'endTime' | 'editorStartTime' | 'editorEndTime'>): DayView => ({ date: d.date, startTime: d.editorStartTime ?? d.startTime ?? null, endTime: d.editorEndTime ?? d.endTime ?? null });
 export const priceView = (amountMinor: number, currency: string): PriceView => ({ amountMinor, amount: (amountMinor / 100).toFixed(2), currency });
 
 export interface CatalogueSnapshot {

@@ -6,6 +6,7 @@ import type { MaconomyClient } from '../integrations/maconomy/index.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { participantList, type Language } from '../mail/templates.js';
 import { CourseDate, CourseDay } from './entities.js';
+import { dayView } from './catalogue-memory.js';
 import { dateTimeFormat } from '../intl.js';
 
 export function localDate(now: Date, timeZone: string, plusDays = 0): string {
@@ -49,7 +50,7 @@ export async function sendParticipantLists(deps: {
     const days = await em.find(CourseDay, { courseDate: cd.id }, { orderBy: { date: 'asc' } });
     const course = {
       title: cd.title, maconomyId: cd.maconomyId, startDate: cd.startDate, endDate: cd.endDate, location: cd.location,
-      days: days.map((d) => ({ date: d.date, startTime: d.editorStartTime ?? d.startTime ?? null, endTime: d.editorEndTime ?? d.endTime ?? null })),
+      days: days.map(dayView),
       unitPriceMinor: cd.priceMinor, currency: cd.currency,
     };
     for (const t of trainers) {
