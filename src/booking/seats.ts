@@ -164,16 +164,18 @@ export function newerAnswerSql(answer: { fetchedAt: Date; seq: number }): { sql:
   return { sql: '(maconomy_free_seq < ? or (maconomy_free_seq = ? and maconomy_checked_at <= ?))', params: [answer.seq, answer.seq, answer.fetchedAt] };
 }
 
-export async function storeMaconomyAnswer(em: Em, courseDateId: string, answer: { freeSeats: number; fetchedAt: Date; seq: number }): Promise<void> {
+/** The statement that stores an answer as the shown count where it is newer (storeMaconomyAnswer). */
+export function storeAnswerStatement(courseDateId: string, answer: { freeSeats: number; fetchedAt: Date; seq: number }): { sql: string; params: unknown[] } {
   const newer = newerAnswerSql(answer);
-  await em
-    .getConnection()
-    .execute(
-      `update course_date set maconomy_free_seats = ?, maconomy_checked_at = ?, maconomy_free_seq = ? where id = ? and ${newer.sql}`,
-      [answer.freeSeats, answer.fetchedAt, answer.seq, courseDateId, ...newer.params],
-      'run',
-      em.getTransactionContext(),
-    );
+  return {
+    sql: `update course_date set maconomy_free_seats = ?, maconomy_checked_at = ?, maconomy_free_seq = ? where id = ? and ${newer.sql}`,
+    params: [answer.freeSeats, answer.fetchedAt, answer.seq, courseDateId, ...newer.params],
+  };
+}
+
+export async function storeMaconomyAnswer(em: Em, courseDateId: string, answer: { freeSeats: number; fetchedAt: Date; seq: number }): Promise<void> {
+  const store = storeAnswerStatement(courseDateId, answer);
+  await em.getConnection().execute(store.sql, store.params, 'run', em.getTransactionContext());
 }
 
 /** The sync sequences of course dates, read before Maconomy is asked about them. */

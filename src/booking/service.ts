@@ -11,7 +11,7 @@ import type { CourseDate } from '../catalog/entities.js';
 import { findCourseDateByRef } from '../catalog/service.js';
 import { DomainError, badInput, notFound } from '../errors.js';
 import { Order, Participant, type OrderStatus } from './entities.js';
-import { heldSeatsForHold, newerAnswerSql, seatsFitSql, storeMaconomyAnswer } from './seats.js';
+import { heldSeatsForHold, newerAnswerSql, seatsFitSql, storeAnswerStatement, storeMaconomyAnswer } from './seats.js';
 import type { SeatAnswer, SeatReader } from './maconomy-seats.js';
 import { hashToken, newOrderToken, tokenMatches } from './tokens.js';
 import { validateBooker, validateParticipants, type PersonInput } from './validation.js';
@@ -176,6 +176,11 @@ export function createBookingService(deps: BookingDeps) {
    * closed date. It saves a query per reservation. Bounded; never holds a miss.
    */
   const bookableByRef = new Map<string, BookableDate>();
+  /**
+   * SQLite: every write transaction holds the database's write lock from its start (BEGIN
+   * IMMEDIATE, db/orm.ts), so holds are serialised without a row lock (see holdInOneGo).
+   */
+  const oneWriterAtATime = deps.db.kind === 'sqlite';
   /** Whether new reservations check and insert in one statement (see holdSeats); tests may turn it off. */
   let conditionalInsert = deps.conditionalInsert ?? true;
   const BOOKABLE_CACHE_MAX = 5_000;
@@ -209,8 +214,8 @@ export function createBookingService(deps: BookingDeps) {
    *
    * Every write is checked against the same count (seats.ts): either the write carries the check
    * in its own statement (`newHold`, a new reservation: one statement instead of a count and an
-   * insert, on the path the storefront uses most; on MySQL sent with the lock, begin and commit in
-   * one round trip first, see holdInOneRoundTrip), or the count is read first and checked here
+   * insert, on the path the storefront uses most; tried first in a transaction of its own, in one
+   * go, see holdInOneGo), or the count is read first and checked here
    * (`apply`). When a conditional write writes nothing, the count is read to say why. Throws
    * SOLD_OUT, or CONFLICT over the per-client cap, changing nothing.
    *
@@ -242,8 +247,8 @@ export function createBookingService(deps: BookingDeps) {
     write: HoldWrite<T>,
   ): Promise<T | typeof STALE_ANSWER> {
     await deps.hooks?.beforeLock?.(courseDate.id);
-    if ('newHold' in write && conditionalInsert && opts.bookable && deps.db.batch) {
-      const held = await holdInOneRoundTrip(courseDate, seats, info, reused, opts.clientKey, write);
+    if ('newHold' in write && conditionalInsert && opts.bookable) {
+      const held = await holdInOneGo(courseDate, seats, info, reused, opts.clientKey, write);
       if (held !== null) return held;
       // Nothing written: the transaction below takes the lock again and says why (or holds the
       // seats, if some were freed in between); with a reused answer its lock again requires the
@@ -325,13 +330,20 @@ export function createBookingService(deps: BookingDeps) {
   }
 
   /**
-   * A new hold on MySQL in one round trip (Db.batch): begin, the bookable lock, the conditional
-   * insert (which also requires the date bookable, since its statement runs even when the lock
-   * matched nothing), commit. The same statements as the transaction in holdSeats, so the same
-   * rule; they run one after another on the server, so the insert's read comes after the lock.
-   * Returns null when it wrote nothing; the lock's commit alone changes no seats.
+   * A new hold in one go (Db.batch: its own transaction, on MySQL in one round trip): the
+   * conditional insert, which requires the date bookable (and for a reused answer its sequence
+   * unchanged) and the seats to fit, after what takes the date's lock:
+   * - MySQL: the bookable lock statement, as in holdInTransaction (the row lock that orders
+   *   concurrent holds on the date; it stores the answer). The statements run one after another
+   *   on the server, so the insert's read comes after the lock.
+   * - SQLite: nothing to lock: the transaction holds the database's write lock (BEGIN IMMEDIATE),
+   *   so no other hold can come between the insert's count and its write. A fresh answer is stored
+   *   where it is newer than the stored one (the lock statement's store, without the lock); a
+   *   reused one was stored when it was fresh. One statement, one page written fewer.
+   * Returns null when it wrote nothing; what the batch committed then changes no seats, and
+   * holdInTransaction says why.
    */
-  async function holdInOneRoundTrip<T>(
+  async function holdInOneGo<T>(
     courseDate: BookableDate,
     seats: number,
     info: SeatAnswer,
@@ -349,16 +361,11 @@ export function createBookingService(deps: BookingDeps) {
       sql: `cd.published = ? and cd.status = 'OPEN'${reused ? ' and cd.sync_seq = ?' : ''} and ${fits.sql}`,
       params: [true, ...(reused ? [info.seq] : []), ...fits.params],
     });
+    const before = oneWriterAtATime ? (reused ? [] : [storeAnswerStatement(courseDate.id, info)]) : [lockStatement(courseDate.id, true, info, reused)];
     try {
-      const [, , locked, inserted] = await deps.db.batch!([
-        // MySQL sessions run at READ COMMITTED (db/orm.ts); this pool's too, for this transaction.
-        { sql: 'set transaction isolation level read committed', params: [] },
-        { sql: 'start transaction', params: [] },
-        lockStatement(courseDate.id, true, info, reused),
-        insert,
-        { sql: 'commit', params: [] },
-      ]);
-      return affected(locked!) === 1 && affected(inserted!) === 1 ? insert.row : null;
+      const results = await deps.db.batch([...before, insert]);
+      const locked = oneWriterAtATime || affected(results[0]!) === 1;
+      return locked && affected(results.at(-1)!) === 1 ? insert.row : null;
     } catch (err) {
       if (!targetTableInSubquery(err)) throw err;
       conditionalInsert = false; // as in holdSeats: count first from now on

@@ -60,12 +60,16 @@ export interface Db {
   /** A fresh unit of work; never share one between requests. */
   em(): Em;
   /**
-   * MySQL only (undefined on SQLite): runs the statements in one round trip, as one
-   * multi-statement query, and returns what each one wrote. If one fails, those after it do not
-   * run and a transaction the batch began is rolled back. For the hottest write path (a new seat
-   * hold: lock, conditional insert, commit), where three round trips were most of its time.
+   * Runs the statements in one transaction of their own, in one go, and returns what each one
+   * wrote. For the hottest write path (a new seat hold), where the ORM's transaction was most of
+   * its cost. MySQL: one round trip, as one multi-statement query (begin, the statements, commit),
+   * at READ COMMITTED. SQLite: BEGIN IMMEDIATE (the database's write lock, waited for as every
+   * write is), the statements with their values bound and their prepared form kept (see `bound`),
+   * COMMIT, all in one synchronous step once the lock is held, so nothing else runs on the
+   * connection meanwhile. If one fails, those after it do not run and the transaction is rolled
+   * back.
    */
-  batch?: (statements: readonly { sql: string; params: readonly unknown[] }[]) => Promise<ResultSetHeader[]>;
+  batch: (statements: readonly { sql: string; params: readonly unknown[] }[]) => Promise<{ affectedRows: number }[]>;
   /**
    * SQLite only (undefined on MySQL): runs one statement inside `tx`'s transaction with its values
    * bound, reusing the statement's prepared form. MikroORM writes every value into the SQL text,
@@ -240,6 +244,21 @@ function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite) {
     }
   };
   return {
+    /**
+     * The statements in a transaction of their own (Db.batch), values bound and prepared forms
+     * kept. The caller holds the connection (its mutex), so no other transaction is open on it.
+     */
+    async transaction(statements: readonly { sql: string; params: readonly unknown[] }[]): Promise<{ affectedRows: number }[]> {
+      await lockForWrite();
+      try {
+        const results = statements.map((s) => ({ affectedRows: Number(run({ sql: s.sql, parameters: s.params.map(sqliteValue) }, true).numAffectedRows ?? 0) }));
+        native.exec('commit');
+        return results;
+      } catch (err) {
+        if (native.inTransaction) native.exec('rollback');
+        throw err;
+      }
+    },
     /** A statement inside the open transaction, values bound as MikroORM writes them into SQL. */
     inTransaction(sql: string, params: readonly unknown[], keep: boolean) {
       if (!native.inTransaction) throw new Error('a bound statement runs only inside a transaction');
@@ -258,6 +277,8 @@ function sqliteValue(v: unknown): unknown {
 export async function openDb(database: Config['database'], opts: OpenDbOptions = {}): Promise<Db> {
   let orm: Orm;
   let bound: Db['bound'];
+  let batch: Db['batch'];
+  let closeBatch: (() => Promise<void>) | undefined;
   if (database.kind === 'sqlite') {
     if (database.sqlitePath && database.sqlitePath !== ':memory:') mkdirSync(dirname(database.sqlitePath), { recursive: true });
     let kysely: KyselyConnection | undefined;
@@ -282,6 +303,13 @@ export async function openDb(database: Config['database'], opts: OpenDbOptions =
       const res = shared.inTransaction(sql, params, bindOpts.keep ?? true) as { rows: unknown[]; numAffectedRows?: number };
       return (method === 'all' ? res.rows : { affectedRows: Number(res.numAffectedRows ?? 0), rows: res.rows }) as T;
     };
+    // Through Kysely's connection provider: it holds the connection's mutex, as the ORM's own
+    // transactions and queries do, so the batch never runs inside another request's transaction.
+    const executor = (conn as unknown as { getClient(): { getExecutor(): { provideConnection<T>(use: () => Promise<T>): Promise<T> } } }).getClient().getExecutor();
+    batch = (statements) => {
+      for (const s of statements) opts.onQuery?.(platform.formatQuery(s.sql, s.params as unknown[]));
+      return executor.provideConnection(() => shared.transaction(statements));
+    };
   } else {
     orm = (await MySqlORM.init(ormOptions(database, opts) as never)) as unknown as Orm;
     // Same SQL and migrations for both servers, but MariaDB's information_schema reports column
@@ -292,15 +320,19 @@ export async function openDb(database: Config['database'], opts: OpenDbOptions =
       orm = (await MariaDbORM.init(ormOptions(database, opts) as never)) as unknown as Orm;
     }
   }
-  const batcher = database.kind === 'mysql' ? mysqlBatcher(database.url, orm, opts) : undefined;
+  if (database.kind === 'mysql') {
+    const batcher = mysqlBatcher(database.url, orm, opts);
+    batch = batcher.run;
+    closeBatch = batcher.close;
+  }
   return {
     orm,
     kind: database.kind,
     em: () => orm.em.fork({ clear: true, useContext: false }) as Em,
-    ...(batcher ? { batch: batcher.run } : {}),
+    batch: batch!,
     ...(bound ? { bound } : {}),
     close: async () => {
-      await batcher?.close();
+      await closeBatch?.();
       await orm.close(true);
     },
   };
@@ -321,15 +353,16 @@ function mysqlBatcher(url: string, orm: Orm, opts: OpenDbOptions) {
   const query = (conn: PoolConnection, sql: string) => new Promise<unknown>((resolve, reject) => conn.query(sql, (err, results) => (err ? reject(err) : resolve(results))));
   return {
     async run(statements: readonly { sql: string; params: readonly unknown[] }[]): Promise<ResultSetHeader[]> {
-      const sql = statements.map((s) => platform.formatQuery(s.sql, s.params as unknown[])).join(';\n');
+      // READ COMMITTED as every session of the ORM's pool (ormOptions), for this transaction.
+      const sql = ['set transaction isolation level read committed', 'start transaction', ...statements.map((s) => platform.formatQuery(s.sql, s.params as unknown[])), 'commit'].join(';\n');
       opts.onQuery?.(sql);
       pool ??= createPool({ uri: url.replace(/^mariadb:/, 'mysql:'), multipleStatements: true, connectionLimit: 10, timezone: '+00:00', connectTimeout: 10_000 });
       const conn = await connection(pool);
       try {
-        const results = await query(conn, sql);
+        const results = (await query(conn, sql)) as ResultSetHeader[];
         conn.release();
-        // One statement gives one result, not a list of one.
-        return (statements.length === 1 ? [results] : results) as ResultSetHeader[];
+        // The statements' own results, between the begin and the commit.
+        return results.slice(2, 2 + statements.length);
       } catch (err) {
         // The statements before the failing one ran: end a transaction they began, or drop the connection.
         await query(conn, 'rollback').then(

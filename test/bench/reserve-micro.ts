@@ -1,0 +1,90 @@
+// Seat holds measured in one process, without HTTP or load generator: the app's CPU per
+// reservation as `npm run bench`'s `reserve` part makes them (100 course dates in turn, one seat
+// each, a client per request, the Maconomy simulator in its own process), through Fastify's
+// inject. For working on the hold path: steadier than the paced run on a shared machine, and a
+// profile of the loop alone.
+//   node dist/test/bench/reserve-micro.js [--db=mysql://...] [--n=2000] [--prof=<dir>] [--rounds=3]
+import 'reflect-metadata';
+import { fork } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../src/config.js';
+import { openDb, migrate } from '../../src/db/orm.js';
+import { buildKursus } from '../../src/app.js';
+
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const n = Number(arg('n') ?? 2000);
+const rounds = Number(arg('rounds') ?? 3);
+const profileDir = arg('prof');
+const RESERVE = 'mutation Reserve($input: ReserveSeatsInput!) { reserveSeats(input: $input) { orderToken order { id seats } } }';
+
+const simProcess = fork(join(dirname(fileURLToPath(import.meta.url)), 'sim-process.js'), ['400'], { stdio: 'inherit' });
+const simUrl = await new Promise<string>((resolve) => simProcess.once('message', (m: { url: string }) => resolve(m.url)));
+const dir = await mkdtemp(join(tmpdir(), 'kursus-reserve-micro-'));
+Object.assign(process.env, {
+  NODE_ENV: 'development',
+  DATABASE_URL: arg('db') ?? `sqlite:${join(dir, 'micro.db')}`,
+  MACONOMY_URL: simUrl,
+  MACONOMY_TOKEN: 'bench-maconomy-token',
+  VAR_DIR: dir,
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  TRUST_PROXY: '127.0.0.1',
+  RATE_LIMIT_RESERVE_PER_MINUTE: '0',
+});
+// The app's log lines go to stdout (send it to a file); the figures to stderr.
+const config = loadConfig();
+const db = await openDb(config.database);
+await migrate(db);
+const kursus = await buildKursus(config, { db });
+await kursus.importCourses();
+let ip = 0;
+async function gql(query: string, variables: Record<string, unknown> = {}) {
+  const i = ip++ % 5000;
+  const res = await kursus.app.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.0.${(i >> 8) & 255}.${i & 255}` },
+    payload: JSON.stringify({ query, variables }),
+  });
+  if (res.statusCode !== 200 || res.body.includes('"errors"')) throw new Error(`${res.statusCode} ${res.body.slice(0, 300)}`);
+  return JSON.parse(res.body);
+}
+
+const dates: { id: string; maconomyId: string }[] = (await gql('{ courses(first: 100, filter: { onlyAvailable: true }) { edges { node { id maconomyId } } } }')).data.courses.edges.map((e: any) => e.node);
+for (const d of dates)
+  await fetch(`${simUrl}/__sim/free-seats`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ maconomyId: d.maconomyId, freeSeats: 1_000_000 }) });
+let k = 0;
+const reserve = () => gql(RESERVE, { input: { courseId: dates[k++ % dates.length]!.id, seats: 1 } });
+for (let i = 0; i < 500; i++) await reserve();
+
+if (profileDir) await mkdir(profileDir, { recursive: true });
+for (let round = 1; round <= rounds; round++) {
+  const profiler = profileDir ? new (await import('node:inspector/promises')).Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+    await profiler.post('Profiler.start');
+  }
+  const before = process.cpuUsage();
+  const t0 = performance.now();
+  // A few at a time, as a storefront's customers arrive: the reuse of Maconomy answers and the
+  // batching of log writes see what they see under load.
+  let left = n;
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (left-- > 0) await reserve();
+  }));
+  const cpu = process.cpuUsage(before);
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    profiler.disconnect();
+    await writeFile(join(profileDir!, `reserve-${round}.cpuprofile`), JSON.stringify(profile));
+  }
+  process.stderr.write(`round ${round}: ${Math.round((cpu.user + cpu.system) / n)} µs CPU per reservation (inject, no HTTP), ${Math.round(((performance.now() - t0) * 1000) / n)} µs wall\n`);
+}
+await kursus.close();
+simProcess.kill();
+await rm(dir, { recursive: true, force: true });
+process.exit(0);
