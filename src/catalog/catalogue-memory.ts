@@ -32,6 +32,10 @@ export interface PriceView {
 
 /** A course day as shown (storefront, mails, participant lists): the editor's times when set, else Maconomy's. */
 export const dayView = (d: Pick<CourseDayRow, 'date' | 'startTime' | 'endTime' | 'editorStartTime' | 'editorEndTime'>): DayView => ({ date: d.date, startTime: d.editorStartTime ?? d.startTime ?? null, endTime: d.editorEndTime ?? d.endTime ?? null });
+/** A listed date's cursor: its place in the (startDate, id) order (decoded by the listing, src/catalog/service.ts). */
+export function encodeCursor(cd: { startDate: string; id: string }): string {
+  return Buffer.from(JSON.stringify([cd.startDate, cd.id])).toString('base64url');
+}
 export const priceView = (amountMinor: number, currency: string): PriceView => ({ amountMinor, amount: (amountMinor / 100).toFixed(2), currency });
 
 export interface CatalogueSnapshot {
@@ -43,6 +47,8 @@ export interface CatalogueSnapshot {
   listed: CourseDateRow[];
   titleLower: string[];
   locationLower: string[];
+  /** Each listed date's cursor (encodeCursor), built once per copy. */
+  cursors: string[];
   days: Map<string, CourseDayRow[]>;
   /** Each date's days as the storefront shows them (editor times over Maconomy's), built once per copy. */
   dayViews: Map<string, DayView[]>;
@@ -76,6 +82,7 @@ async function load(em: Em, version: number): Promise<CatalogueSnapshot> {
     listed,
     titleLower: listed.map((d) => d.title.toLowerCase()),
     locationLower: listed.map((d) => d.location.toLowerCase()),
+    cursors: listed.map(encodeCursor),
     days,
     dayViews: new Map([...days].map(([id, list]) => [id, list.map(dayView)])),
     prices: new Map(dates.map((d) => [d.id, priceView(d.priceMinor, d.currency)])),

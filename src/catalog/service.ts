@@ -5,7 +5,9 @@ import { seatsLeftSql } from '../booking/seats.js';
 import { CourseDate, CourseDay, MainCourse, Trainer } from './entities.js';
 import { dateTimeFormat } from '../intl.js';
 import { courseDateByMaconomyId, courseDatesById, rowMapper, type CourseDateRow } from './read-model.js';
-import type { CatalogueSnapshot } from './catalogue-memory.js';
+import { encodeCursor, type CatalogueSnapshot } from './catalogue-memory.js';
+
+export { encodeCursor };
 
 export const MACONOMY_ID = /^\d{3,10}-\d{1,4}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -46,9 +48,6 @@ export interface CoursePage {
   cursors: string[];
 }
 
-export function encodeCursor(cd: Pick<CourseDate, 'startDate' | 'id'>): string {
-  return Buffer.from(JSON.stringify([cd.startDate, cd.id])).toString('base64url');
-}
 
 export function decodeCursor(cursor: string): [string, string] {
   try {
@@ -63,8 +62,33 @@ export function decodeCursor(cursor: string): [string, string] {
 // '!' as the LIKE escape: a backslash would itself need escaping in MySQL string literals but not in SQLite.
 const escapeLike = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
 
+/** The last answer of todayInCopenhagen and the minute it holds for (Copenhagen's midnight falls on a whole minute). */
+let today: { minute: number; date: string } = { minute: NaN, date: '' };
+
 export function todayInCopenhagen(now: Date): string {
-  return dateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  // Formatting with a time zone costs ~20 µs and a listing asks twice per request: remembered for the minute.
+  const minute = Math.floor(now.getTime() / 60_000);
+  if (today.minute !== minute) today = { minute, date: dateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now) };
+  return today.date;
+}
+
+/** A listing's filter and cursor checked (bad input is refused here, before any read): its start date and cursor. */
+function checkedListing(filter: CourseFilter, after: string | null | undefined, now: Date): { from: string; cursor: [string, string] | null } {
+  // Control characters are never part of a title, place or number; SQLite refuses a NUL in a parameter.
+  for (const field of ['search', 'location', 'mainCourseNumber'] as const) {
+    const v = filter[field];
+    if (typeof v === 'string' && /[\u0000-\u001f\u007f]/.test(v)) throw badInput(`filter.${field} contains control characters`, `filter.${field}`);
+  }
+  const from = filter.from ?? todayInCopenhagen(now);
+  if (!LOCAL_DATE.test(from)) throw badInput('filter.from must be a date (YYYY-MM-DD)', 'filter.from');
+  if (filter.to) {
+    if (!LOCAL_DATE.test(filter.to)) throw badInput('filter.to must be a date (YYYY-MM-DD)', 'filter.to');
+    if (filter.to < from) throw badInput('filter.to must not be before filter.from', 'filter.to');
+  }
+  if (filter.mainCourseId && !UUID.test(filter.mainCourseId)) throw badInput('filter.mainCourseId is not a valid id', 'filter.mainCourseId');
+  if (filter.location && filter.location.length > 255) throw badInput('filter.location is too long', 'filter.location');
+  if (filter.search && filter.search.trim().toLowerCase().length > 100) throw badInput('filter.search must be at most 100 characters', 'filter.search');
+  return { from, cursor: after ? decodeCursor(after) : null };
 }
 
 /**
@@ -80,25 +104,17 @@ export async function listCourseDates(
   /** The catalogue in memory (src/catalog/catalogue-memory.ts): listings without a seat filter are answered from it. */
   catalogue?: CatalogueSnapshot | null,
 ): Promise<CoursePage> {
-  // Control characters are never part of a title, place or number; SQLite refuses a NUL in a parameter.
-  for (const field of ['search', 'location', 'mainCourseNumber'] as const) {
-    const v = filter[field];
-    if (typeof v === 'string' && /[\u0000-\u001f\u007f]/.test(v)) throw badInput(`filter.${field} contains control characters`, `filter.${field}`);
+  const { from, cursor } = checkedListing(filter, after, now);
+  if (catalogue && !filter.onlyAvailable) {
+    return listFromMemory(catalogue, memoryFilter(catalogue, filter, from), first, cursor);
   }
-  const where: string[] = ['cd.published = ?'];
-  const params: unknown[] = [true];
-  const from = filter.from ?? todayInCopenhagen(now);
-  if (!LOCAL_DATE.test(from)) throw badInput('filter.from must be a date (YYYY-MM-DD)', 'filter.from');
-  where.push('cd.start_date >= ?');
-  params.push(from);
+  const where: string[] = ['cd.published = ?', 'cd.start_date >= ?'];
+  const params: unknown[] = [true, from];
   if (filter.to) {
-    if (!LOCAL_DATE.test(filter.to)) throw badInput('filter.to must be a date (YYYY-MM-DD)', 'filter.to');
-    if (filter.to < from) throw badInput('filter.to must not be before filter.from', 'filter.to');
     where.push('cd.start_date <= ?');
     params.push(filter.to);
   }
   if (filter.mainCourseId) {
-    if (!UUID.test(filter.mainCourseId)) throw badInput('filter.mainCourseId is not a valid id', 'filter.mainCourseId');
     where.push('cd.main_course_id = ?');
     params.push(filter.mainCourseId);
   }
@@ -107,21 +123,15 @@ export async function listCourseDates(
     params.push(filter.mainCourseNumber);
   }
   if (filter.location) {
-    if (filter.location.length > 255) throw badInput('filter.location is too long', 'filter.location');
     where.push('lower(cd.location) = ?');
     params.push(filter.location.trim().toLowerCase());
   }
   if (filter.search) {
     const term = filter.search.trim().toLowerCase();
-    if (term.length > 100) throw badInput('filter.search must be at most 100 characters', 'filter.search');
     if (term) {
       where.push(`lower(cd.title) like ? escape '!'`);
       params.push(`%${escapeLike(term)}%`);
     }
-  }
-  const cursor = after ? decodeCursor(after) : null;
-  if (catalogue && !filter.onlyAvailable) {
-    return listFromMemory(catalogue, memoryFilter(catalogue, filter, from), first, cursor);
   }
   if (filter.onlyAvailable) {
     const left = seatsLeftSql('cd', now);
@@ -172,14 +182,15 @@ function memoryFilter(cat: CatalogueSnapshot, filter: CourseFilter, from: string
 }
 
 /**
- * The course dates a listing would show from this copy of the catalogue (for reading their seats
- * together with the catalogue's version); none for a listing by free seats, which is SQL. May
- * throw on bad input, which listCourseDates reports.
+ * The page a listing shows from this copy of the catalogue (the same as listCourseDates answers
+ * from it; the resolver reads its dates' seats together with the catalogue's version, and uses it
+ * when the copy is current); null for a listing by free seats, which is SQL. Throws on bad input
+ * as listCourseDates does.
  */
-export function listedIds(cat: CatalogueSnapshot, filter: CourseFilter, first: number, after: string | null | undefined, now: Date): string[] {
-  if (filter.onlyAvailable) return [];
-  const page = listFromMemory(cat, memoryFilter(cat, filter, filter.from ?? todayInCopenhagen(now)), first, after ? decodeCursor(after) : null);
-  return page.nodes.map((n) => n.id);
+export function listFromCatalogue(cat: CatalogueSnapshot, filter: CourseFilter, first: number, after: string | null | undefined, now: Date): CoursePage | null {
+  if (filter.onlyAvailable) return null;
+  const { from, cursor } = checkedListing(filter, after, now);
+  return listFromMemory(cat, memoryFilter(cat, filter, from), first, cursor);
 }
 
 /** The listing of listCourseDates from the catalogue in memory: the same filters, order, count and cursors as the SQL. */
@@ -194,6 +205,7 @@ function listFromMemory(cat: CatalogueSnapshot, f: MemoryFilter, first: number, 
     else hi = mid;
   }
   const nodes: CourseDateRow[] = [];
+  const cursors: string[] = [];
   let totalCount = 0;
   let more = false;
   for (let i = lo; i < list.length; i++) {
@@ -205,10 +217,12 @@ function listFromMemory(cat: CatalogueSnapshot, f: MemoryFilter, first: number, 
     if (f.term && !cat.titleLower[i]!.includes(f.term)) continue;
     totalCount++;
     if (cursor && (cd.startDate < cursor[0] || (cd.startDate === cursor[0] && cd.id <= cursor[1]))) continue;
-    if (nodes.length < first) nodes.push(cd);
-    else more = true;
+    if (nodes.length < first) {
+      nodes.push(cd);
+      cursors.push(cat.cursors[i]!);
+    } else more = true;
   }
-  return { nodes, totalCount, hasNextPage: more, hasPreviousPage: !!cursor, cursors: nodes.map(encodeCursor) };
+  return { nodes, totalCount, hasNextPage: more, hasPreviousPage: !!cursor, cursors };
 }
 
 export interface EnrichInput {

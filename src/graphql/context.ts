@@ -42,18 +42,56 @@ export interface GraphQLContext extends Services {
   log: FastifyBaseLogger;
 }
 
+/**
+ * One unit of work per process for the storefront's plain-SQL reads (src/catalog/read-model.ts,
+ * the seats, the catalogue's version): they go through its connection and never put an entity in
+ * its identity map, so they need no unit of work of their own. Forking one per request cost a
+ * MikroORM configuration sync (two process.env writes) and a new EntityManager for each answer.
+ */
+const readers = new WeakMap<Db, Em>();
+export function readerOf(db: Db): Em {
+  let em = readers.get(db);
+  if (!em) readers.set(db, (em = db.em()));
+  return em;
+}
+
+/**
+ * The request's context. `em` (the request's own unit of work, for writes and entity reads) is
+ * forked on first use: the storefront's reads never ask for it.
+ */
+export function createContext(services: Services, caller: Pick<GraphQLContext, 'role' | 'staff' | 'authProblem'>, clientKey: string, log: FastifyBaseLogger): GraphQLContext {
+  let em: Em | undefined;
+  return {
+    ...services,
+    get em() {
+      return (em ??= services.db.em());
+    },
+    loaders: createLoaders(readerOf(services.db), services.now),
+    role: caller.role,
+    staff: caller.staff,
+    authProblem: caller.authProblem,
+    clientKey,
+    log,
+  };
+}
+
 // Read-only rows, not managed entities (src/catalog/read-model.ts): one query per field per
 // request for all the parents that ask (DataLoader), no hydration. Course dates, their days,
 // trainers and main courses come from the catalogue in memory (src/catalog/catalogue-memory.ts),
-// read at most once per request; the seats and an order's participants from SQL.
+// read at most once per request; the seats and an order's participants from SQL. `em`: a unit of
+// work used for plain-SQL reads only (readerOf). The DataLoaders are made when first asked for
+// (a listing or course(id) uses none of them).
 export function createLoaders(em: Em, now: () => Date) {
+  /** The seats read together with the catalogue's version: answered without a promise each. */
+  const shownSeats = new Map<string, number>();
   let snapshot: Promise<CatalogueSnapshot | null> | undefined;
   let loaded: CatalogueSnapshot | null = null;
   /**
    * The request's copy of the catalogue, read once per request. `shows`: which course dates the
    * caller will show, given a copy. Their seats are read in the same statement as the version,
-   * for the dates the copy already in memory says; when that copy turns out to be current, the
-   * seatsLeft loader is given them and asks nothing more (one statement per read, not two).
+   * for the dates the copy already in memory says; when that copy turns out to be current, they
+   * are answered from there (knownSeats, no promise each) and nothing more is asked (one statement
+   * per read, not two).
    */
   const catalogue = (shows?: (cat: CatalogueSnapshot) => readonly string[]) =>
     (snapshot ??= (async () => {
@@ -69,45 +107,67 @@ export function createLoaders(em: Em, now: () => Date) {
       const { version, seats } = await versionAndSeats(em, ids, now());
       if (version === null) return null;
       const cat = held?.version === version ? held : await catalogueAt(em, version);
-      if (cat === held) for (const id of ids) loaders.seatsLeft.prime(id, seats.get(id) ?? 0);
+      if (cat === held) for (const id of ids) shownSeats.set(id, seats.get(id) ?? 0);
       loaded = cat;
       return cat;
     })());
+  let days: DataLoader<string, CourseDayRow[]> | undefined;
+  let trainers: DataLoader<string, TrainerRow[]> | undefined;
+  let mainCourse: DataLoader<string, MainCourseRow | null> | undefined;
+  let courseDate: DataLoader<string, CourseDateRow | null> | undefined;
+  let seatsLeft: DataLoader<string, number> | undefined;
+  let participants: DataLoader<string, ParticipantRow[]> | undefined;
   const loaders = {
     catalogue,
+    /** The plain-SQL reader (readerOf): for the storefront's reads that go to SQL. */
+    reader: em,
     /**
      * The request's copy of the catalogue once a resolver above has read it (the listing, course()),
      * else null: the field resolvers of its course dates answer from it without a promise each.
      */
     loadedCatalogue: (): CatalogueSnapshot | null => loaded,
-    days: new DataLoader<string, CourseDayRow[]>(async (ids) => {
-      const cat = await catalogue();
-      const byDate = cat ? cat.days : await daysByCourseDate(em, ids);
-      return ids.map((id) => byDate.get(id) ?? []);
-    }),
-    trainers: new DataLoader<string, TrainerRow[]>(async (ids) => {
-      const cat = await catalogue();
-      const byDate = cat ? cat.trainers : await trainersByCourseDate(em, ids);
-      return ids.map((id) => byDate.get(id) ?? []);
-    }),
-    mainCourse: new DataLoader<string, MainCourseRow | null>(async (ids) => {
-      const cat = await catalogue();
-      const found = cat ? cat.mainCourses : new Map((await mainCoursesById(em, ids)).map((m) => [m.id, m]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
-    courseDate: new DataLoader<string, CourseDateRow | null>(async (ids) => {
-      const cat = await catalogue();
-      const found = cat ? cat.byId : new Map((await courseDatesById(em, ids)).map((m) => [m.id, m]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
-    seatsLeft: new DataLoader<string, number>(async (ids) => {
-      const left = await shownSeatsByCourseDate(em, ids, now());
-      return ids.map((id) => left.get(id) ?? 0);
-    }),
-    participants: new DataLoader<string, ParticipantRow[]>(async (ids) => {
-      const byOrder = await participantsByOrder(em, ids);
-      return ids.map((id) => byOrder.get(id) ?? []);
-    }),
+    get days() {
+      return (days ??= new DataLoader<string, CourseDayRow[]>(async (ids) => {
+        const cat = await catalogue();
+        const byDate = cat ? cat.days : await daysByCourseDate(em, ids);
+        return ids.map((id) => byDate.get(id) ?? []);
+      }));
+    },
+    get trainers() {
+      return (trainers ??= new DataLoader<string, TrainerRow[]>(async (ids) => {
+        const cat = await catalogue();
+        const byDate = cat ? cat.trainers : await trainersByCourseDate(em, ids);
+        return ids.map((id) => byDate.get(id) ?? []);
+      }));
+    },
+    get mainCourse() {
+      return (mainCourse ??= new DataLoader<string, MainCourseRow | null>(async (ids) => {
+        const cat = await catalogue();
+        const found = cat ? cat.mainCourses : new Map((await mainCoursesById(em, ids)).map((m) => [m.id, m]));
+        return ids.map((id) => found.get(id) ?? null);
+      }));
+    },
+    get courseDate() {
+      return (courseDate ??= new DataLoader<string, CourseDateRow | null>(async (ids) => {
+        const cat = await catalogue();
+        const found = cat ? cat.byId : new Map((await courseDatesById(em, ids)).map((m) => [m.id, m]));
+        return ids.map((id) => found.get(id) ?? null);
+      }));
+    },
+    /** The seats of a course date when they were read with the catalogue's version, else undefined (ask seatsLeft). */
+    knownSeats: (id: string): number | undefined => shownSeats.get(id),
+    get seatsLeft() {
+      return (seatsLeft ??= new DataLoader<string, number>(async (ids) => {
+        const left = await shownSeatsByCourseDate(em, ids, now());
+        return ids.map((id) => left.get(id) ?? 0);
+      }));
+    },
+    get participants() {
+      return (participants ??= new DataLoader<string, ParticipantRow[]>(async (ids) => {
+        const byOrder = await participantsByOrder(em, ids);
+        return ids.map((id) => byOrder.get(id) ?? []);
+      }));
+    },
   };
   return loaders;
 }
@@ -127,8 +187,11 @@ export function roleFromAuthorization(header: string | undefined, config: Config
  * The caller's role: a bearer token when the request has an Authorization header (machine clients),
  * else a back-office session cookie together with its CSRF token (src/staff/session.ts).
  */
+const ANONYMOUS: Pick<GraphQLContext, 'role' | 'staff' | 'authProblem'> = Object.freeze({ role: null, staff: null, authProblem: null });
+
 export async function callerOf(request: FastifyRequest, services: Services): Promise<Pick<GraphQLContext, 'role' | 'staff' | 'authProblem'>> {
   if (request.headers.authorization) return { role: roleFromAuthorization(request.headers.authorization, services.config), staff: null, authProblem: null };
+  if (request.headers.cookie === undefined) return ANONYMOUS; // the storefront: no session to look up
   const auth = await authenticateCookie(request, services);
   switch (auth.kind) {
     case 'ok':

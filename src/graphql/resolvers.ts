@@ -5,7 +5,7 @@ import type { Order as OrderEntity } from '../booking/entities.js';
 import type { OrderView } from '../booking/service.js';
 import type { CourseDateRow, CourseDayRow, MainCourseRow, ParticipantRow, TrainerRow } from '../catalog/read-model.js';
 import { dayView, priceView } from '../catalog/catalogue-memory.js';
-import { enrichCourse, findCourseDateByRef, listCourseDates, listedIds, readCourseDateByRef } from '../catalog/service.js';
+import { enrichCourse, findCourseDateByRef, listCourseDates, listFromCatalogue, readCourseDateByRef, type CoursePage } from '../catalog/service.js';
 import { DomainError, badInput } from '../errors.js';
 import { actorOf, requireRole, type GraphQLContext } from './context.js';
 import { connectionCost, LOOKUP_COST } from './limits.js';
@@ -33,8 +33,14 @@ export class CourseResolver {
     const first = args.first ?? defaultPageSize;
     if (!Number.isInteger(first) || first < 1 || first > maxPageSize) throw badInput(`first must be between 1 and ${maxPageSize}`, 'first');
     const filter = args.filter ?? {};
-    const catalogue = await ctx.loaders.catalogue((cat) => listedIds(cat, filter, first, args.after, ctx.now()));
-    const page = await listCourseDates(ctx.em, filter, first, args.after, ctx.now(), catalogue);
+    // The page is found in the copy of the catalogue held in memory, to read its seats with the
+    // catalogue's version; when that copy is the current one, it is the answer (found once).
+    let guessed: { from: object; page: CoursePage | null } | undefined;
+    const catalogue = await ctx.loaders.catalogue((cat) => {
+      guessed = { from: cat, page: listFromCatalogue(cat, filter, first, args.after, ctx.now()) };
+      return guessed.page?.nodes.map((n) => n.id) ?? [];
+    });
+    const page = guessed?.page && guessed.from === catalogue ? guessed.page : await listCourseDates(ctx.loaders.reader, filter, first, args.after, ctx.now(), catalogue);
     return {
       totalCount: page.totalCount,
       edges: page.nodes.map((node, i) => ({ cursor: page.cursors[i]!, node: node as unknown as Course })),
@@ -59,16 +65,16 @@ export class CourseResolver {
       const row = cat.byId.get(ref) ?? cat.byMaconomyId.get(ref);
       return row ? [row.id] : [];
     });
-    const found = await readCourseDateByRef(ctx.em, ref, catalogue);
+    const found = await readCourseDateByRef(ctx.loaders.reader, ref, catalogue);
     return found as unknown as Course | null;
   }
 
   @FieldResolver(() => Int, {
     description: "Free seats now: Maconomy's latest count minus the seats held here that Maconomy does not know yet. Reserving and checkout re-check with Maconomy.",
   })
-  async seatsAvailable(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): Promise<number> {
+  seatsAvailable(@Root() cd: CourseDate, @Ctx() ctx: GraphQLContext): number | Promise<number> {
     if (cd.status !== 'OPEN' || !cd.published) return 0;
-    return ctx.loaders.seatsLeft.load(cd.id);
+    return ctx.loaders.knownSeats(cd.id) ?? ctx.loaders.seatsLeft.load(cd.id);
   }
 
   // The fields below answer from the request's copy of the catalogue when a resolver above read it

@@ -13,7 +13,7 @@ import { getDistDirectory } from 'altair-static';
 import { GraphQLError } from 'graphql';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { kursusSchema } from './schema.js';
-import { callerOf, createLoaders, type GraphQLContext, type Services } from './context.js';
+import { callerOf, createContext, type GraphQLContext, type Services } from './context.js';
 import { cachedQueryCost, documentShapeRule } from './limits.js';
 import { formatError } from './errors.js';
 import { renderIde } from './ide.js';
@@ -91,17 +91,7 @@ export async function registerGraphQL(
   });
   await apollo.start();
 
-  const context = async (request: FastifyRequest): Promise<GraphQLContext> => {
-    const em = services.db.em();
-    return {
-      ...services,
-      em,
-      loaders: createLoaders(em, services.now),
-      ...(await callerOf(request, services)),
-      clientKey: request.ip,
-      log: request.log,
-    };
-  };
+  const context = async (request: FastifyRequest): Promise<GraphQLContext> => createContext(services, await callerOf(request, services), request.ip, request.log);
   const handler = fastifyApolloHandler(apollo, { context });
 
   // GRAPHQL_IDE (default off in production): without it GET /graphql serves only queries.
