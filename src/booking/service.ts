@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db, Em } from '../db/orm.js';
 import type { CourseDate } from '../catalog/entities.js';
 import { findCourseDateByRef } from '../catalog/service.js';
+import { orderById } from '../catalog/read-model.js';
 import { DomainError, badInput, notFound } from '../errors.js';
 import { Order, Participant, type OrderStatus } from './entities.js';
 import { heldSeatsForHold, newerAnswerSql, seatsFitSql, storeAnswerStatement, storeMaconomyAnswer } from './seats.js';
@@ -145,7 +146,7 @@ export function createBookingService(deps: BookingDeps) {
     return order;
   }
 
-  function holdExpired(order: Order): boolean {
+  function holdExpired(order: Pick<Order, 'status' | 'expiresAt'>): boolean {
     return order.status === 'EXPIRED' || (order.status === 'RESERVED' && !!order.expiresAt && order.expiresAt <= now());
   }
 
@@ -538,10 +539,11 @@ export function createBookingService(deps: BookingDeps) {
     return reload(order.id);
   }
 
-  async function findOrder(orderId: string, token: string): Promise<Order | null> {
+  async function findOrder(orderId: string, token: string): Promise<OrderView | null> {
     if (!UUID.test(orderId)) return null;
-    const em = deps.db.em();
-    const order = await em.findOne(Order, { id: orderId }, { populate: ['courseDate', 'participants'] });
+    // The stored row, not an entity with its course date and participants populated: the API reads
+    // those through its DataLoaders (src/graphql/context.ts) and never used the populated ones.
+    const order = await orderById(deps.db.em(), orderId);
     if (!order || !tokenMatches(token, order.tokenHash)) return null;
     if (holdExpired(order) && order.status === 'RESERVED') order.status = 'EXPIRED'; // shown as it is, tidied by the job
     return order;

@@ -11,7 +11,7 @@
 import { ReferenceKind, type EntityName } from '@mikro-orm/core';
 import { selectBound, type Em } from '../db/orm.js';
 import { CourseDate, CourseDay, MainCourse, Trainer } from './entities.js';
-import { Participant, type Order } from '../booking/entities.js';
+import { Order, Participant } from '../booking/entities.js';
 
 /** A row as the resolvers read it: the entity's scalar properties, many-to-one as `{ id }`. */
 export type Row<T> = {
@@ -105,6 +105,12 @@ export async function trainersByCourseDate(em: Em, ids: readonly string[]): Prom
 export async function mainCoursesById(em: Em, ids: readonly string[]): Promise<MainCourseRow[]> {
   const map = rowMapper<MainCourseRow>(em, MainCourse);
   return (await selectRows(em, `select * from main_course where id in (${placeholders(ids.length)})`, [...ids])).map(map);
+}
+
+/** One order as stored (the storefront's order(id, token) read: its course date and participants come from the DataLoaders). */
+export async function orderById(em: Em, id: string): Promise<OrderRow | null> {
+  const rows = await selectRows(em, 'select * from booking_order where id = ?', [id]);
+  return rows[0] ? rowMapper<OrderRow>(em, Order)(rows[0]) : null;
 }
 
 /** Each order's participants, by position. */

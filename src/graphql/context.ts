@@ -57,22 +57,24 @@ export function readerOf(db: Db): Em {
 
 /**
  * The request's context. `em` (the request's own unit of work, for writes and entity reads) is
- * forked on first use: the storefront's reads never ask for it.
+ * forked on first use: the storefront's reads never ask for it. (A getter on the prototype with its
+ * state in an own object: Apollo copies the context with Object.assign, which would call an own
+ * getter, and so fork, for every request.)
  */
+class RequestContext {
+  /** Shared with Apollo's copy of this context (Object.assign copies the reference). */
+  private readonly unitOfWork: { em?: Em } = {};
+  constructor(services: Services, values: Omit<GraphQLContext, keyof Services | 'em'>) {
+    Object.assign(this, services, values);
+  }
+  get em(): Em {
+    return (this.unitOfWork.em ??= (this as unknown as GraphQLContext).db.em());
+  }
+}
+
 export function createContext(services: Services, caller: Pick<GraphQLContext, 'role' | 'staff' | 'authProblem'>, clientKey: string, log: FastifyBaseLogger): GraphQLContext {
-  let em: Em | undefined;
-  return {
-    ...services,
-    get em() {
-      return (em ??= services.db.em());
-    },
-    loaders: createLoaders(readerOf(services.db), services.now),
-    role: caller.role,
-    staff: caller.staff,
-    authProblem: caller.authProblem,
-    clientKey,
-    log,
-  };
+  const values = { loaders: createLoaders(readerOf(services.db), services.now), role: caller.role, staff: caller.staff, authProblem: caller.authProblem, clientKey, log };
+  return new RequestContext(services, values) as unknown as GraphQLContext;
 }
 
 // Read-only rows, not managed entities (src/catalog/read-model.ts): one query per field per

@@ -125,7 +125,7 @@ export class CourseResolver {
 @Resolver(() => Order)
 export class OrderResolver {
   @Query(() => Order, { nullable: true, description: 'An order, shown only to the holder of its token (null otherwise).', complexity: LOOKUP_COST })
-  async order(@Arg('id', () => ID) id: string, @Arg('token') token: string, @Ctx() ctx: GraphQLContext): Promise<OrderEntity | null> {
+  async order(@Arg('id', () => ID) id: string, @Arg('token') token: string, @Ctx() ctx: GraphQLContext): Promise<OrderView | null> {
     return ctx.booking.findOrder(id, token);
   }
 

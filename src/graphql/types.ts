@@ -7,12 +7,11 @@
 // per object: ~400 calls for a page of 20 course dates) that does nothing more than read the property.
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import {
-  GraphQLCurrency,
   GraphQLDateTime,
   GraphQLEmailAddress,
   GraphQLNonNegativeInt,
 } from 'graphql-scalars';
-import { LocalDate as GraphQLLocalDate, LocalTime as GraphQLLocalTime } from './scalars.js';
+import { Currency as GraphQLCurrency, LocalDate as GraphQLLocalDate, LocalTime as GraphQLLocalTime } from './scalars.js';
 import { COURSE_DATE_STATUSES } from '../catalog/entities.js';
 import { DRIFT_KINDS, ORDER_STATUSES, PARTICIPANT_STATES } from '../booking/entities.js';
 
