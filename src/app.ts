@@ -25,13 +25,14 @@ import { registerCommerceConnectors } from './connectors/commerce/routes.js';
 import { scheduleCommerceRecurring } from './connectors/commerce/jobs.js';
 import { enqueueAfterCheckout, JOBS, SYNC_DELAY_MS } from './jobs/registry.js';
 import { apolloMetricsPlugin, createMetrics, currentRequestId, instrumentBooking, instrumentJobs, logContextMixin, registerObservability, requestIdFor, seatsHeldByStatus, type Metrics } from './observability/index.js';
-import { bookingRateLimits, rateLimitPlugin, registerAnonymousQueryLimit, registerSecurity } from './security/index.js';
-import { createCatalogCache, registerCatalogCache } from './http/catalog-cache.js';
+import { anonymousQueryLimit, bookingRateLimits, rateLimitPlugin, registerSecurity } from './security/index.js';
+import { catalogCacheHooks, createCatalogCache } from './http/catalog-cache.js';
 import { registerStaffRoutes } from './staff/routes.js';
 import { registerBackOffice } from './backoffice/static.js';
 import { disableDemoStaff, seedDemoStaff } from './staff/demo.js';
 import { BreakerRegistry } from './http/upstream.js';
-import { logDestination, OneLinePerRequest } from './observability/log-format.js';
+import { logDestination, OneLinePerRequest, requestLineLogger } from './observability/log-format.js';
+import type { DestinationStream } from 'pino';
 
 export interface Kursus {
   config: Config;
@@ -105,6 +106,8 @@ function createFastify(config: Config, opts: BuildOptions) {
           serializers: { req: (req: { method?: string; url?: string; id?: string }) => ({ method: req.method, url: redactUrl(req.url ?? ''), id: req.id }) },
           ...(typeof opts.logger === 'object' ? opts.logger : {}),
         };
+  // The request lines go to the same destination (src/observability/log-format.ts says why apart).
+  const lineStream = logger && (logger as { stream?: DestinationStream }).stream;
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimitBytes,
@@ -114,7 +117,7 @@ function createFastify(config: Config, opts: BuildOptions) {
     requestIdHeader: false,
     genReqId: requestIdFor,
     // One log line per request, in both formats (src/observability/log-format.ts).
-    logController: new OneLinePerRequest(),
+    logController: new OneLinePerRequest(lineStream ? requestLineLogger(lineStream) : undefined),
     // Slow clients must not hold connections (and their parsers) open for minutes: the whole
     // request, headers included, must arrive within REQUEST_TIMEOUT_MS, the headers within
     // HEADERS_TIMEOUT_MS (both answered 408 and closed), and a silent connection is closed after
@@ -257,14 +260,15 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     metricsAccess: config.exposure.metricsToken || !config.demo ? { open: false, token: config.exposure.metricsToken } : { open: true },
   });
   await registerSecurity(app, config);
-  registerCatalogCache(app, catalogCache, (result) => metrics.catalogCache.inc({ result }), {
+  const cacheHooks = catalogCacheHooks(catalogCache, (result) => metrics.catalogCache.inc({ result }), {
     sMaxAgeSeconds: config.security.httpCacheSMaxAgeSeconds,
     staleWhileRevalidateSeconds: config.security.httpCacheStaleWhileRevalidateSeconds,
   });
-  // After the cache: its hits never reach the limit.
-  registerAnonymousQueryLimit(app, config);
+  // After the cache's: its hits never reach the limit.
+  const queryLimit = anonymousQueryLimit(app, config);
   registerHttpLogHooks(app, httpLog);
   await registerGraphQL(app, services, {
+    routeHooks: { ...cacheHooks, preHandler: [...cacheHooks.preHandler, ...(queryLimit ? [queryLimit] : [])] },
     // Demo: the walk-through's course date of the simulated Maconomy (the README books it).
     ideCourseId: simulator ? WALKTHROUGH_COURSE_NO : undefined,
     plugins: [apolloMetricsPlugin(metrics), rateLimitPlugin(bookingRateLimits(config), (ctx) => ctx.clientKey)],

@@ -55,11 +55,13 @@ export interface BackOfficeDeps {
 
 export async function registerBackOffice(app: FastifyInstance, deps: BackOfficeDeps): Promise<void> {
   // After src/security's hook (which gives every answer the API's "nothing may load" policy).
-  app.addHook('onSend', async (request, reply, payload) => {
-    const path = request.url.split('?')[0]!;
-    if (path === '/admin/jobs' || path.startsWith('/admin/jobs/')) reply.header('content-security-policy', AGENDASH_CSP);
-    else if (path === '/admin' || path.startsWith('/admin/')) reply.header('content-security-policy', ADMIN_CSP);
-    return payload;
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (request.url.startsWith('/admin')) {
+      const path = request.url.split('?')[0]!;
+      if (path === '/admin/jobs' || path.startsWith('/admin/jobs/')) reply.header('content-security-policy', AGENDASH_CSP);
+      else if (path === '/admin' || path.startsWith('/admin/')) reply.header('content-security-policy', ADMIN_CSP);
+    }
+    done(null, payload);
   });
 
   const dir = builtAdminDir();

@@ -51,9 +51,9 @@ export async function registerApiDocs(app: FastifyInstance, opts: { ui: boolean 
  * (registerConnectors does).
  */
 export function docsContentSecurityPolicy(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.url === '/docs' || request.url.startsWith('/docs/') || request.url.startsWith('/docs?')) reply.header('content-security-policy', DOCS_CSP);
-    return payload;
+    done(null, payload);
   });
 }
 

@@ -18,6 +18,7 @@ import { cachedQueryCost, documentShapeRule } from './limits.js';
 import { formatError } from './errors.js';
 import { renderIde } from './ide.js';
 import { jitGateway } from './jit.js';
+import type { GraphQLRouteHooks } from '../http/catalog-cache.js';
 
 const IDE_BASE = '/graphql/ide/';
 
@@ -39,7 +40,8 @@ export async function registerGraphQL(
   app: FastifyInstance,
   services: Services,
   /** ideCourseId: the course date the IDE's walk-through books (the demo's; a placeholder otherwise). */
-  extra: { plugins?: ApolloServerPlugin<GraphQLContext>[]; ideCourseId?: string } = {},
+  /** routeHooks: the /graphql route's own hooks (the catalogue cache, the anonymous query limit), run after the app's. */
+  extra: { plugins?: ApolloServerPlugin<GraphQLContext>[]; ideCourseId?: string; routeHooks?: Partial<GraphQLRouteHooks> } = {},
 ): Promise<ApolloServer<GraphQLContext>> {
   const schema = await kursusSchema();
   const { maxComplexity, maxDepth, maxFields, maxTokens } = services.config.graphql;
@@ -102,6 +104,7 @@ export async function registerGraphQL(
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
+    ...extra.routeHooks,
     handler(request, reply) {
       const wantsPage = idePage !== null && request.method === 'GET' && (request.headers.accept ?? '').includes('text/html') && !(request.query as Record<string, unknown>)?.query;
       if (wantsPage) return reply.type('text/html; charset=utf-8').send(idePage);

@@ -10,7 +10,7 @@
 // listing almost as cheap as a static route.
 import { createHash } from 'node:crypto';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, onResponseHookHandler, onSendHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 
 const CACHEABLE_ROOT_FIELDS = new Set(['courses', 'course', '__typename']);
 
@@ -26,6 +26,26 @@ export interface CatalogCacheOptions {
 
 type Kind_ = 'cacheable' | 'mutation' | 'other';
 
+/**
+ * A cached answer's identity: the query text, then the operation name and variables. `flat` joins
+ * them, built only on a miss (for the requests waiting on the same answer).
+ */
+interface CacheKey {
+  query: string;
+  rest: string;
+  readonly flat: string;
+}
+export function cacheKey(query: string, operationName: string | undefined, variables: string): CacheKey {
+  const rest = `${operationName ?? ''}\u0000${variables}`;
+  return {
+    query,
+    rest,
+    get flat() {
+      return `${rest}\u0000${query}`;
+    },
+  };
+}
+
 interface Entry {
   /** Encoded once: sending a Buffer skips the per-request UTF-8 encoding and length count of a string. */
   body: Buffer;
@@ -35,9 +55,16 @@ interface Entry {
 export function createCatalogCache(opts: CatalogCacheOptions) {
   const maxEntries = opts.maxEntries ?? 1000;
   const now = opts.now ?? Date.now;
-  const entries = new Map<string, Entry>();
-  // Classifying a query means parsing it: remembered per query text (storefronts send few shapes).
-  const kinds = new Map<string, Kind_>();
+  // Answers by query text, then by operation name and variables. Two levels instead of one
+  // concatenated key: the query text (~700 characters for a listing) is hashed once per request
+  // and the hash is kept in the string, so the classification and the answer look-ups below reuse
+  // it instead of building and hashing two long keys each time.
+  const entries = new Map<string, Map<string, Entry>>();
+  let entryCount = 0;
+  // Classifying a query means parsing it: remembered per query text and operation name
+  // (storefronts send few shapes).
+  const kinds = new Map<string, Map<string, Kind_>>();
+  let kindCount = 0;
   let generation = 0;
   // Misses being computed, per key, for the current generation: concurrent requests for the same
   // listing wait for the first one's answer instead of each running the same queries (when an
@@ -46,8 +73,8 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
   const joinWaitMs = opts.joinWaitMs ?? 2_000;
 
   function classify(query: string, operationName: string | undefined): Kind_ {
-    const memoKey = `${operationName ?? ''}\u0000${query}`;
-    let kind = kinds.get(memoKey);
+    const byName = kinds.get(query);
+    let kind = byName?.get(operationName ?? '');
     if (kind) return kind;
     try {
       const doc = parse(query, { noLocation: true, maxTokens: opts.maxTokens ?? 10_000 });
@@ -62,61 +89,79 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
     } catch {
       kind = 'other'; // Apollo answers the syntax error
     }
-    if (kinds.size >= 2000) kinds.clear();
-    kinds.set(memoKey, kind);
+    if (kindCount >= 2000) {
+      kinds.clear();
+      kindCount = 0;
+    }
+    let names = kinds.get(query);
+    if (!names) kinds.set(query, (names = new Map()));
+    names.set(operationName ?? '', kind);
+    kindCount++;
     return kind;
   }
 
   return {
     classify,
-    get(key: string): Buffer | undefined {
-      const e = entries.get(key);
+    get(key: CacheKey): Buffer | undefined {
+      const byRest = entries.get(key.query);
+      const e = byRest?.get(key.rest);
       if (!e) return undefined;
       if (e.expires <= now()) {
-        entries.delete(key);
+        byRest!.delete(key.rest);
+        entryCount--;
+        if (!byRest!.size) entries.delete(key.query);
         return undefined;
       }
       return e.body;
     },
     /** Stores only if nothing was invalidated since `since` (an answer computed before a change is stale). */
-    set(key: string, body: string, since: number) {
+    set(key: CacheKey, body: string, since: number) {
       if (since !== generation || opts.ttlMs <= 0) return;
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-      entries.set(key, { body: Buffer.from(body, 'utf8'), expires: now() + opts.ttlMs });
+      if (entryCount >= maxEntries) {
+        // The oldest query text's answers go first (bounded memory; storefronts send few shapes).
+        const [query, byRest] = entries.entries().next().value!;
+        entryCount -= byRest.size;
+        entries.delete(query);
+      }
+      let byRest = entries.get(key.query);
+      if (!byRest) entries.set(key.query, (byRest = new Map()));
+      if (!byRest.has(key.rest)) entryCount++;
+      byRest.set(key.rest, { body: Buffer.from(body, 'utf8'), expires: now() + opts.ttlMs });
     },
     /**
      * A miss: either the answer another request is computing for this key (a promise of it, or of
      * undefined if that one failed), or undefined when this request is the one to compute it and
      * must call `settle(key, ...)` when done. Nothing is shared across an invalidation.
      */
-    join(key: string): Promise<Buffer | undefined> | undefined {
+    join(key: CacheKey): Promise<Buffer | undefined> | undefined {
       if (opts.ttlMs <= 0) return undefined;
-      const running = inflight.get(key);
+      const running = inflight.get(key.flat);
       if (running && running.since === generation && now() - running.startedAt < joinWaitMs) return running.answer;
       // None, or one that never finished (its client went away mid-answer): this request leads.
       running?.settle(undefined);
       let settle!: (body: Buffer | undefined) => void;
       const answer = new Promise<Buffer | undefined>((resolve) => (settle = resolve));
-      inflight.set(key, { since: generation, startedAt: now(), answer, settle });
+      inflight.set(key.flat, { since: generation, startedAt: now(), answer, settle });
       return undefined;
     },
     /** Ends this request's computation of `key`: waiters get `body` (undefined: compute it yourselves). */
-    settle(key: string, since: number, body: string | undefined) {
-      const running = inflight.get(key);
+    settle(key: CacheKey, since: number, body: string | undefined) {
+      const running = inflight.get(key.flat);
       if (!running || running.since !== since) return;
-      inflight.delete(key);
-      running.settle(body === undefined ? undefined : (entries.get(key)?.body ?? Buffer.from(body, 'utf8')));
+      inflight.delete(key.flat);
+      running.settle(body === undefined ? undefined : (entries.get(key.query)?.get(key.rest)?.body ?? Buffer.from(body, 'utf8')));
     },
     joinWaitMs,
     generation: () => generation,
     invalidate() {
       generation++;
       entries.clear();
+      entryCount = 0;
       // Requests waiting on an answer computed before the change compute their own.
       for (const running of inflight.values()) running.settle(undefined);
       inflight.clear();
     },
-    size: () => entries.size,
+    size: () => entryCount,
   };
 }
 
@@ -129,7 +174,7 @@ interface GraphQLBody {
 }
 
 interface Mark {
-  key?: string;
+  key?: CacheKey;
   since: number;
   mutation: boolean;
   leader?: boolean;
@@ -202,8 +247,19 @@ function mutationDidSomething(status: number, payload: unknown): boolean {
   }
 }
 
-/** Hooks on /graphql: answer cached catalogue queries, store fresh ones, invalidate on mutations; HTTP caching headers. */
-export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, onLookup?: (result: 'hit' | 'miss') => void, http?: HttpCachingOptions): void {
+/** Route-level hooks (Fastify `preHandler`, `onSend`, `onResponse` arrays) for the GraphQL route. */
+export interface GraphQLRouteHooks {
+  preHandler: preHandlerAsyncHookHandler[];
+  onSend: onSendHookHandler[];
+  onResponse: onResponseHookHandler[];
+}
+
+/**
+ * The GraphQL route's hooks: answer cached catalogue queries, store fresh ones, invalidate on
+ * mutations; HTTP caching headers. They are the /graphql route's own (not the app's), so no other
+ * route pays for them.
+ */
+export function catalogCacheHooks(cache: CatalogCache, onLookup?: (result: 'hit' | 'miss') => void, http?: HttpCachingOptions): GraphQLRouteHooks {
   const sharedCacheControl = http ? `public, max-age=0, s-maxage=${http.sMaxAgeSeconds}, stale-while-revalidate=${http.staleWhileRevalidateSeconds}` : undefined;
   const sendCached = (request: FastifyRequest, reply: FastifyReply, body: Buffer, shared: boolean) => {
     reply.header('x-cache', 'hit');
@@ -218,8 +274,7 @@ export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, 
     return reply.header('content-type', 'application/json; charset=utf-8').send(body);
   };
 
-  app.addHook('preHandler', async (request, reply) => {
-    if (request.routeOptions.url !== '/graphql') return;
+  const lookup: preHandlerAsyncHookHandler = async (request, reply) => {
     const op = operationOf(request);
     if (!op) return;
     const kind = cache.classify(op.query, op.operationName);
@@ -234,7 +289,7 @@ export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, 
     // A GET is answered here only if Apollo would answer it (its CSRF prevention wants one of
     // these headers on a GET); otherwise Apollo refuses it as before.
     const fromCache = request.method === 'POST' || request.headers['apollo-require-preflight'] !== undefined || request.headers['x-apollo-operation-name'] !== undefined;
-    const key = `${op.operationName ?? ''}\u0000${op.query}\u0000${op.variables}`;
+    const key = cacheKey(op.query, op.operationName, op.variables);
     const hit = fromCache ? cache.get(key) : undefined;
     if (hit !== undefined) {
       onLookup?.('hit');
@@ -263,19 +318,22 @@ export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, 
     }
     onLookup?.('miss');
     marks.set(request, { key, since, mutation: false, leader: true, shared });
-  });
+  };
+
   // A leader whose answer never reaches onSend (the client went away, an error before it) still
   // releases its waiters.
-  app.addHook('onResponse', async (request) => {
+  const release: onResponseHookHandler = (request, _reply, done) => {
     const mark = marks.get(request);
     if (mark?.leader && mark.key) cache.settle(mark.key, mark.since, undefined);
-  });
-  app.addHook('onSend', async (request, reply, payload) => {
+    done();
+  };
+
+  const store: onSendHookHandler = (request, reply, payload, done) => {
     const mark = marks.get(request);
-    if (mark?.hit) return payload;
+    if (mark?.hit) return done(null, payload);
     if (!mark) {
-      if (sharedCacheControl && request.routeOptions.url === '/graphql') reply.header('cache-control', 'no-store');
-      return payload;
+      if (sharedCacheControl) reply.header('cache-control', 'no-store');
+      return done(null, payload);
     }
     // Before the mutation's answer leaves: the client's next listing must already see its change.
     // Only a mutation that did something: a refused one (bad input, rate limit, no rights) answers
@@ -283,7 +341,7 @@ export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, 
     if (mark.mutation) {
       if (sharedCacheControl) reply.header('cache-control', 'no-store');
       if (mutationDidSomething(reply.statusCode, payload)) cache.invalidate();
-      return payload;
+      return done(null, payload);
     }
     // Only whole successful answers: an error (or a partial result) is not worth repeating.
     const whole = reply.statusCode === 200 && typeof payload === 'string' && payload.startsWith('{"data"') && !payload.includes('"errors":');
@@ -301,15 +359,17 @@ export function registerCatalogCache(app: FastifyInstance, cache: CatalogCache, 
     if (sharedCacheControl) {
       if (!whole || !mark.shared) {
         reply.header('cache-control', 'no-store');
-        return payload;
+        return done(null, payload);
       }
       const etag = etagOf(payload as string);
       reply.header('cache-control', sharedCacheControl).header('etag', etag);
       if (matches(request, etag)) {
         reply.code(304);
-        return '';
+        return done(null, '');
       }
     }
-    return payload;
-  });
+    done(null, payload);
+  };
+
+  return { preHandler: [lookup], onSend: [store], onResponse: [release] };
 }

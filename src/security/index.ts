@@ -6,7 +6,7 @@
 // (Fastify's bodyLimit, src/graphql/limits.ts, the courses resolver); seats per order and per
 // client in the booking service.
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import helmet, { contentSecurityPolicy } from 'helmet';
@@ -86,12 +86,12 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
   const headers = securityHeaders({ hsts: !config.demo });
   const ideCspByPage = new Map<string, string>();
   const IDE_ASSET_CSP = ideCsp('');
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(headers);
-    const isIde = request.url.startsWith('/graphql/ide/') || (request.url.split('?')[0] === '/graphql' && String(reply.getHeader('content-type') ?? '').startsWith('text/html'));
+    const isIde = request.url.startsWith('/graphql') && (request.url.startsWith('/graphql/ide/') || (request.url.split('?')[0] === '/graphql' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')));
     if (!isIde) {
       reply.header('content-security-policy', API_CSP);
-      return payload;
+      return done(null, payload);
     }
     if (typeof payload === 'string' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
       let csp = ideCspByPage.get(payload);
@@ -103,7 +103,7 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
     } else {
       reply.header('content-security-policy', IDE_ASSET_CSP);
     }
-    return payload;
+    done(null, payload);
   });
 
   await ensureRateLimitPlugin(app);
@@ -147,13 +147,14 @@ export function clientLimit(
 }
 
 /**
- * Anonymous GraphQL requests per client (RATE_LIMIT_ANONYMOUS_QUERIES_PER_MINUTE). Register it
- * after the catalogue cache: a cached listing is answered in an earlier hook and never gets here,
- * so browsing the catalogue costs a client nothing of its allowance; only what runs resolvers does.
- * Editors and admins (a valid token) and RATE_LIMIT_EXEMPT_IPS are not limited. The booking
- * mutations keep their own, stricter limits (rateLimitPlugin below).
+ * Anonymous GraphQL requests per client (RATE_LIMIT_ANONYMOUS_QUERIES_PER_MINUTE), as a preHandler
+ * hook for the GraphQL route, to run after the catalogue cache's: a cached listing is answered in
+ * that earlier hook and never gets here, so browsing the catalogue costs a client nothing of its
+ * allowance; only what runs resolvers does. Editors and admins (a valid token) and
+ * RATE_LIMIT_EXEMPT_IPS are not limited. The booking mutations keep their own, stricter limits
+ * (rateLimitPlugin below). null: no limit configured.
  */
-export function registerAnonymousQueryLimit(app: FastifyInstance, config: Config): void {
+export function anonymousQueryLimit(app: FastifyInstance, config: Config): preHandlerAsyncHookHandler | null {
   const exemptIps = new Set(config.security.rateLimitExemptIps);
   const hook = clientLimit(app, {
     max: config.security.anonymousQueryRatePerMinute,
@@ -165,11 +166,7 @@ export function registerAnonymousQueryLimit(app: FastifyInstance, config: Config
     refuse: (reply, seconds) =>
       reply.send({ errors: [{ message: `too many requests from this client; try again in ${seconds} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds } }] }),
   });
-  if (!hook) return;
-  app.addHook('preHandler', async (request, reply) => {
-    if (request.routeOptions.url !== '/graphql') return;
-    return hook(request, reply);
-  });
+  return hook;
 }
 
 export interface BookingRateLimits {

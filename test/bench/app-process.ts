@@ -114,7 +114,7 @@ async function serve(role: 'serve' | 'worker' | 'api') {
         reply(m.id, { placed: [...placed], started: [...started], synced: [...synced] });
       } else if (m.cmd === 'cpu') {
         const u = process.cpuUsage();
-        reply(m.id, { ms: (u.user + u.system) / 1000 });
+        reply(m.id, { ms: (u.user + u.system) / 1000, systemMs: u.system / 1000 });
       } else if (m.cmd === 'stopWorker') {
         // From here on this process is what `npm run api` runs: the API without a worker.
         if (workerRunning) await kursus.jobs.stop();

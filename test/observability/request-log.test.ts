@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { resolveLogFormat, ConfigError } from '../../src/config.js';
-import { logDestination, OneLinePerRequest } from '../../src/observability/log-format.js';
+import { logDestination, OneLinePerRequest, requestLineLogger } from '../../src/observability/log-format.js';
 
 function sink() {
   const lines: string[] = [];
@@ -52,6 +52,34 @@ describe('request log', () => {
     const parsed = lines.map((l) => JSON.parse(l)).filter((l) => l.reqId);
     expect(parsed.some((l) => l.level === 50 && l.err?.message === 'kaput')).toBe(true);
     expect(parsed.filter((l) => /^GET \/boom 500 /.test(l.msg))).toHaveLength(1);
+  });
+
+  it('writes the app request line with its own logger (no redaction pass): the same fields, at the level the app logs', async () => {
+    for (const level of ['info', 'warn'] as const) {
+      const { stream, lines } = sink();
+      const app = Fastify({ logger: { level, stream: stream as never, redact: ['*.secret'] }, logController: new OneLinePerRequest(requestLineLogger(stream as never)), genReqId: () => 'req-0123456789' });
+      app.get('/courses', async (request) => {
+        request.log.warn({ a: { secret: 's3cr3t' } }, 'inside');
+        return { ok: true };
+      });
+      app.get('/boom', async () => {
+        throw new Error('kaput');
+      });
+      await app.inject({ method: 'GET', url: '/courses?first=2' });
+      await app.inject({ method: 'GET', url: '/boom' });
+      await app.close();
+      const parsed = lines.map((l) => JSON.parse(l));
+      const requestLines = parsed.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('GET /'));
+      if (level === 'warn') expect(requestLines).toHaveLength(0);
+      else
+        expect(requestLines).toEqual([
+          expect.objectContaining({ level: 30, reqId: 'req-0123456789', method: 'GET', url: '/courses?first=2', statusCode: 200, msg: expect.stringMatching(/^GET \/courses\?first=2 200 [\d.]+ ms$/) }),
+          expect.objectContaining({ level: 30, reqId: 'req-0123456789', url: '/boom', statusCode: 500, msg: expect.stringMatching(/^GET \/boom 500 /) }),
+        ]);
+      // Every other line still goes through the app's logger and its redaction; the error too.
+      expect(parsed.find((l) => l.msg === 'inside')?.a.secret).toBe('[Redacted]');
+      expect(parsed.filter((l) => l.level === 50 && l.err?.message === 'kaput')).toHaveLength(1);
+    }
   });
 
   it('pretty: one line per request, request id first, no JSON noise', async () => {

@@ -1,7 +1,10 @@
 // The catalogue response cache's single flight (src/http/catalog-cache.ts), with a fake clock:
 // concurrent misses of one key share the first one's answer, never across an invalidation, and a
 // first request that never finishes stops holding the others up after joinWaitMs.
-import { createCatalogCache } from '../../src/http/catalog-cache.js';
+import { cacheKey, createCatalogCache } from '../../src/http/catalog-cache.js';
+
+const k = cacheKey('query Catalogue { courses(first: 20) { totalCount } }', 'Catalogue', '{}');
+const other = cacheKey('query Catalogue { courses(first: 20) { totalCount } }', 'Catalogue', '{"first":40}');
 
 describe('catalogue cache: one computation per listing at a time', () => {
   let t = 0;
@@ -13,54 +16,70 @@ describe('catalogue cache: one computation per listing at a time', () => {
   it('hands the first request the computation and the others its answer', async () => {
     const c = cache();
     const since = c.generation();
-    expect(c.join('k')).toBeUndefined(); // the first one computes
-    const waiting = [c.join('k'), c.join('k')];
+    expect(c.join(k)).toBeUndefined(); // the first one computes
+    const waiting = [c.join(k), c.join(k)];
     expect(waiting.every((w) => w instanceof Promise)).toBe(true);
-    expect(c.join('other')).toBeUndefined(); // other keys are independent
-    c.set('k', '{"data":1}', since);
-    c.settle('k', since, '{"data":1}');
+    expect(c.join(other)).toBeUndefined(); // other keys are independent
+    c.set(k, '{"data":1}', since);
+    c.settle(k, since, '{"data":1}');
     for (const body of await Promise.all(waiting)) expect(body?.toString()).toBe('{"data":1}');
-    expect(c.get('k')?.toString()).toBe('{"data":1}');
-    expect(c.join('k')).toBeUndefined(); // finished: the next miss computes again
+    expect(c.get(k)?.toString()).toBe('{"data":1}');
+    expect(c.join(k)).toBeUndefined(); // finished: the next miss computes again
   });
 
   it('tells the others to compute their own when the first one fails', async () => {
     const c = cache();
     const since = c.generation();
-    c.join('k');
-    const waiting = c.join('k')!;
-    c.settle('k', since, undefined);
+    c.join(k);
+    const waiting = c.join(k)!;
+    c.settle(k, since, undefined);
     expect(await waiting).toBeUndefined();
   });
 
   it('shares nothing across an invalidation', async () => {
     const c = cache();
     const since = c.generation();
-    c.join('k');
-    const before = c.join('k')!;
+    c.join(k);
+    const before = c.join(k)!;
     c.invalidate(); // a change while the answer was computed
     expect(await before).toBeUndefined();
-    expect(c.join('k')).toBeUndefined(); // a request after the change computes afresh
-    const after = c.join('k')!;
-    c.settle('k', since, '{"data":"old"}'); // the old computation ends: it is not handed out
-    c.set('k', '{"data":"old"}', since);
-    expect(c.get('k')).toBeUndefined();
-    c.settle('k', c.generation(), '{"data":"new"}');
+    expect(c.join(k)).toBeUndefined(); // a request after the change computes afresh
+    const after = c.join(k)!;
+    c.settle(k, since, '{"data":"old"}'); // the old computation ends: it is not handed out
+    c.set(k, '{"data":"old"}', since);
+    expect(c.get(k)).toBeUndefined();
+    c.settle(k, c.generation(), '{"data":"new"}');
     expect((await after)?.toString()).toBe('{"data":"new"}');
   });
 
   it('stops waiting on a first request that never finished, after joinWaitMs', async () => {
     const c = cache();
-    c.join('k'); // its client went away; nothing ever settles it
-    const stuck = c.join('k')!;
+    c.join(k); // its client went away; nothing ever settles it
+    const stuck = c.join(k)!;
     t += 2_000;
-    expect(c.join('k')).toBeUndefined(); // this one computes instead
+    expect(c.join(k)).toBeUndefined(); // this one computes instead
     expect(await stuck).toBeUndefined(); // and the old waiters are released
   });
 
   it('does nothing with the cache off', () => {
     const c = createCatalogCache({ ttlMs: 0 });
-    expect(c.join('k')).toBeUndefined();
-    expect(c.join('k')).toBeUndefined();
+    expect(c.join(k)).toBeUndefined();
+    expect(c.join(k)).toBeUndefined();
+  });
+
+  it('keeps answers apart by operation name and variables under one query text, and stays bounded', () => {
+    const c = createCatalogCache({ ttlMs: 5_000, maxEntries: 2, now: () => t });
+    const query = 'query Catalogue($after: String) { courses(first: 20, after: $after) { totalCount } }';
+    const page = (after: string) => cacheKey(query, 'Catalogue', JSON.stringify({ after }));
+    c.set(page('a'), '{"data":"a"}', c.generation());
+    c.set(page('b'), '{"data":"b"}', c.generation());
+    expect(c.get(page('a'))?.toString()).toBe('{"data":"a"}');
+    expect(c.get(page('b'))?.toString()).toBe('{"data":"b"}');
+    expect(c.get(cacheKey(query, 'Other', JSON.stringify({ after: 'a' })))).toBeUndefined();
+    expect(c.size()).toBe(2);
+    c.set(cacheKey('query Other { courses(first: 1) { totalCount } }', undefined, 'null'), '{"data":"x"}', c.generation());
+    expect(c.size()).toBeLessThanOrEqual(2);
+    t += 5_000; // expired answers are not handed out
+    expect(c.get(cacheKey('query Other { courses(first: 1) { totalCount } }', undefined, 'null'))).toBeUndefined();
   });
 });
