@@ -31,6 +31,7 @@ import { registerStaffRoutes } from './staff/routes.js';
 import { registerBackOffice } from './backoffice/static.js';
 import { disableDemoStaff, seedDemoStaff } from './staff/demo.js';
 import { BreakerRegistry } from './http/upstream.js';
+import { nodeHttpTransport } from './http/node-transport.js';
 import { logDestination, OneLinePerRequest, requestLineLogger } from './observability/log-format.js';
 import type { DestinationStream } from 'pino';
 
@@ -188,6 +189,8 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   // Circuit breakers of upstream calls, one per (system, base URL): shown in /readyz and /metrics.
   const breakers = new BreakerRegistry();
   const metrics = createMetrics({ seatsHeld: () => seatsHeldByStatus(db, new Date()), seatDriftDates: () => seatDriftDates(db), processMetrics: config.env !== 'test', breakers });
+  // Kept connections to Maconomy (closed at shutdown).
+  const maconomyConnections = nodeHttpTransport();
   const maconomy = new MaconomyClient({
     baseUrl: maconomyUrl,
     token: config.maconomy.token,
@@ -196,7 +199,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     storefrontDeadlineMs: config.maconomy.storefrontDeadlineMs,
     breaker: { failures: config.maconomy.breakerFailures, cooldownMs: config.maconomy.breakerCooldownMs, registry: breakers },
     logger: app.log,
-    fetch: httpLog.fetch('maconomy'),
+    transport: httpLog.transport('maconomy', maconomyConnections.send),
     onCall: (call) => {
       metrics.observeMaconomyCall(call);
       metrics.observeUpstreamAttempt({ system: 'maconomy', ...call });
@@ -329,6 +332,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
       }
       await jobs.stop();
       await httpLog.close();
+      maconomyConnections.close();
       mail.close();
       if (ownsDb) await db.close();
       await simulator?.close();

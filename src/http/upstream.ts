@@ -21,6 +21,21 @@ import { NOT_SENT_CODES, errorCode } from '../integrations/net-errors.js';
 
 export type UpstreamFetch = (input: string, init: RequestInit) => Promise<Response>;
 
+/**
+ * One HTTP exchange without fetch's Web streams and Response objects: the status, the headers and
+ * the whole body as text (src/http/node-transport.ts: node:http with keep-alive connections).
+ * Never follows redirects. Rejects when `signal` aborts, before or during the body.
+ */
+export type UpstreamTransport = (
+  url: string,
+  init: { method: string; headers?: Record<string, string>; body?: string; signal: AbortSignal },
+) => Promise<{ status: number; headers: UpstreamHeaders; text: string }>;
+
+/** What an answer's headers are read through (fetch's Headers is one). */
+export interface UpstreamHeaders {
+  get(name: string): string | null;
+}
+
 export type UpstreamFailureKind = 'timeout' | 'network' | 'redirect' | 'circuit_open';
 
 /** A call that got no usable HTTP answer: timeout, network error, a redirect, or an open breaker. */
@@ -49,7 +64,7 @@ export class UpstreamFailure extends Error {
 
 export interface UpstreamResponse {
   status: number;
-  headers: Headers;
+  headers: UpstreamHeaders;
   text: string;
   /** Parsed JSON, or undefined when the body was empty or not JSON. */
   json: unknown;
@@ -88,6 +103,8 @@ export interface UpstreamOptions {
   system: string;
   /** The fetch to use (the request/response log's, from buildKursus). Default: global fetch. */
   fetch?: UpstreamFetch;
+  /** Sends instead of fetch when given (the Maconomy client's: a tenth of fetch's CPU per call). */
+  transport?: UpstreamTransport;
   /** Per attempt, including the body. */
   timeoutMs: number;
   /** Extra attempts after the first. */
@@ -268,6 +285,7 @@ export class BreakerRegistry {
 export class Upstream {
   readonly system: string;
   private readonly fetchImpl: UpstreamFetch;
+  private readonly transport?: UpstreamTransport;
   readonly timeoutMs: number;
   readonly retries: number;
   private readonly backoff: ExponentialBackoff<number>;
@@ -278,6 +296,7 @@ export class Upstream {
   constructor(opts: UpstreamOptions) {
     this.system = opts.system;
     this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.transport = opts.transport;
     this.timeoutMs = opts.timeoutMs;
     this.retries = Math.max(0, opts.retries);
     this.backoff = new ExponentialBackoff({ initialDelay: opts.backoffBaseMs ?? 100, maxDelay: opts.backoffCapMs ?? 5000, generator: halfJitterGenerator });
@@ -380,15 +399,16 @@ export class Upstream {
     };
     try {
       const headers = typeof req.headers === 'function' ? await req.headers() : req.headers;
-      const res = await this.fetchImpl(req.url, { method, headers, body: req.body, signal: controller.signal, redirect: 'manual' });
+      const sent = this.transport ? null : await this.fetchImpl(req.url, { method, headers, body: req.body, signal: controller.signal, redirect: 'manual' });
+      const res = sent ?? (await this.transport!(req.url, { method, headers, body: req.body, signal: controller.signal }));
       status = res.status;
       if (status >= 300 && status < 400) {
-        await res.body?.cancel().catch(() => undefined);
+        await sent?.body?.cancel().catch(() => undefined);
         const failure = new UpstreamFailure(this.system, 'redirect', `${this.system} ${label} answered ${status} redirecting to ${redirectTarget(res.headers.get('location'), req.url)}; redirects are not followed`, { status });
         report(`redirect: ${failure.message}`);
         return { failure };
       }
-      const text = await res.text();
+      const text = sent ? await sent.text() : (res as Awaited<ReturnType<UpstreamTransport>>).text;
       let json: unknown;
       let jsonOk = false;
       if (text.length) {

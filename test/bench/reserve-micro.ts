@@ -31,7 +31,6 @@ Object.assign(process.env, {
   VAR_DIR: dir,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   TRUST_PROXY: '127.0.0.1',
-  RATE_LIMIT_RESERVE_PER_MINUTE: '0',
 });
 // The app's log lines go to stdout (send it to a file); the figures to stderr.
 const config = loadConfig();

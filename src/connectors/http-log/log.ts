@@ -11,6 +11,7 @@ import type { Db } from '../../db/orm.js';
 import { HttpLogEntry, type HttpLogDirection } from './entities.js';
 import { currentCorrelationId } from './context.js';
 import { MAX_REDACT_BYTES, redactBody, redactHeaders, redactText, redactUrl } from './redact.js';
+import type { UpstreamTransport } from '../../http/upstream.js';
 
 type HeaderInput = Parameters<typeof redactHeaders>[0];
 
@@ -58,6 +59,8 @@ export interface HttpLog {
   record(entry: HttpLogRecord): void;
   /** A fetch that records every call as an outbound exchange with `system`. */
   fetch(system: string, base?: FetchLike): FetchLike;
+  /** The same for an upstream transport (src/http/node-transport.ts): every call recorded as an outbound exchange. */
+  transport(system: string, send: UpstreamTransport): UpstreamTransport;
   stats(): HttpLogStats;
   /** Write everything queued now (tests, shutdown). */
   flush(): Promise<void>;
@@ -220,6 +223,7 @@ export function createHttpLog(opts: { db: Db; config: HttpLogConfig; log?: Logge
   return {
     record,
     fetch: (system, base) => loggedFetch(system, record, base),
+    transport: (system, send) => loggedTransport(system, record, send),
     stats: () => ({ queued: queue.length, written, dropped, failed, queueMax: config.queueMax, queuedBytes, queueMaxBytes }),
     flush,
     async close() {
@@ -322,6 +326,47 @@ export function loggedFetch(system: string, record: (e: HttpLogRecord) => void, 
           (err: Error) => done(null, `response body not read: ${err?.name ?? 'error'}`),
         );
       }
+    } catch {
+      /* logging must never break the call */
+    }
+    return res;
+  };
+}
+
+/**
+ * As loggedFetch, for an upstream transport: the same entry (method, URL, status, time to the end
+ * of the body, headers and bodies, redacted and cut at flush time), and the current correlation id
+ * sent as `x-request-id` unless the caller set one. The transport has read the whole body already,
+ * so nothing is cloned; a body over the redaction limit or of a type that is not text is not logged.
+ */
+export function loggedTransport(system: string, record: (e: HttpLogRecord) => void, send: UpstreamTransport): UpstreamTransport {
+  return async (url, init) => {
+    const at = new Date();
+    const started = performance.now();
+    const correlationId = currentCorrelationId();
+    const method = init.method.toUpperCase();
+    const sendInit = correlationId && !headerValue(init.headers, 'x-request-id') ? { ...init, headers: { ...init.headers, 'x-request-id': correlationId } } : init;
+    const requestContentType = headerValue(sendInit.headers, 'content-type');
+    const base0 = { at, direction: 'out' as const, system, method, url, correlationId, requestHeaders: sendInit.headers, requestBody: init.body ?? null, requestContentType };
+    let res: Awaited<ReturnType<UpstreamTransport>>;
+    try {
+      res = await send(url, sendInit);
+    } catch (err) {
+      const e = err as Error & { code?: string; cause?: { code?: string } };
+      const reason = init.signal.aborted || e?.name === 'AbortError' || e?.name === 'TimeoutError' ? 'aborted (timeout)' : `${e?.code ?? e?.cause?.code ?? e?.name ?? 'Error'}: ${e?.message ?? 'network error'}`;
+      record({ ...base0, status: null, durationMs: performance.now() - started, error: reason });
+      throw err;
+    }
+    try {
+      const responseContentType = res.headers.get('content-type');
+      const bytes = Buffer.byteLength(res.text);
+      const responseBody =
+        !res.text.length ? null
+        : bytes > LARGE_RESPONSE ? `[more than ${LARGE_RESPONSE} bytes of ${responseContentType ?? 'unknown type'} not logged]`
+        : responseContentType && !/json|text|xml|form/.test(responseContentType) ? `[${bytes} bytes of ${responseContentType} not logged]`
+        : res.text;
+      const raw = (res.headers as { raw?: HeaderInput }).raw;
+      record({ ...base0, status: res.status, durationMs: performance.now() - started, responseHeaders: raw, responseBody, responseContentType, error: null });
     } catch {
       /* logging must never break the call */
     }

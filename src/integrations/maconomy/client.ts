@@ -24,7 +24,7 @@ import {
   type SeatInfo,
 } from './schemas.js';
 import { NOT_SENT_CODES, errorCode } from '../net-errors.js';
-import { BreakerRegistry, stripQuery, Upstream, UpstreamFailure, type UpstreamAttempt, type UpstreamBreaker } from '../../http/upstream.js';
+import { BreakerRegistry, stripQuery, Upstream, UpstreamFailure, type UpstreamAttempt, type UpstreamBreaker, type UpstreamTransport } from '../../http/upstream.js';
 
 export interface MaconomyCall {
   method: string;
@@ -50,6 +50,12 @@ export interface MaconomyClientOptions {
   onCall?: (call: MaconomyCall) => void;
   /** The fetch to use; buildKursus passes the request/response log's (src/connectors/http-log/). */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /**
+   * Sends instead of fetch when given: buildKursus passes Node's HTTP client with keep-alive
+   * connections (src/http/node-transport.ts), through the request/response log. Every seat hold
+   * that cannot reuse an answer asks Maconomy, and fetch was most of that call's CPU.
+   */
+  transport?: UpstreamTransport;
 }
 
 /** `circuit_open`: not sent, the storefront's circuit breaker is open (see docs/upstream-http.md). */
@@ -108,6 +114,7 @@ export class MaconomyClient {
     this.upstream = new Upstream({
       system: 'Maconomy',
       fetch: opts.fetch,
+      transport: opts.transport,
       timeoutMs: opts.timeoutMs ?? 5000,
       retries: opts.retries ?? 2,
       backoffBaseMs: 100,
