@@ -12,6 +12,14 @@ describe('order tokens', () => {
     expect(tokenMatches(b, hashToken(a))).toBe(false);
     expect(tokenMatches(a, 'not-hex')).toBe(false);
   });
+
+  it('are never handed out twice, across many refills of their random pool, and hash as SHA-256 hex', () => {
+    const tokens = Array.from({ length: 1000 }, () => newOrderToken());
+    expect(new Set(tokens).size).toBe(1000);
+    expect(tokens.every((t) => /^[A-Za-z0-9_-]{43}$/.test(t))).toBe(true);
+    // The stored hash is what it always was (tokens issued before keep matching).
+    expect(hashToken('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
   it('are looked up in configured lists regardless of length', () => {
     expect(tokenInList('secret', ['other', 'secret'])).toBe(true);
     expect(tokenInList('secre', ['secret'])).toBe(false);
