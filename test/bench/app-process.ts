@@ -62,16 +62,24 @@ async function serve(role: 'serve' | 'worker' | 'api') {
   });
   let url: string | undefined;
   let bare: import('fastify').FastifyInstance | undefined;
+  // The same bare route with Fastify's own request logging at info (its default pino set-up: two
+  // lines per request to standard output), for the cached catalogue's second comparison.
+  let bareLogged: import('fastify').FastifyInstance | undefined;
   let baselineBody = '{}';
   if (role !== 'worker') {
     if (role === 'serve') await kursus.importCourses();
     url = await kursus.listen();
     bare = Fastify({ logger: false, bodyLimit: config.bodyLimitBytes });
     bare.post('/graphql', async (_req, rep) => rep.header('content-type', 'application/json; charset=utf-8').send(baselineBody));
+    if (role === 'serve') {
+      bareLogged = Fastify({ logger: { level: 'info' }, bodyLimit: config.bodyLimitBytes });
+      bareLogged.post('/graphql', async (_req, rep) => rep.header('content-type', 'application/json; charset=utf-8').send(baselineBody));
+    }
   }
   if (role !== 'api') await kursus.startWorker();
   let workerRunning = role !== 'api';
   const bareUrl = bare ? await bare.listen({ port: 0, host: '127.0.0.1' }) : undefined;
+  const bareLoggedUrl = bareLogged ? await bareLogged.listen({ port: 0, host: '127.0.0.1' }) : undefined;
 
   // KURSUS_BENCH_TRACE: event-loop stalls over 15 ms, with the wall-clock time each began.
   const stalls: [number, number, number][] = [];
@@ -128,6 +136,7 @@ async function serve(role: 'serve' | 'worker' | 'api') {
       } else if (m.cmd === 'stop') {
         await kursus.close();
         await bare?.close();
+        await bareLogged?.close();
         await db.close();
         reply(m.id, { ok: true });
         process.exit(0);
@@ -136,7 +145,7 @@ async function serve(role: 'serve' | 'worker' | 'api') {
       reply(m.id, { error: String((err as Error)?.stack ?? err) });
     }
   });
-  process.send?.({ ready: true, url, bareUrl });
+  process.send?.({ ready: true, url, bareUrl, bareLoggedUrl });
 }
 
 async function importOnce() {

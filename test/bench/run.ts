@@ -420,7 +420,7 @@ function percentile(sorted: number[], p: number): number {
  * is the app process's CPU time over the answers it gave: steadier than req/s on a shared machine;
  * baselineCpuUsPerRequest the same for the bare route, and `ratio` the one over the other.
  */
-async function versusBare(opts: { profileAs?: string; url: string; bareUrl: string; call: ReturnType<typeof rpc>; query: string; operationName: string; variables?: Record<string, unknown> }) {
+async function versusBare(opts: { profileAs?: string; url: string; bareUrl: string; bareLoggedUrl?: string; call: ReturnType<typeof rpc>; query: string; operationName: string; variables?: Record<string, unknown> }) {
   const body = JSON.stringify({ query: opts.query, operationName: opts.operationName, variables: opts.variables ?? {} });
   // As many storefront customers as the other parts (the anonymous query rate limit is per client).
   const post = {
@@ -439,6 +439,8 @@ async function versusBare(opts: { profileAs?: string; url: string; bareUrl: stri
   const seconds = SIZE.catalogueSeconds / rounds;
   const ours = { requests: 0, seconds: 0, cpuMs: 0, p50: [] as number[], p99: [] as number[], bad: 0 };
   const bare = { requests: 0, seconds: 0, cpuMs: 0 };
+  const bareLogged = { requests: 0, seconds: 0, cpuMs: 0 };
+  if (opts.bareLoggedUrl) await cannon({ url: `${opts.bareLoggedUrl}/graphql`, connections: 10, duration: 1, ...post });
   const stealBefore = await stealMs();
   const started = performance.now();
   for (let r = 0; r < rounds; r++) {
@@ -458,11 +460,13 @@ async function versusBare(opts: { profileAs?: string; url: string; bareUrl: stri
         ours.p99.push(run.latency.p99);
         ours.bad += run.non2xx + run.errors;
       } else {
-        const cpuBefore = (await opts.call('cpu')).ms as number;
-        const run = await cannon({ url: `${opts.bareUrl}/graphql`, connections: SIZE.connections, duration: seconds, ...post });
-        bare.cpuMs += ((await opts.call('cpu')).ms as number) - cpuBefore;
-        bare.requests += run.requests.total;
-        bare.seconds += run.duration;
+        for (const [side, sideUrl] of [[bare, opts.bareUrl], ...(opts.bareLoggedUrl ? [[bareLogged, opts.bareLoggedUrl] as const] : [])] as const) {
+          const cpuBefore = (await opts.call('cpu')).ms as number;
+          const run = await cannon({ url: `${sideUrl}/graphql`, connections: SIZE.connections, duration: seconds, ...post });
+          side.cpuMs += ((await opts.call('cpu')).ms as number) - cpuBefore;
+          side.requests += run.requests.total;
+          side.seconds += run.duration;
+        }
       }
     }
   }
@@ -482,6 +486,11 @@ async function versusBare(opts: { profileAs?: string; url: string; bareUrl: stri
     rpsRatio: round(oursRps / bareRps, 3),
     appCpuUsPerRequest: round(oursCpuUs, 0),
     baselineCpuUsPerRequest: round(bareCpuUs, 0),
+    // Against the same bare route with Fastify's default request logging at info (for the record;
+    // the target is the ratio to the bare route without a logger, above).
+    ...(bareLogged.requests
+      ? { loggedBaselineCpuUsPerRequest: round((bareLogged.cpuMs * 1000) / bareLogged.requests, 0), ratioToLoggedBaseline: round((bareLogged.cpuMs * 1000) / bareLogged.requests / oursCpuUs, 3) }
+      : {}),
     // Of the rounds: the median p50, the worst p99.
     p50: [...ours.p50].sort((a, b) => a - b)[Math.floor(rounds / 2)],
     p99: Math.max(...ours.p99),
@@ -522,7 +531,7 @@ async function benchDatabase(target: DbTarget) {
     if (runs('catalogue')) {
       const answer = await gql(url, CATALOGUE_QUERY);
       if (!answer.text.includes('"trainers":[{')) throw new Error(`catalogue answer lacks trainers: ${answer.text.slice(0, 300)}`);
-      out.catalogue = { ...(await versusBare({ profileAs: `${target.kind}-catalogue`, url, bareUrl: ready.bareUrl, call, query: CATALOGUE_QUERY, operationName: 'Catalogue' })), logLevel: appLogLevel };
+      out.catalogue = { ...(await versusBare({ profileAs: `${target.kind}-catalogue`, url, bareUrl: ready.bareUrl, bareLoggedUrl: ready.bareLoggedUrl, call, query: CATALOGUE_QUERY, operationName: 'Catalogue' })), logLevel: appLogLevel };
       log(`${target.kind} catalogue ${JSON.stringify(out.catalogue)}`);
     }
     // ---- the other storefront reads, with the catalogue cache off ----------------------------------
