@@ -8,7 +8,7 @@
 //
 // The cache answers before Apollo runs, from the serialized JSON, which is what makes a cached
 // listing almost as cheap as a static route.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import type { FastifyReply, FastifyRequest, onResponseHookHandler, onSendHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 
@@ -115,7 +115,7 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
       return e.body;
     },
     /** Stores only if nothing was invalidated since `since` (an answer computed before a change is stale). */
-    set(key: CacheKey, body: string, since: number) {
+    set(key: CacheKey, body: Buffer | string, since: number) {
       if (since !== generation || opts.ttlMs <= 0) return;
       if (entryCount >= maxEntries) {
         // The oldest query text's answers go first (bounded memory; storefronts send few shapes).
@@ -126,7 +126,7 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
       let byRest = entries.get(key.query);
       if (!byRest) entries.set(key.query, (byRest = new Map()));
       if (!byRest.has(key.rest)) entryCount++;
-      byRest.set(key.rest, { body: Buffer.from(body, 'utf8'), expires: now() + opts.ttlMs });
+      byRest.set(key.rest, { body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body, expires: now() + opts.ttlMs });
     },
     /**
      * A miss: either the answer another request is computing for this key (a promise of it, or of
@@ -145,11 +145,11 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
       return undefined;
     },
     /** Ends this request's computation of `key`: waiters get `body` (undefined: compute it yourselves). */
-    settle(key: CacheKey, since: number, body: string | undefined) {
+    settle(key: CacheKey, since: number, body: Buffer | string | undefined) {
       const running = inflight.get(key.flat);
       if (!running || running.since !== since) return;
       inflight.delete(key.flat);
-      running.settle(body === undefined ? undefined : (entries.get(key.query)?.get(key.rest)?.body ?? Buffer.from(body, 'utf8')));
+      running.settle(body === undefined ? undefined : (entries.get(key.query)?.get(key.rest)?.body ?? (typeof body === 'string' ? Buffer.from(body, 'utf8') : body)));
     },
     joinWaitMs,
     generation: () => generation,
@@ -197,14 +197,13 @@ export interface HttpCachingOptions {
   staleWhileRevalidateSeconds: number;
 }
 
+// ETags of the cached answers (the same Buffer is sent until it expires); other answers' are not kept.
 const etags = new WeakMap<Buffer, string>();
-function etagOf(body: Buffer | string): string {
-  if (typeof body !== 'string') {
-    const known = etags.get(body);
-    if (known) return known;
-  }
-  const tag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-  if (typeof body !== 'string') etags.set(body, tag);
+function etagOf(body: Buffer, remember: boolean): string {
+  const known = remember ? etags.get(body) : undefined;
+  if (known) return known;
+  const tag = `"${hash('sha1', body, 'base64url')}"`;
+  if (remember) etags.set(body, tag);
   return tag;
 }
 const matches = (request: FastifyRequest, etag: string) => {
@@ -264,7 +263,7 @@ export function catalogCacheHooks(cache: CatalogCache, onLookup?: (result: 'hit'
   const sendCached = (request: FastifyRequest, reply: FastifyReply, body: Buffer, shared: boolean) => {
     reply.header('x-cache', 'hit');
     if (sharedCacheControl) {
-      const etag = etagOf(body);
+      const etag = etagOf(body, true);
       reply.header('cache-control', shared ? sharedCacheControl : 'no-store');
       if (shared) {
         reply.header('etag', etag);
@@ -345,13 +344,16 @@ export function catalogCacheHooks(cache: CatalogCache, onLookup?: (result: 'hit'
     }
     // Only whole successful answers: an error (or a partial result) is not worth repeating.
     const whole = reply.statusCode === 200 && typeof payload === 'string' && payload.startsWith('{"data"') && !payload.includes('"errors":');
+    // A whole answer is encoded once, here: the cache, the ETag and the socket share the bytes
+    // (a 10 KB string costs ~9 µs to encode and ~4 µs to measure, and was encoded up to three times).
+    const body = whole && (mark.key || (sharedCacheControl && mark.shared)) ? Buffer.from(payload as string, 'utf8') : payload;
     if (mark.key) {
       if (whole) {
-        cache.set(mark.key, payload, mark.since);
+        cache.set(mark.key, body as Buffer, mark.since);
         reply.header('x-cache', 'miss');
       }
       if (mark.leader) {
-        cache.settle(mark.key, mark.since, whole ? (payload as string) : undefined);
+        cache.settle(mark.key, mark.since, whole ? (body as Buffer) : undefined);
         // Settled: onResponse must not settle again (a later leader of the key may be running by then).
         mark.leader = false;
       }
@@ -359,16 +361,16 @@ export function catalogCacheHooks(cache: CatalogCache, onLookup?: (result: 'hit'
     if (sharedCacheControl) {
       if (!whole || !mark.shared) {
         reply.header('cache-control', 'no-store');
-        return done(null, payload);
+        return done(null, body);
       }
-      const etag = etagOf(payload as string);
+      const etag = etagOf(body as Buffer, !!mark.key);
       reply.header('cache-control', sharedCacheControl).header('etag', etag);
       if (matches(request, etag)) {
         reply.code(304);
         return done(null, '');
       }
     }
-    done(null, payload);
+    done(null, body);
   };
 
   return { preHandler: [lookup], onSend: [store], onResponse: [release] };
