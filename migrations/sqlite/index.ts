@@ -11,3 +11,4 @@ export { Migration20261206190000_StaffAccounts } from './Migration20261206190000
 export { Migration20261206191000_WordPressStatus } from './Migration20261206191000_WordPressStatus.js';
 export { Migration20261206193000_ErpTruth } from './Migration20261206193000_ErpTruth.js';
 export { Migration20261206220000_CatalogVersion } from './Migration20261206220000_CatalogVersion.js';
+export { Migration20261207010000_HeldSeatsIndex } from './Migration20261207010000_HeldSeatsIndex.js';

@@ -17,8 +17,14 @@ export type ParticipantState = (typeof PARTICIPANT_STATES)[number];
 export const Order = defineEntity({
   name: 'Order',
   tableName: 'booking_order',
+  // held_seats: every column the held-seats sum of a course date reads (src/booking/seats.ts), so
+  // each seat hold and shown count reads the index alone, not each of the date's order rows.
   // clientKey first: the per-client seat cap sums one client's open holds on every reservation.
-  indexes: [{ properties: ['courseDate', 'status'] }, { properties: ['status', 'expiresAt'] }, { properties: ['clientKey', 'status', 'expiresAt'] }],
+  indexes: [
+    { name: 'booking_order_held_seats_index', properties: ['courseDate', 'status', 'expiresAt', 'seats', 'syncedSeats', 'syncedSeq'] },
+    { properties: ['status', 'expiresAt'] },
+    { properties: ['clientKey', 'status', 'expiresAt'] },
+  ],
   properties: {
     id: p.string().length(36).primary().onCreate(() => randomUUID()),
     courseDate: () => p.manyToOne(CourseDate),
