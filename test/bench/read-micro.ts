@@ -8,9 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatedData, startMaconomySimulator } from '../../src/simulators/maconomy.js';
-import { loadConfig } from '../../src/config.js';
-import { openDb, migrate } from '../../src/db/orm.js';
-import { buildKursus } from '../../src/app.js';
+import { startMicroApp } from './micro-app.js';
 import { CATALOGUE_QUERY, COURSE_QUERY, ORDER_QUERY, PAGE_QUERY, SEARCH_QUERY } from './queries.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -21,34 +19,14 @@ const profileDir = arg('prof');
 
 const sim = await startMaconomySimulator({ data: generatedData(400, new Date()), token: 'bench-maconomy-token' });
 const dir = await mkdtemp(join(tmpdir(), 'kursus-read-micro-'));
-Object.assign(process.env, {
-  NODE_ENV: 'development',
+const { kursus, gql } = await startMicroApp({
   DATABASE_URL: arg('db') ?? `sqlite:${join(dir, 'micro.db')}`,
   MACONOMY_URL: sim.url,
-  MACONOMY_TOKEN: 'bench-maconomy-token',
   EDITOR_TOKENS: 'bench-editor-token',
   VAR_DIR: dir,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   CATALOG_CACHE_MS: process.env.CATALOG_CACHE_MS ?? '0',
-  TRUST_PROXY: '127.0.0.1',
 });
-const config = loadConfig();
-const db = await openDb(config.database);
-await migrate(db);
-const kursus = await buildKursus(config, { db });
-await kursus.importCourses();
-let ip = 0;
-async function gql(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}, operationName?: string) {
-  const i = ip++ % 5000;
-  const res = await kursus.app.inject({
-    method: 'POST',
-    url: '/graphql',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.0.${(i >> 8) & 255}.${i & 255}`, ...headers },
-    payload: JSON.stringify({ query, variables, operationName }),
-  });
-  if (res.statusCode !== 200 || res.body.includes('"errors"')) throw new Error(`${res.statusCode} ${res.body.slice(0, 300)}`);
-  return JSON.parse(res.body);
-}
 
 // The bench's editors' work and its order (test/bench/run.ts).
 const first = (await gql('{ courses(first: 20) { edges { node { id title location } } } }')).data.courses.edges.map((e: any) => e.node);

@@ -10,9 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../src/config.js';
-import { openDb, migrate } from '../../src/db/orm.js';
-import { buildKursus } from '../../src/app.js';
+import { startMicroApp } from './micro-app.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const n = Number(arg('n') ?? 2000);
@@ -23,33 +21,13 @@ const RESERVE = 'mutation Reserve($input: ReserveSeatsInput!) { reserveSeats(inp
 const simProcess = fork(join(dirname(fileURLToPath(import.meta.url)), 'sim-process.js'), ['400'], { stdio: 'inherit' });
 const simUrl = await new Promise<string>((resolve) => simProcess.once('message', (m: { url: string }) => resolve(m.url)));
 const dir = await mkdtemp(join(tmpdir(), 'kursus-reserve-micro-'));
-Object.assign(process.env, {
-  NODE_ENV: 'development',
+// The app's log lines go to stdout (send it to a file); the figures to stderr.
+const { kursus, gql } = await startMicroApp({
   DATABASE_URL: arg('db') ?? `sqlite:${join(dir, 'micro.db')}`,
   MACONOMY_URL: simUrl,
-  MACONOMY_TOKEN: 'bench-maconomy-token',
   VAR_DIR: dir,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-  TRUST_PROXY: '127.0.0.1',
 });
-// The app's log lines go to stdout (send it to a file); the figures to stderr.
-const config = loadConfig();
-const db = await openDb(config.database);
-await migrate(db);
-const kursus = await buildKursus(config, { db });
-await kursus.importCourses();
-let ip = 0;
-async function gql(query: string, variables: Record<string, unknown> = {}) {
-  const i = ip++ % 5000;
-  const res = await kursus.app.inject({
-    method: 'POST',
-    url: '/graphql',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.0.${(i >> 8) & 255}.${i & 255}` },
-    payload: JSON.stringify({ query, variables }),
-  });
-  if (res.statusCode !== 200 || res.body.includes('"errors"')) throw new Error(`${res.statusCode} ${res.body.slice(0, 300)}`);
-  return JSON.parse(res.body);
-}
 
 const dates: { id: string; maconomyId: string }[] = (await gql('{ courses(first: 100, filter: { onlyAvailable: true }) { edges { node { id maconomyId } } } }')).data.courses.edges.map((e: any) => e.node);
 for (const d of dates)
