@@ -2,6 +2,7 @@
 // configured from the environment as `npm start` is, migrated and imported, and asked through
 // Fastify's inject as the bench's clients ask it (one of 5,000 customers per request, behind the
 // trusted proxy).
+import { writeFile } from 'node:fs/promises';
 import { loadConfig } from '../../src/config.js';
 import { openDb, migrate } from '../../src/db/orm.js';
 import { buildKursus } from '../../src/app.js';
@@ -27,4 +28,20 @@ export async function startMicroApp(env: Record<string, string>) {
     return JSON.parse(res.body);
   }
   return { kursus, gql };
+}
+
+/** A CPU profile of what runs until the returned stop() (sampled every 200 µs), written to `path`; none without a path. */
+export async function profileTo(path: string | undefined): Promise<() => Promise<void>> {
+  if (!path) return async () => {};
+  const { Session } = await import('node:inspector/promises');
+  const profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+  await profiler.post('Profiler.start');
+  return async () => {
+    const { profile } = await profiler.post('Profiler.stop');
+    profiler.disconnect();
+    await writeFile(path, JSON.stringify(profile));
+  };
 }

@@ -4,11 +4,11 @@
 // --cpu-prof of this process profiles the reads alone.
 //   node dist/test/bench/read-micro.js [--db=mysql://...] [--n=1000] [--only=Catalogue,Course] [--prof=<dir>]
 import 'reflect-metadata';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatedData, startMaconomySimulator } from '../../src/simulators/maconomy.js';
-import { startMicroApp } from './micro-app.js';
+import { profileTo, startMicroApp } from './micro-app.js';
 import { CATALOGUE_QUERY, COURSE_QUERY, ORDER_QUERY, PAGE_QUERY, SEARCH_QUERY } from './queries.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -57,22 +57,12 @@ const reads: [string, string, Record<string, unknown>][] = [
 for (const [name, query, variables] of reads) {
   if (only && !only.includes(name)) continue;
   for (let i = 0; i < 200; i++) await gql(query, variables, {}, name);
-  const profiler = profileDir ? new (await import('node:inspector/promises')).Session() : undefined;
-  if (profiler) {
-    profiler.connect();
-    await profiler.post('Profiler.enable');
-    await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
-    await profiler.post('Profiler.start');
-  }
+  const stopProfile = await profileTo(profileDir && join(profileDir, `${name}.cpuprofile`));
   const before = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) await gql(query, variables, {}, name);
   const cpu = process.cpuUsage(before);
-  if (profiler) {
-    const { profile } = await profiler.post('Profiler.stop');
-    profiler.disconnect();
-    await writeFile(join(profileDir!, `${name}.cpuprofile`), JSON.stringify(profile));
-  }
+  await stopProfile();
   process.stdout.write(`${name}: ${Math.round((cpu.user + cpu.system) / n)} µs CPU per answer (inject, no HTTP), ${Math.round(((performance.now() - t0) * 1000) / n)} µs wall\n`);
 }
 await kursus.close();

@@ -6,11 +6,11 @@
 //   node dist/test/bench/reserve-micro.js [--db=mysql://...] [--n=2000] [--prof=<dir>] [--rounds=3]
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startMicroApp } from './micro-app.js';
+import { profileTo, startMicroApp } from './micro-app.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const n = Number(arg('n') ?? 2000);
@@ -38,13 +38,7 @@ for (let i = 0; i < 500; i++) await reserve();
 
 if (profileDir) await mkdir(profileDir, { recursive: true });
 for (let round = 1; round <= rounds; round++) {
-  const profiler = profileDir ? new (await import('node:inspector/promises')).Session() : undefined;
-  if (profiler) {
-    profiler.connect();
-    await profiler.post('Profiler.enable');
-    await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
-    await profiler.post('Profiler.start');
-  }
+  const stopProfile = await profileTo(profileDir && join(profileDir, `reserve-${round}.cpuprofile`));
   const before = process.cpuUsage();
   const t0 = performance.now();
   // A few at a time, as a storefront's customers arrive: the reuse of Maconomy answers and the
@@ -54,11 +48,7 @@ for (let round = 1; round <= rounds; round++) {
     while (left-- > 0) await reserve();
   }));
   const cpu = process.cpuUsage(before);
-  if (profiler) {
-    const { profile } = await profiler.post('Profiler.stop');
-    profiler.disconnect();
-    await writeFile(join(profileDir!, `reserve-${round}.cpuprofile`), JSON.stringify(profile));
-  }
+  await stopProfile();
   process.stderr.write(`round ${round}: ${Math.round((cpu.user + cpu.system) / n)} µs CPU per reservation (inject, no HTTP), ${Math.round(((performance.now() - t0) * 1000) / n)} µs wall\n`);
 }
 await kursus.close();
