@@ -395,6 +395,12 @@ async function measureSyncLag(url: string, dates: { id: string }[], sources: Ret
   const wait = sorted((id) => (ev.started.get(id) ?? ev.synced.get(id)!) - ev.placed.get(id)!);
   const run = sorted((id) => ev.synced.get(id)! - (ev.started.get(id) ?? ev.synced.get(id)!));
   const s = (ms: number) => round(ms / 1000, 2);
+  // KURSUS_BENCH_TRACE: each order's checkout, job start and SYNCED in ms from the first checkout.
+  if (process.env.KURSUS_BENCH_TRACE) {
+    const t0 = Math.min(...done.map((id) => ev.placed.get(id)!));
+    const rows = done.map((id) => [ev.placed.get(id)! - t0, (ev.started.get(id) ?? NaN) - t0, ev.synced.get(id)! - t0].map(Math.round));
+    await writeFile(resolve(`var/bench/sync-trace-${Date.now()}.json`), JSON.stringify(rows.sort((a, b) => a[0]! - b[0]!)));
+  }
   return {
     p50: s(percentile(lag, 50)),
     p99: s(percentile(lag, 99)),
