@@ -7,8 +7,6 @@ import { dateTimeFormat } from '../intl.js';
 import { courseDateByMaconomyId, courseDatesById, rowMapper, type CourseDateRow } from './read-model.js';
 import { encodeCursor, type CatalogueSnapshot } from './catalogue-memory.js';
 
-export { encodeCursor };
-
 export const MACONOMY_ID = /^\d{3,10}-\d{1,4}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -47,7 +45,6 @@ export interface CoursePage {
   hasPreviousPage: boolean;
   cursors: string[];
 }
-
 
 export function decodeCursor(cursor: string): [string, string] {
   try {

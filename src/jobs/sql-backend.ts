@@ -689,7 +689,9 @@ export class SqlJobRepository implements JobRepository {
         const idsByLock = new Map<number, string[]>();
         for (const row of rows) {
           const at = toDate(row.lockedAt)!.getTime();
-          idsByLock.set(at, [...(idsByLock.get(at) ?? []), row.id]);
+          const ids = idsByLock.get(at);
+          if (ids) ids.push(row.id);
+          else idsByLock.set(at, [row.id]);
         }
         const current = await this.db.em().find(AgendaJob, { $or: [...idsByLock].map(([at, ids]) => ({ id: { $in: ids }, lockedAt: new Date(at) })) } as Where);
         const byId = new Map(current.map((r) => [r.id, r]));
