@@ -253,6 +253,17 @@ function headerValue(h: RequestInit['headers'], name: string): string | null {
 
 const LARGE_RESPONSE = MAX_REDACT_BYTES;
 
+/** What an outbound call that got no answer records as its error (fetch's and Node's errors alike). */
+function failureReason(err: unknown, aborted = false): string {
+  const e = err as Error & { code?: string; cause?: { code?: string } };
+  if (aborted || e?.name === 'AbortError' || e?.name === 'TimeoutError') return 'aborted (timeout)';
+  return `${e?.cause?.code ?? e?.code ?? e?.name ?? 'Error'}: ${e?.message ?? 'network error'}`;
+}
+
+/** A response body kept as text in the log: JSON, text, XML or a form (or no type given). */
+const textualBody = (contentType: string | null) => !contentType || /json|text|xml|form/.test(contentType);
+const tooLargeToLog = (contentType: string | null) => `[more than ${LARGE_RESPONSE} bytes of ${contentType ?? 'unknown type'} not logged]`;
+
 /**
  * Reads a body up to `cap` bytes and stops there (the rest is never buffered for the log), so a
  * response without Content-Length cannot make the log hold an unbounded body. Not just the body
@@ -306,9 +317,7 @@ export function loggedFetch(system: string, record: (e: HttpLogRecord) => void, 
     try {
       res = await base(input, sendInit);
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      const reason = e?.name === 'AbortError' || e?.name === 'TimeoutError' ? 'aborted (timeout)' : `${e?.cause?.code ?? e?.name ?? 'Error'}: ${e?.message ?? 'network error'}`;
-      record({ ...base0, status: null, durationMs: performance.now() - started, error: reason });
+      record({ ...base0, status: null, durationMs: performance.now() - started, error: failureReason(err) });
       throw err;
     }
     try {
@@ -317,12 +326,12 @@ export function loggedFetch(system: string, record: (e: HttpLogRecord) => void, 
       const length = Number(res.headers.get('content-length') ?? 0);
       const done = (responseBody: unknown, error?: string) =>
         record({ ...base0, status: res.status, durationMs: performance.now() - started, responseHeaders, responseBody, responseContentType, error: error ?? null });
-      if (!res.body || length > LARGE_RESPONSE || (responseContentType && !/json|text|xml|form/.test(responseContentType))) {
+      if (!res.body || length > LARGE_RESPONSE || !textualBody(responseContentType)) {
         done(res.body ? `[${length || 'unknown'} bytes of ${responseContentType ?? 'unknown type'} not logged]` : null);
       } else {
         // Read the clone in the background: the caller's read of the original is not delayed.
         readCapped(res.clone().body!, LARGE_RESPONSE).then(
-          (r) => done('text' in r ? r.text : `[more than ${LARGE_RESPONSE} bytes of ${responseContentType ?? 'unknown type'} not logged]`),
+          (r) => done('text' in r ? r.text : tooLargeToLog(responseContentType)),
           (err: Error) => done(null, `response body not read: ${err?.name ?? 'error'}`),
         );
       }
@@ -352,9 +361,7 @@ export function loggedTransport(system: string, record: (e: HttpLogRecord) => vo
     try {
       res = await send(url, sendInit);
     } catch (err) {
-      const e = err as Error & { code?: string; cause?: { code?: string } };
-      const reason = init.signal.aborted || e?.name === 'AbortError' || e?.name === 'TimeoutError' ? 'aborted (timeout)' : `${e?.code ?? e?.cause?.code ?? e?.name ?? 'Error'}: ${e?.message ?? 'network error'}`;
-      record({ ...base0, status: null, durationMs: performance.now() - started, error: reason });
+      record({ ...base0, status: null, durationMs: performance.now() - started, error: failureReason(err, init.signal.aborted) });
       throw err;
     }
     try {
@@ -362,8 +369,8 @@ export function loggedTransport(system: string, record: (e: HttpLogRecord) => vo
       const bytes = Buffer.byteLength(res.text);
       const responseBody =
         !res.text.length ? null
-        : bytes > LARGE_RESPONSE ? `[more than ${LARGE_RESPONSE} bytes of ${responseContentType ?? 'unknown type'} not logged]`
-        : responseContentType && !/json|text|xml|form/.test(responseContentType) ? `[${bytes} bytes of ${responseContentType} not logged]`
+        : bytes > LARGE_RESPONSE ? tooLargeToLog(responseContentType)
+        : !textualBody(responseContentType) ? `[${bytes} bytes of ${responseContentType} not logged]`
         : res.text;
       const raw = (res.headers as { raw?: HeaderInput }).raw;
       record({ ...base0, status: res.status, durationMs: performance.now() - started, responseHeaders: raw, responseBody, responseContentType, error: null });
