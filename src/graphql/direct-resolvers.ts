@@ -39,11 +39,9 @@ const plain = (p: ParamMetadata): boolean =>
 /**
  * Replaces, in `schema` (built by type-graphql from `resolverClasses`, without global middlewares
  * or an auth checker), the resolvers of the field resolvers that take only plain parameters.
- * Returns the fields changed ("Type.field"), for tests and logs.
  */
-export function callFieldResolversDirectly(schema: GraphQLSchema, resolverClasses: readonly unknown[]): string[] {
+export function callFieldResolversDirectly(schema: GraphQLSchema, resolverClasses: readonly unknown[]): void {
   const storage = getMetadataStorage() as unknown as { fieldResolvers: FieldResolverMetadata[]; objectTypes: ObjectTypeMetadata[] };
-  const changed: string[] = [];
   const instances = new Map<unknown, Record<string, (...args: unknown[]) => unknown>>();
   for (const def of storage.fieldResolvers) {
     if (def.kind !== 'external' || !resolverClasses.includes(def.target) || !def.params || !def.getObjectType) continue;
@@ -70,7 +68,5 @@ export function callFieldResolversDirectly(schema: GraphQLSchema, resolverClasse
       resolve = (root, _args, ctx, info) => method.apply(target, pick.map((k) => (k === 'root' ? root : k === 'context' ? ctx : info)));
     }
     field.resolve = resolve;
-    changed.push(`${typeName}.${def.schemaName}`);
   }
-  return changed;
 }
