@@ -54,6 +54,21 @@ export async function selectBound<T = Record<string, unknown>>(em: Em, sql: stri
 /** The configurations of the SQLite ORMs opened here (their units of work share it). */
 const sqliteOrms = new WeakSet<object>();
 
+/** Per SQLite ORM configuration: its connection's change mark (shareSqliteFileSafely). */
+const sqliteChangeMarks = new WeakMap<object, () => string>();
+
+/**
+ * A mark that differs whenever anything may have been written to the database since it was
+ * taken, by this process or another: SQLite's `data_version` (moves when another connection
+ * commits) with the number of writes this connection has run. Synchronous and a few µs, so a
+ * read can tell whether what it computed before is still what the database says. A write counts
+ * when it runs, before its commit, and a rolled-back one counts too: a mark can move when nothing
+ * changed, never stay when something did. Null on MySQL, which has no such counter.
+ */
+export function changeMark(em: Em): string | null {
+  return sqliteChangeMarks.get(em.config)?.() ?? null;
+}
+
 export interface Db {
   orm: Orm;
   kind: DatabaseKind;
@@ -207,6 +222,9 @@ function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite) {
   // statement is never used by two queries at once; one that failed is dropped, so a statement
   // left mid-step is never run again.
   const statements = new Map<string, NativeStatement>();
+  /** Statements run on this connection that were not reads (changeMark): data_version ignores them. */
+  let ownWrites = 0;
+  const dataVersion = native.prepare('pragma data_version');
   const run = (q: { sql: string; parameters?: readonly unknown[] }, keep: boolean) => {
     let stmt = statements.get(q.sql);
     if (!stmt) {
@@ -218,7 +236,9 @@ function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite) {
     }
     try {
       // As libsql's own dialect: rows for reads and RETURNING, the changes for other writes.
-      if (stmt.reader || returnsRows(q.sql)) return { rows: stmt.all(q.parameters ?? []) };
+      const reader = stmt.reader;
+      if (!reader) ownWrites++;
+      if (reader || returnsRows(q.sql)) return { rows: stmt.all(q.parameters ?? []) };
       const { changes, lastInsertRowid } = stmt.run(q.parameters ?? []);
       return { numAffectedRows: changes, insertId: lastInsertRowid, rows: [] };
     } catch (err) {
@@ -244,6 +264,8 @@ function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite) {
     }
   };
   return {
+    /** See changeMark. Safe at any time: every statement on the connection runs to its end synchronously. */
+    changeMark: () => `${(dataVersion.all([])[0] as { data_version: number }).data_version}:${ownWrites}`,
     /**
      * The statements in a transaction of their own (Db.batch), values bound and prepared forms
      * kept. The caller holds the connection (its mutex), so no other transaction is open on it.
@@ -296,6 +318,7 @@ export async function openDb(database: Config['database'], opts: OpenDbOptions =
     await conn.execute('pragma synchronous = normal');
     if (!kysely) throw new Error('libsql connection was not created');
     const shared = shareSqliteFileSafely(kysely, await (conn as unknown as { getNativeClient(): Promise<NativeSqlite> }).getNativeClient());
+    sqliteChangeMarks.set(orm.config, shared.changeMark);
     const platform = orm.em.getPlatform();
     bound = async <T>(tx: Em, sql: string, params: readonly unknown[], method: 'all' | 'run', bindOpts: { keep?: boolean } = {}) => {
       if (!tx.isInTransaction()) throw new Error('a bound statement runs only inside a transaction');

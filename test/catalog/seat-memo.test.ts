@@ -1,0 +1,66 @@
+// The shown seats of a storefront read (versionAndSeats): on SQLite the last answer is reused
+// while nothing was written and no hold has expired, so an uncached read usually runs no statement;
+// every write (this process's or another's) and every expiry is seen by the next read, exactly as
+// when each read asked the database. MySQL asks every time.
+import { testDatabaseKinds } from '../support/databases.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { openDb, type Db } from '../../src/db/orm.js';
+import { versionAndSeats } from '../../src/catalog/catalogue-memory.js';
+import { CoursesDocument, ReserveSeatsDocument } from '../generated/graphql.js';
+
+describe.each(testDatabaseKinds())('shown seats of a read on %s', (kind) => {
+  let h: Harness;
+  /** A second connection, as a second API process would have, that counts its seat statements. */
+  let reader: Db;
+  let statements = 0;
+  let dates: { id: string; maconomyId: string }[];
+
+  beforeAll(async () => {
+    h = await startHarness(kind);
+    reader = await openDb(h.config.database, { onQuery: (sql) => void (/seats_left/.test(sql) && statements++) });
+    dates = (await h.gql(CoursesDocument, { first: 5 })).data!.courses.edges.map((e) => e.node);
+  });
+  afterAll(async () => {
+    await reader?.close();
+    await h?.close();
+  });
+
+  /** The seats of `ids` as a read of the reader's at `at` sees them, and how many statements it ran. */
+  async function read(ids: string[], at = new Date()) {
+    const before = statements;
+    const { seats } = await versionAndSeats(reader.em(), ids, at);
+    return { seats: ids.map((id) => seats.get(id)), statements: statements - before };
+  }
+  const setFree = (db: Db, id: string, n: number) => db.em().getConnection().execute('update course_date set maconomy_free_seats = ? where id = ?', [n, id]);
+
+  it('reuses the last answer only while nothing was written and no hold expired', async () => {
+    const [date, other] = dates as [{ id: string; maconomyId: string }, { id: string; maconomyId: string }];
+    const asked = kind === 'sqlite' ? 0 : 1; // statements a repeated read runs
+    await setFree(h.db, date.id, 7);
+    expect(await read([date.id])).toEqual({ seats: [7], statements: 1 });
+    expect(await read([date.id])).toEqual({ seats: [7], statements: asked });
+
+    // Another connection (another process) holds 2 seats: the next read shows it.
+    h.sim.state.setFreeSeats(date.maconomyId, 7);
+    const hold = (await h.gql(ReserveSeatsDocument, { input: { courseId: date.id, seats: 2 } })).data!.reserveSeats.order;
+    expect(await read([date.id])).toEqual({ seats: [5], statements: 1 });
+    expect(await read([date.id])).toEqual({ seats: [5], statements: asked });
+
+    // A date not read before is asked for; the one read before still answers from the same answer.
+    const both = await read([date.id, other.id]);
+    expect(both.statements).toBe(1);
+    expect(both.seats[0]).toBe(5);
+    expect(await read([other.id, date.id])).toEqual({ seats: [both.seats[1], 5], statements: asked });
+
+    // Nothing is written when the hold expires: time alone frees its seats in the first read after.
+    const expired = new Date(new Date(hold.expiresAt!).getTime() + 1);
+    expect(await read([date.id], expired)).toEqual({ seats: [7], statements: 1 });
+    expect(await read([date.id], expired)).toEqual({ seats: [7], statements: asked });
+    // A clock that goes back to before that answer is not answered from it.
+    expect(await read([date.id])).toEqual({ seats: [5], statements: 1 });
+
+    // A write on the reader's own connection (which SQLite's data_version does not count) shows too.
+    await setFree(reader, date.id, 9);
+    expect(await read([date.id])).toEqual({ seats: [7], statements: 1 });
+  });
+});
