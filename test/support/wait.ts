@@ -10,3 +10,10 @@ export async function until<T>(what: string, fn: () => T | undefined | null | fa
     await sleep(50);
   }
 }
+
+/**
+ * The slowest /healthz answer allowed while a hostile request is being refused. What these checks
+ * guard against (a regex backtracking, a document analysed for ever) holds the process for seconds;
+ * a loaded 2-core CI machine answers any request in up to ~200 ms now and then.
+ */
+export const STILL_RESPONSIVE_MS = 300;
