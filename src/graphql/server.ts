@@ -1,5 +1,6 @@
 // Apollo Server 5 mounted on Fastify, plus an offline GraphQL IDE (Altair, served from npm, no CDN).
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { Readable } from 'node:stream';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -7,7 +8,7 @@ import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import fastifyStatic from '@fastify/static';
 import { getDistDirectory } from 'altair-static';
 import { GraphQLError } from 'graphql';
@@ -94,7 +95,7 @@ export async function registerGraphQL(
   await apollo.start();
 
   const context = async (request: FastifyRequest): Promise<GraphQLContext> => createContext(services, await callerOf(request, services), request.ip, request.log);
-  const handler = fastifyApolloHandler(apollo, { context });
+  const handler = apolloHandler(apollo, context);
 
   // GRAPHQL_IDE (default off in production): without it GET /graphql serves only queries.
   const ide = services.config.exposure.graphqlIde;
@@ -108,8 +109,39 @@ export async function registerGraphQL(
     handler(request, reply) {
       const wantsPage = idePage !== null && request.method === 'GET' && (request.headers.accept ?? '').includes('text/html') && !(request.query as Record<string, unknown>)?.query;
       if (wantsPage) return reply.type('text/html; charset=utf-8').send(idePage);
-      return (handler as unknown as (this: FastifyInstance, req: FastifyRequest, rep: FastifyReply) => unknown).call(this, request, reply);
+      return handler(request, reply);
     },
   });
   return apollo;
+}
+
+/**
+ * @as-integrations/fastify's handler, with one difference: a POST's query string is not parsed.
+ * The integration builds a WHATWG URL per request (and with a trusted proxy, reads the forwarded
+ * protocol and host through proxy-addr) only to hand Apollo the `search` part, which Apollo reads
+ * for GET requests alone (the operation of a POST is its body). That was ~11 µs of ~275 µs of a
+ * minimal GraphQL answer over HTTP. GET keeps the integration's exact conversion.
+ */
+export function toHTTPGraphQLRequest(request: FastifyRequest): HTTPGraphQLRequest {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (value) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const method = request.method.toUpperCase();
+  return {
+    body: request.body,
+    method,
+    headers,
+    search: method === 'POST' ? '' : new URL(request.url, `${request.protocol}://${request.hostname}/`).search,
+  };
+}
+
+function apolloHandler(apollo: ApolloServer<GraphQLContext>, context: (request: FastifyRequest) => Promise<GraphQLContext>) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const { headers, body, status } = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: toHTTPGraphQLRequest(request), context: () => context(request) });
+    for (const [key, value] of headers) void reply.header(key, value);
+    void reply.code(status ?? 200);
+    if (body.kind === 'complete') return body.string;
+    return reply.send(Readable.from(body.asyncIterator));
+  };
 }
