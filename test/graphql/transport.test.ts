@@ -31,7 +31,7 @@ describe.each(testDatabaseKinds())('GraphQL over HTTP on %s', (kind) => {
     const search = new URLSearchParams({ query: TWO_OPERATIONS, operationName: 'Titles', variables: JSON.stringify({ first: 2 }) });
     const res = await fetch(`${h.url}/graphql?${search}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as { data: { courses: { edges: unknown[] } }; errors?: unknown };
     expect(body.errors).toBeUndefined();
     expect(body.data.courses.edges).toHaveLength(2);
   });
