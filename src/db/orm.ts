@@ -224,7 +224,7 @@ function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite) {
   // statement is never used by two queries at once; one that failed is dropped, so a statement
   // left mid-step is never run again.
   const statements = new Map<string, NativeStatement>();
-  /** Statements run on this connection that were not reads (changeMark): data_version ignores them. */
+  /** Statements other than selects run on this connection (changeMark): data_version ignores them. */
   let ownWrites = 0;
   // Raw (an array, not an object with libsql's per-row metadata) and get(), not all(): a third of the cost.
   const dataVersion = native.prepare('pragma data_version').raw(true);
@@ -239,9 +239,9 @@ function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite) {
     }
     try {
       // As libsql's own dialect: rows for reads and RETURNING, the changes for other writes.
-      const reader = stmt.reader;
-      if (!reader) ownWrites++;
-      if (reader || returnsRows(q.sql)) return { rows: stmt.all(q.parameters ?? []) };
+      // By its text, not by `reader`: libsql calls an insert or update with RETURNING a reader.
+      if (!SELECT.test(q.sql)) ownWrites++;
+      if (stmt.reader || returnsRows(q.sql)) return { rows: stmt.all(q.parameters ?? []) };
       const { changes, lastInsertRowid } = stmt.run(q.parameters ?? []);
       return { numAffectedRows: changes, insertId: lastInsertRowid, rows: [] };
     } catch (err) {
