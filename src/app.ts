@@ -268,7 +268,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
     staleWhileRevalidateSeconds: config.security.httpCacheStaleWhileRevalidateSeconds,
   });
   // After the cache's: its hits never reach the limit.
-  const queryLimit = anonymousQueryLimit(app, config);
+  const queryLimit = anonymousQueryLimit(config);
   registerHttpLogHooks(app, httpLog);
   await registerGraphQL(app, services, {
     routeHooks: { ...cacheHooks, preHandler: [...cacheHooks.preHandler, ...(queryLimit ? [queryLimit] : [])] },

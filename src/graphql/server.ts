@@ -20,6 +20,7 @@ import { formatError } from './errors.js';
 import { renderIde } from './ide.js';
 import { jitGateway } from './jit.js';
 import type { GraphQLRouteHooks } from '../http/catalog-cache.js';
+import type { ClientLimitHook } from '../security/index.js';
 
 const IDE_BASE = '/graphql/ide/';
 
@@ -42,7 +43,7 @@ export async function registerGraphQL(
   services: Services,
   /** ideCourseId: the course date the IDE's walk-through books (the demo's; a placeholder otherwise). */
   /** routeHooks: the /graphql route's own hooks (the catalogue cache, the anonymous query limit), run after the app's. */
-  extra: { plugins?: ApolloServerPlugin<GraphQLContext>[]; ideCourseId?: string; routeHooks?: Partial<GraphQLRouteHooks> } = {},
+  extra: { plugins?: ApolloServerPlugin<GraphQLContext>[]; ideCourseId?: string; routeHooks?: Partial<Omit<GraphQLRouteHooks, 'preHandler'>> & { preHandler?: (GraphQLRouteHooks['preHandler'][number] | ClientLimitHook)[] } } = {},
 ): Promise<ApolloServer<GraphQLContext>> {
   const schema = await kursusSchema();
   const { maxComplexity, maxDepth, maxFields, maxTokens } = services.config.graphql;

@@ -1,14 +1,13 @@
 // Browser security and abuse limits for the storefront API: security headers (helmet's set, with a
 // Content-Security-Policy that still lets the offline GraphQL IDE at GET /graphql run), CORS for
 // the configured storefront origins only, per-client rate limits on anonymous GraphQL requests
-// (@fastify/rate-limit) and on the booking mutations. docs/security.md lists every limit.
+// (clientLimit) and on the booking mutations. docs/security.md lists every limit.
 // Request body size (BODY_LIMIT_BYTES), query depth/cost and page size are enforced elsewhere
 // (Fastify's bodyLimit, src/graphql/limits.ts, the courses resolver); seats per order and per
 // client in the booking service.
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import helmet, { contentSecurityPolicy } from 'helmet';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
@@ -16,9 +15,9 @@ import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode 
 import type { Config } from '../config.js';
 import { DomainError } from '../errors.js';
 import { tokenInList } from '../booking/tokens.js';
-import { createRateLimiter, type RateLimiter } from './rate-limit.js';
+import { clientKeyOf, createRateLimiter, createWindowLimiter, type RateLimiter } from './rate-limit.js';
 
-export { createRateLimiter, type RateLimiter, type RateLimitDecision } from './rate-limit.js';
+export { clientKeyOf, createRateLimiter, createWindowLimiter, type RateLimiter, type RateLimitDecision } from './rate-limit.js';
 
 /**
  * A Content-Security-Policy header value built by helmet from directives, in the `a; b` form.
@@ -106,8 +105,6 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
     done(null, payload);
   });
 
-  await ensureRateLimitPlugin(app);
-
   const allowed = new Set(config.security.corsOrigins);
   await app.register(cors, {
     // Exact origins only. Requests without an Origin header (servers, curl) are not CORS requests.
@@ -121,28 +118,31 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
   });
 }
 
-/** @fastify/rate-limit, once per app, applied only where a limiter is created (global: false). */
-export async function ensureRateLimitPlugin(app: FastifyInstance): Promise<void> {
-  if (!app.hasDecorator('createRateLimit')) await app.register(rateLimit, { global: false });
-}
+/** A request hook (onRequest or preHandler) that either lets the request through or has answered it. */
+export type ClientLimitHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
 /**
- * A per-client fixed-window limit (@fastify/rate-limit's in-memory store) as a hook that answers
- * 429 with Retry-After in the caller's envelope. `max` 0: no limit (null).
+ * A per-client fixed-window limit (createWindowLimiter, keyed by clientKeyOf(request.ip)) as a
+ * hook that answers 429 with Retry-After in the caller's envelope. `max` 0: no limit (null).
+ * A plain callback hook, synchronous: it runs on every anonymous GraphQL request.
  */
-export function clientLimit(
-  app: FastifyInstance,
-  opts: { max: number; windowMs?: number; exempt?: (request: FastifyRequest) => boolean; refuse: (reply: FastifyReply, retryAfterSeconds: number) => FastifyReply },
-) {
+export function clientLimit(opts: {
+  max: number;
+  windowMs?: number;
+  /** Requests not counted; `ip` is request.ip, read once (behind a trusted proxy each read parses X-Forwarded-For again). */
+  exempt?: (request: FastifyRequest, ip: string) => boolean;
+  refuse: (reply: FastifyReply, retryAfterSeconds: number) => FastifyReply;
+}): ClientLimitHook | null {
   if (opts.max <= 0) return null;
-  // cache: clients remembered per limiter (least recently seen dropped first), bounded memory.
-  const check = app.createRateLimit({ max: opts.max, timeWindow: opts.windowMs ?? 60_000, cache: 100_000 } as Parameters<FastifyInstance['createRateLimit']>[0]);
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (opts.exempt?.(request)) return;
-    const decision = await check(request);
-    if (decision.isAllowed || !decision.isExceeded) return;
-    const seconds = Math.max(1, decision.ttlInSeconds);
-    return opts.refuse(reply.code(429).header('retry-after', String(seconds)), seconds);
+  // maxKeys: clients remembered per limiter (least recently seen dropped first), bounded memory.
+  const limiter = createWindowLimiter({ limit: opts.max, windowMs: opts.windowMs ?? 60_000, maxKeys: 100_000 });
+  return (request, reply, done) => {
+    const ip = request.ip;
+    if (opts.exempt?.(request, ip)) return done();
+    const decision = limiter.hit(clientKeyOf(ip));
+    if (decision.allowed) return done();
+    // Answered here: a callback hook that has sent its reply does not call done().
+    opts.refuse(reply.code(429).header('retry-after', String(decision.retryAfterSeconds)), decision.retryAfterSeconds);
   };
 }
 
@@ -154,19 +154,18 @@ export function clientLimit(
  * RATE_LIMIT_EXEMPT_IPS are not limited. The booking mutations keep their own, stricter limits
  * (rateLimitPlugin below). null: no limit configured.
  */
-export function anonymousQueryLimit(app: FastifyInstance, config: Config): preHandlerAsyncHookHandler | null {
+export function anonymousQueryLimit(config: Config): ClientLimitHook | null {
   const exemptIps = new Set(config.security.rateLimitExemptIps);
-  const hook = clientLimit(app, {
+  return clientLimit({
     max: config.security.anonymousQueryRatePerMinute,
-    exempt: (request) => {
-      if (exemptIps.has(request.ip)) return true;
+    exempt: (request, ip) => {
+      if (exemptIps.has(ip)) return true;
       const m = /^Bearer\s+(\S{1,500})$/i.exec(request.headers.authorization?.trim() ?? '');
       return !!m && (tokenInList(m[1]!, config.adminTokens) || tokenInList(m[1]!, config.editorTokens));
     },
     refuse: (reply, seconds) =>
       reply.send({ errors: [{ message: `too many requests from this client; try again in ${seconds} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds } }] }),
   });
-  return hook;
 }
 
 export interface BookingRateLimits {

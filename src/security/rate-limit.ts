@@ -4,7 +4,9 @@
 // balancer with N API processes a client gets at most N times the limit, which still stops abuse.
 //
 // Used for the booking mutations, where one GraphQL request can ask for several calls at once
-// (`take(key, n)`); plain per-request limits use @fastify/rate-limit (clientLimit in ./index.ts).
+// (`take(key, n)`). Plain per-request limits (clientLimit in ./index.ts) count requests in fixed
+// windows instead: createWindowLimiter below.
+import { isIPv6 } from 'node:net';
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -73,4 +75,76 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
       buckets.clear();
     },
   };
+}
+
+export interface WindowLimiterOptions {
+  /** Requests per window (at least 1). */
+  limit: number;
+  windowMs: number;
+  /** Clients kept at most; beyond this the least recently seen are dropped (bounded memory under spoofed keys). */
+  maxKeys?: number;
+  now?: () => number;
+}
+
+export interface WindowLimiter {
+  /** Counts one request of the key; refused once the key's window holds more than `limit`. */
+  hit(key: string): RateLimitDecision;
+}
+
+/**
+ * Fixed windows per key, as @fastify/rate-limit's in-memory store counts them (this replaced it on
+ * the request path; its async checks cost ~15 µs of every anonymous GraphQL request): a key's
+ * window opens with its first request and lasts `windowMs`; every request in it counts, refused
+ * ones too; past `limit` the answer is "retry when the window ends".
+ */
+export function createWindowLimiter(opts: WindowLimiterOptions): WindowLimiter {
+  const limit = Math.max(1, Math.floor(opts.limit));
+  const { windowMs } = opts;
+  const maxKeys = opts.maxKeys ?? 100_000;
+  const now = opts.now ?? Date.now;
+  // A Map iterates in insertion order; re-inserting on use keeps it ordered by last use.
+  const windows = new Map<string, { count: number; openedAt: number }>();
+  return {
+    hit(key) {
+      const at = now();
+      let window = windows.get(key);
+      if (window) windows.delete(key);
+      else if (windows.size >= maxKeys) windows.delete(windows.keys().next().value!);
+      if (!window || window.openedAt + windowMs <= at) window = { count: 0, openedAt: at };
+      window.count++;
+      windows.set(key, window);
+      if (window.count <= limit) return { allowed: true, retryAfterSeconds: 0, remaining: limit - window.count };
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.openedAt + windowMs - at) / 1000)), remaining: 0 };
+    },
+  };
+}
+
+/**
+ * The key a client's requests are counted under: its IPv4 address, or the /64 network of its IPv6
+ * address (one customer's devices and privacy addresses share a /64, and anyone holding one has
+ * 2^64 addresses to rotate through; @fastify/rate-limit's default too). An IPv4 address mapped
+ * into IPv6 (::ffff:a.b.c.d) counts as the IPv4 address.
+ */
+export function clientKeyOf(ip: string): string {
+  if (!isIPv6(ip)) return ip.toLowerCase();
+  const groups = ipv6Groups(ip);
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
+    return `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
+  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (`::`, a dotted IPv4 tail and a zone allowed). */
+function ipv6Groups(ip: string): number[] {
+  let text = ip.split('%')[0]!;
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const parse = (part: string) => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+  const gap = text.indexOf('::');
+  if (gap === -1) return parse(text);
+  const head = parse(text.slice(0, gap));
+  const tail = parse(text.slice(gap + 2));
+  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
 }

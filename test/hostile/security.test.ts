@@ -112,6 +112,39 @@ describe.each(testDatabaseKinds())('hostile requests against the security limits
     });
   });
 
+  describe('anonymous query rate limit behind a trusted proxy (TRUST_PROXY)', () => {
+    let h: Harness;
+    const before = process.env.TRUST_PROXY;
+    beforeAll(async () => {
+      process.env.TRUST_PROXY = '127.0.0.1';
+      h = await startHarness(kind, { env: { RATE_LIMIT_ANONYMOUS_QUERIES_PER_MINUTE: '2', RATE_LIMIT_EXEMPT_IPS: '198.51.100.9' } });
+    });
+    afterAll(async () => {
+      if (before === undefined) delete process.env.TRUST_PROXY;
+      else process.env.TRUST_PROXY = before;
+      await h?.close();
+    });
+
+    it("counts each forwarded client apart, an IPv6 client by its /64, and exempts a listed forwarded address", async () => {
+      const url = `${h.url}/graphql`;
+      let n = 0;
+      const ask = (forwardedFor: string) => post(url, { query: `{ order(id: "no-such-${n++}", token: "t") { id } }` }, { 'x-forwarded-for': forwardedFor });
+      const statuses = async (forwardedFor: string, times: number) => {
+        const out: number[] = [];
+        for (let i = 0; i < times; i++) out.push((await ask(forwardedFor)).status);
+        return out;
+      };
+      expect(await statuses('203.0.113.7', 3)).toEqual([200, 200, 429]);
+      // The proxy appends the address it saw: a client cannot pick its own by sending the header.
+      expect((await ask('198.51.100.9, 203.0.113.7')).status).toBe(429);
+      expect(await statuses('203.0.113.8', 2)).toEqual([200, 200]);
+      expect(await statuses('2001:db8:1:2::a', 2)).toEqual([200, 200]);
+      expect((await ask('2001:db8:1:2::b')).status).toBe(429);
+      expect((await ask('2001:db8:1:3::a')).status).toBe(200);
+      expect(await statuses('198.51.100.9', 4)).toEqual([200, 200, 200, 200]);
+    });
+  });
+
   describe('slow clients, long values, production switches, cache invalidation (items 9-11)', () => {
     let h: Harness;
     const METRICS_TOKEN = 'metrics-token-0123456789abcdef0123456789';

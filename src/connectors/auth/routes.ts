@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConnectorDeps } from '../deps.js';
 import { bearerSecurity, bodyObject, connectorScope, isPlainText, messageSchema, UUID_RE } from '../http.js';
-import { clientLimit, ensureRateLimitPlugin } from '../../security/index.js';
+import { clientLimit } from '../../security/index.js';
 import { requireAdmin } from './guard.js';
 import { ConnectorUser } from './entities.js';
 import { createLoginThrottle } from '../../security/login-throttle.js';
@@ -37,12 +37,11 @@ export async function registerConnectorAuth(app: FastifyInstance, deps: Connecto
   const throttle = createLoginThrottle();
   // Per client (IP), every attempt counted: the per-address throttle alone lets one client try a
   // password on any number of addresses. Checked on request, before the body is parsed or scrypt runs.
-  await ensureRateLimitPlugin(app);
   const perClient =
-    clientLimit(app, {
+    clientLimit({
       max: deps.config.connectors.loginRatePerMinute,
       refuse: (reply, seconds) => reply.send({ message: `Too many login attempts from this client; try again in ${seconds} s` }),
-    }) ?? (async () => undefined);
+    }) ?? ((_request, _reply, done) => done());
 
   await app.register(async (scope) => {
     connectorScope(scope, { envelope: messageEnvelope, forms: true });
