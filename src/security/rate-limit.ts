@@ -7,6 +7,7 @@
 // (`take(key, n)`). Plain per-request limits (clientLimit in ./index.ts) count requests in fixed
 // windows instead: createWindowLimiter below.
 import { isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -127,24 +128,8 @@ export function createWindowLimiter(opts: WindowLimiterOptions): WindowLimiter {
  */
 export function clientKeyOf(ip: string): string {
   if (!isIPv6(ip)) return ip.toLowerCase();
-  const groups = ipv6Groups(ip);
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
-    return `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
-  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
-}
-
-/** The eight 16-bit groups of a valid IPv6 address (`::`, a dotted IPv4 tail and a zone allowed). */
-function ipv6Groups(ip: string): number[] {
-  let text = ip.split('%')[0]!;
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const parse = (part: string) => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
-  const gap = text.indexOf('::');
-  if (gap === -1) return parse(text);
-  const head = parse(text.slice(0, gap));
-  const tail = parse(text.slice(gap + 2));
-  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+  // IPv6 is parsed by ipaddr.js (as Fastify's proxy-addr does); IPv4, nearly every request, never is.
+  const address = ipaddr.IPv6.parse(ip);
+  if (address.isIPv4MappedAddress()) return address.toIPv4Address().toString();
+  return `${address.parts.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
 }
