@@ -20,7 +20,7 @@ import { formatError } from './errors.js';
 import { renderIde } from './ide.js';
 import { jitGateway } from './jit.js';
 import type { GraphQLRouteHooks } from '../http/catalog-cache.js';
-import type { ClientLimitHook } from '../security/index.js';
+import { clientIp, type ClientLimitHook } from '../security/index.js';
 
 const IDE_BASE = '/graphql/ide/';
 
@@ -95,7 +95,7 @@ export async function registerGraphQL(
   });
   await apollo.start();
 
-  const context = async (request: FastifyRequest): Promise<GraphQLContext> => createContext(services, await callerOf(request, services), request.ip, request.log);
+  const context = async (request: FastifyRequest): Promise<GraphQLContext> => createContext(services, await callerOf(request, services), clientIp(request), request.log);
   const handler = apolloHandler(apollo, context);
 
   // GRAPHQL_IDE (default off in production): without it GET /graphql serves only queries.
