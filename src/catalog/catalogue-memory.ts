@@ -158,7 +158,8 @@ export async function versionAndSeats(em: Em, ids: readonly string[], now: Date)
     // which the next read redoes, never one older than it.
     if (memo && memo.version === version) {
       for (const [id, n] of seats) memo.seats.set(id, n);
-      memo.since = at;
+      // Never back: answers computed by concurrent reads at a later clock are in the memo too.
+      memo.since = Math.max(memo.since, at);
       memo.until = Math.min(memo.until, until);
     } else seatMemos.set(em.config, { mark, version, seats, since: at, until });
   }
