@@ -115,7 +115,7 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
       return e.body;
     },
     /** Stores only if nothing was invalidated since `since` (an answer computed before a change is stale). */
-    set(key: CacheKey, body: Buffer | string, since: number) {
+    set(key: CacheKey, body: Buffer, since: number) {
       if (since !== generation || opts.ttlMs <= 0) return;
       if (entryCount >= maxEntries) {
         // The oldest query text's answers go first (bounded memory; storefronts send few shapes).
@@ -126,7 +126,7 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
       let byRest = entries.get(key.query);
       if (!byRest) entries.set(key.query, (byRest = new Map()));
       if (!byRest.has(key.rest)) entryCount++;
-      byRest.set(key.rest, { body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body, expires: now() + opts.ttlMs });
+      byRest.set(key.rest, { body, expires: now() + opts.ttlMs });
     },
     /**
      * A miss: either the answer another request is computing for this key (a promise of it, or of
@@ -145,11 +145,11 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
       return undefined;
     },
     /** Ends this request's computation of `key`: waiters get `body` (undefined: compute it yourselves). */
-    settle(key: CacheKey, since: number, body: Buffer | string | undefined) {
+    settle(key: CacheKey, since: number, body: Buffer | undefined) {
       const running = inflight.get(key.flat);
       if (!running || running.since !== since) return;
       inflight.delete(key.flat);
-      running.settle(body === undefined ? undefined : (entries.get(key.query)?.get(key.rest)?.body ?? (typeof body === 'string' ? Buffer.from(body, 'utf8') : body)));
+      running.settle(body === undefined ? undefined : (entries.get(key.query)?.get(key.rest)?.body ?? body));
     },
     joinWaitMs,
     generation: () => generation,

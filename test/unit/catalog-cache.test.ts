@@ -20,8 +20,8 @@ describe('catalogue cache: one computation per listing at a time', () => {
     const waiting = [c.join(k), c.join(k)];
     expect(waiting.every((w) => w instanceof Promise)).toBe(true);
     expect(c.join(other)).toBeUndefined(); // other keys are independent
-    c.set(k, '{"data":1}', since);
-    c.settle(k, since, '{"data":1}');
+    c.set(k, Buffer.from('{"data":1}'), since);
+    c.settle(k, since, Buffer.from('{"data":1}'));
     for (const body of await Promise.all(waiting)) expect(body?.toString()).toBe('{"data":1}');
     expect(c.get(k)?.toString()).toBe('{"data":1}');
     expect(c.join(k)).toBeUndefined(); // finished: the next miss computes again
@@ -45,10 +45,10 @@ describe('catalogue cache: one computation per listing at a time', () => {
     expect(await before).toBeUndefined();
     expect(c.join(k)).toBeUndefined(); // a request after the change computes afresh
     const after = c.join(k)!;
-    c.settle(k, since, '{"data":"old"}'); // the old computation ends: it is not handed out
-    c.set(k, '{"data":"old"}', since);
+    c.settle(k, since, Buffer.from('{"data":"old"}')); // the old computation ends: it is not handed out
+    c.set(k, Buffer.from('{"data":"old"}'), since);
     expect(c.get(k)).toBeUndefined();
-    c.settle(k, c.generation(), '{"data":"new"}');
+    c.settle(k, c.generation(), Buffer.from('{"data":"new"}'));
     expect((await after)?.toString()).toBe('{"data":"new"}');
   });
 
@@ -71,13 +71,13 @@ describe('catalogue cache: one computation per listing at a time', () => {
     const c = createCatalogCache({ ttlMs: 5_000, maxEntries: 2, now: () => t });
     const query = 'query Catalogue($after: String) { courses(first: 20, after: $after) { totalCount } }';
     const page = (after: string) => cacheKey(query, 'Catalogue', JSON.stringify({ after }));
-    c.set(page('a'), '{"data":"a"}', c.generation());
-    c.set(page('b'), '{"data":"b"}', c.generation());
+    c.set(page('a'), Buffer.from('{"data":"a"}'), c.generation());
+    c.set(page('b'), Buffer.from('{"data":"b"}'), c.generation());
     expect(c.get(page('a'))?.toString()).toBe('{"data":"a"}');
     expect(c.get(page('b'))?.toString()).toBe('{"data":"b"}');
     expect(c.get(cacheKey(query, 'Other', JSON.stringify({ after: 'a' })))).toBeUndefined();
     expect(c.size()).toBe(2);
-    c.set(cacheKey('query Other { courses(first: 1) { totalCount } }', undefined, 'null'), '{"data":"x"}', c.generation());
+    c.set(cacheKey('query Other { courses(first: 1) { totalCount } }', undefined, 'null'), Buffer.from('{"data":"x"}'), c.generation());
     expect(c.size()).toBeLessThanOrEqual(2);
     t += 5_000; // expired answers are not handed out
     expect(c.get(cacheKey('query Other { courses(first: 1) { totalCount } }', undefined, 'null'))).toBeUndefined();
