@@ -40,14 +40,36 @@ interface Bucket {
   updatedAt: number;
 }
 
+/**
+ * Per-key state, at most `maxKeys` keys, the least recently used dropped first (bounded memory
+ * under spoofed keys). A Map iterates in insertion order; re-inserting on use keeps it ordered by
+ * last use.
+ */
+function recentKeys<V>(maxKeys: number) {
+  const entries = new Map<string, V>();
+  return {
+    /** The key's state, made by `fresh` when it has none; now the most recently used. */
+    use(key: string, fresh: () => V): V {
+      let value = entries.get(key);
+      if (value !== undefined) entries.delete(key);
+      else {
+        if (entries.size >= maxKeys) entries.delete(entries.keys().next().value!);
+        value = fresh();
+      }
+      entries.set(key, value);
+      return value;
+    },
+    clear: () => entries.clear(),
+  };
+}
+
 export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
   const limit = Math.max(0, Math.floor(opts.limit));
   const windowMs = opts.windowMs ?? 60_000;
   const maxKeys = opts.maxKeys ?? 100_000;
   const now = opts.now ?? Date.now;
   const perMs = limit / windowMs;
-  // A Map iterates in insertion order; re-inserting on use keeps it ordered by last use.
-  const buckets = new Map<string, Bucket>();
+  const buckets = recentKeys<Bucket>(maxKeys);
 
   return {
     limit,
@@ -55,16 +77,9 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
     take(key, cost = 1) {
       if (limit === 0) return { allowed: true, retryAfterSeconds: 0, remaining: Number.POSITIVE_INFINITY };
       const at = now();
-      let bucket = buckets.get(key);
-      if (bucket) {
-        buckets.delete(key);
-        bucket.tokens = Math.min(limit, bucket.tokens + (at - bucket.updatedAt) * perMs);
-        bucket.updatedAt = at;
-      } else {
-        bucket = { tokens: limit, updatedAt: at };
-        if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value!);
-      }
-      buckets.set(key, bucket);
+      const bucket = buckets.use(key, () => ({ tokens: limit, updatedAt: at }));
+      bucket.tokens = Math.min(limit, bucket.tokens + (at - bucket.updatedAt) * perMs);
+      bucket.updatedAt = at;
       if (bucket.tokens >= cost) {
         bucket.tokens -= cost;
         return { allowed: true, retryAfterSeconds: 0, remaining: Math.floor(bucket.tokens) };
@@ -103,17 +118,16 @@ export function createWindowLimiter(opts: WindowLimiterOptions): WindowLimiter {
   const { windowMs } = opts;
   const maxKeys = opts.maxKeys ?? 100_000;
   const now = opts.now ?? Date.now;
-  // A Map iterates in insertion order; re-inserting on use keeps it ordered by last use.
-  const windows = new Map<string, { count: number; openedAt: number }>();
+  const windows = recentKeys<{ count: number; openedAt: number }>(maxKeys);
   return {
     hit(key) {
       const at = now();
-      let window = windows.get(key);
-      if (window) windows.delete(key);
-      else if (windows.size >= maxKeys) windows.delete(windows.keys().next().value!);
-      if (!window || window.openedAt + windowMs <= at) window = { count: 0, openedAt: at };
+      const window = windows.use(key, () => ({ count: 0, openedAt: at }));
+      if (window.openedAt + windowMs <= at) {
+        window.count = 0;
+        window.openedAt = at;
+      }
       window.count++;
-      windows.set(key, window);
       if (window.count <= limit) return { allowed: true, retryAfterSeconds: 0, remaining: limit - window.count };
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.openedAt + windowMs - at) / 1000)), remaining: 0 };
     },
