@@ -507,6 +507,22 @@ async function versusBare(opts: { profileAs?: string; url: string; bareUrl: stri
   };
 }
 
+/**
+ * The bare route (in the app's own process) driven the way the paced reservations are, then
+ * saturated: its CPU per answer in each regime. A paced request arrives at an idle process, which
+ * wakes for it alone; on a shared VM that costs several times the same work done back to back, a
+ * cost of the machine that every paced request pays, so it is measured beside the reservations.
+ */
+async function pacedBareRoute(bareUrl: string, rate: number, call: ReturnType<typeof rpc>): Promise<{ pacedCpuUs: number; saturatedCpuUs: number }> {
+  const paced0 = (await call('cpu')).ms as number;
+  const paced = await openLoop({ url: `${bareUrl}/graphql`, connections: SIZE.connections, rate, seconds: 5, body: () => '{}', onResponse: () => {} });
+  const pacedCpuUs = round(((((await call('cpu')).ms as number) - paced0) * 1000) / Math.max(1, paced.sent), 0);
+  const saturated0 = (await call('cpu')).ms as number;
+  const saturated = await cannon({ url: `${bareUrl}/graphql`, connections: SIZE.connections, duration: 3, requests: [{ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: '{}' }] });
+  const saturatedCpuUs = round(((((await call('cpu')).ms as number) - saturated0) * 1000) / Math.max(1, saturated.requests.total), 0);
+  return { pacedCpuUs, saturatedCpuUs };
+}
+
 async function benchDatabase(target: DbTarget) {
   const varDir = await mkdtemp(join(tmpdir(), `kursus-bench-var-${target.kind}-`));
   const out: Record<string, unknown> = {};
@@ -606,7 +622,11 @@ async function benchDatabase(target: DbTarget) {
       };
       // Closed loop: 50 connections, each sends its next reservation when the last is answered. This
       // gives the throughput; its latency is mostly queueing (Little's law: 50 / throughput).
+      const closedBefore = { reserved, app: (await call('cpu')).ms as number };
       const reserve = await cannon({ url, connections: SIZE.connections, duration: SIZE.reserveSeconds, requests: [reserveRequest] });
+      // The same CPU per reservation while the app is saturated (every turn of its event loop has
+      // work waiting): against the paced figure below, what waking up for each request costs.
+      const closedLoopCpuMs = round((((await call('cpu')).ms as number) - closedBefore.app) / Math.max(1, reserved - closedBefore.reserved), 2);
       if (refused) log(`reserve: ${refused} answers without a reservation`);
       out.reserveThroughput = round(reserved / reserve.duration, 0);
       // Open loop: 50 keep-alive connections, requests sent on a fixed schedule at half the measured
@@ -669,8 +689,13 @@ async function benchDatabase(target: DbTarget) {
       do attempts.push(await pacedRun());
       while (attempts.length < PACED_ATTEMPTS && (attempts.at(-1)!.stealPercent ?? 0) > PACED_MAX_STEAL_PERCENT);
       const chosen = attempts.reduce((a, b) => ((b.stealPercent ?? 0) < (a.stealPercent ?? 0) ? b : a));
+      const pacedBare = await pacedBareRoute(ready.bareUrl, offered, call);
+      log(`${target.kind} bare route paced at ${offered}/s: ${JSON.stringify(pacedBare)}`);
       const summary = {
         connections: SIZE.connections,
+        closedLoopCpuMsPerReservation: closedLoopCpuMs,
+        pacedBareCpuUsPerAnswer: pacedBare.pacedCpuUs,
+        saturatedBareCpuUsPerAnswer: pacedBare.saturatedCpuUs,
         saturatedP50: reserve.latency.p50,
         saturatedP99: reserve.latency.p99,
         offeredRate: offered,
