@@ -35,13 +35,18 @@ export function rowMapper<T>(em: Em, entity: EntityName<any>): Mapper<T> {
   const cached = mappers.get(meta);
   if (cached) return cached as Mapper<T>;
   const platform = em.getPlatform();
+  // MySQL's DATETIME comes as text without a zone, written in the ORM's time zone (+00:00): read
+  // as the hydrator reads it, with that zone, not as local time (a process at Europe/Copenhagen
+  // read every date an hour off). SQLite's dates are epoch milliseconds.
+  const tz = platform.getTimezone();
+  const zoned = (v: string) => (!tz || tz === 'local' || v.includes('+') || v.lastIndexOf('-') > 10 || v.endsWith('Z') ? v : v + tz);
   const fields: [column: string, prop: string, convert: (v: unknown) => unknown][] = [];
   for (const prop of meta.props) {
     if (prop.persist === false || !prop.fieldNames?.length) continue;
     const column = prop.fieldNames[0]!;
     if (prop.kind === ReferenceKind.SCALAR) {
       if (prop.runtimeType === 'boolean') fields.push([column, prop.name, (v) => (v == null ? v : v === true || v === 1 || v === '1')]);
-      else if (prop.runtimeType === 'Date') fields.push([column, prop.name, (v) => (v == null || v instanceof Date ? v : platform.parseDate(v as string | number))]);
+      else if (prop.runtimeType === 'Date') fields.push([column, prop.name, (v) => (v == null || v instanceof Date ? v : platform.parseDate(typeof v === 'string' ? zoned(v) : (v as number)))]);
       else if (prop.runtimeType === 'number') fields.push([column, prop.name, (v) => (v == null || typeof v === 'number' ? v : Number(v))]);
       else fields.push([column, prop.name, (v) => v]);
     } else if (prop.kind === ReferenceKind.MANY_TO_ONE || (prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner)) {
