@@ -8,7 +8,7 @@ import { MikroORM as MySqlORM } from '@mikro-orm/mysql';
 import { MikroORM as MariaDbORM } from '@mikro-orm/mariadb';
 import type { EntityManager as SqlEntityManager, MikroORM as SqlMikroORM, AbstractSqlDriver } from '@mikro-orm/sql';
 import { Migrator } from '@mikro-orm/migrations';
-import { createPool, type Pool, type PoolConnection, type ResultSetHeader } from 'mysql2';
+import { createPool, type ExecuteValues, type Pool, type PoolConnection, type ResultSetHeader } from 'mysql2';
 import type { Config, DatabaseKind } from '../config.js';
 import { catalogEntities } from '../catalog/entities.js';
 import { bookingEntities } from '../booking/entities.js';
@@ -36,19 +36,81 @@ export type Em = SqlEntityManager<AbstractSqlDriver>;
  * again (the shown-seats statement: ~60% of an uncached listing's CPU, issue 14) and the prepared
  * statement cache below never hits. Bound, the text is the same and its prepared statement is
  * reused; unlike Db.bound it runs in or outside a transaction (the request's unit of work).
- * Values are bound as MikroORM writes them on SQLite (sqliteValue). On MySQL the ORM's own
- * `execute()` as before: the server parses a statement per query either way, and dates keep the
- * ORM's formatting. Logged and timed like any ORM query.
+ * Values are bound as MikroORM writes them on SQLite (sqliteValue). On MySQL, outside a
+ * transaction, a prepared statement of mysql2's on the ORM's own pool (mysqlPrepared); inside
+ * one, the ORM's own `execute()` on the transaction's connection. Logged and timed like any ORM
+ * query.
  */
 export async function selectBound<T = Record<string, unknown>>(em: Em, sql: string, params: readonly unknown[]): Promise<T[]> {
   const ctx = em.getTransactionContext();
   const conn = em.getConnection();
-  if (!sqliteOrms.has(em.config)) return conn.execute<T[]>(sql, params as unknown[], 'all', ctx);
+  if (!sqliteOrms.has(em.config)) {
+    const prepared = ctx ? undefined : mysqlPrepared.get(em.config);
+    if (prepared && params.every(bindsAsInlined)) return prepared<T>(sql, params);
+    return conn.execute<T[]>(sql, params as unknown[], 'all', ctx);
+  }
   const parameters = params.map(sqliteValue);
   const compiled = { sql, parameters, query: { kind: 'RawNode', sqlFragments: [sql], parameters: [] }, queryId: { queryId: 'kursus-bound-read' } };
   const client = (ctx ?? conn.getClient()) as unknown as { executeQuery(q: typeof compiled): Promise<{ rows: T[] }> };
   const timed = conn as unknown as { executeQuery<R>(sql: string, run: () => Promise<R>, context?: object): Promise<R> };
   return timed.executeQuery(sql, async () => (await client.executeQuery(compiled)).rows, { query: sql, params: parameters });
+}
+
+/** Per MySQL ORM configuration: its reads outside a transaction as prepared statements (selectBound). */
+const mysqlPrepared = new WeakMap<object, <T>(sql: string, params: readonly unknown[]) => Promise<T[]>>();
+
+/**
+ * Prepared statements mysql2 keeps per connection of the ORM's pool (its default: 16,000), the
+ * least recently used closed beyond. The server holds at most this many per connection (the pool's
+ * 20: 1,280 per process) against MySQL's and MariaDB's max_prepared_stmt_count, 16,382 by default
+ * for the whole server. The storefront's statements differ by how many ids they list (1 to 100,
+ * the largest page), so uncommon lengths come and go while the usual ones stay.
+ */
+const MYSQL_PREPARED_PER_CONNECTION = 64;
+/** ER_MAX_PREPARED_STMT_COUNT_REACHED: the server's prepared statements are used up (by anyone). */
+const MAX_PREPARED_STMT_COUNT_REACHED = 1461;
+
+/**
+ * Whether mysql2 binds the value to the same SQL value MikroORM writes into the text: strings,
+ * null, booleans (1 and 0), safe integers (bound as numbers, not as decimal literals), valid dates
+ * (both in the pool's time zone, +00:00, to the microsecond). Anything else (an array MikroORM
+ * would expand, undefined it writes as NULL) goes the ORM's way.
+ */
+function bindsAsInlined(v: unknown): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isSafeInteger(v);
+  return v instanceof Date && !Number.isNaN(v.getTime());
+}
+
+/**
+ * selectBound's MySQL reads outside a transaction: mysql2's `execute()` on the ORM's pool, which
+ * prepares a statement text once per connection and then sends only its values (binary protocol).
+ * Per statement it skips MikroORM's formatting of every value into the text and Kysely's layers,
+ * and the server parses the text once. Same connections, so the same session settings (READ
+ * COMMITTED is set by Kysely when it first takes a connection; a single read does not depend on
+ * it). Rows as the ORM's pool returns them (dateStrings, supportBigNumbers, jsonStrings: the
+ * parsers read the same options in both protocols). Errors are mysql2's, as through Kysely.
+ */
+async function preparedReads(orm: Orm) {
+  const conn = orm.em.getConnection();
+  const pool = await (conn as unknown as { getNativeClient(): Promise<Pool> }).getNativeClient();
+  // Kysely ends the pool on close only once it has taken a connection from it: a process whose
+  // queries were all prepared reads would otherwise keep its connections open after close().
+  await (conn as unknown as { getClient(): { getExecutor(): { provideConnection(use: () => Promise<void>): Promise<void> } } }).getClient().getExecutor().provideConnection(async () => {});
+  const timed = conn as unknown as { executeQuery<R>(sql: string, run: () => Promise<R>, context?: object): Promise<R> };
+  // The ORM's timing and logging wrapper only when something reads it (tests counting queries,
+  // a slow-query threshold): about 7 µs of the ~25 µs a statement costs less this way
+  // (test/bench/mysql-statement-micro.ts).
+  const logged = orm.config.getLogger().isEnabled('query') || orm.config.get('slowQueryThreshold') != null;
+  const execute = <T>(sql: string, params: readonly unknown[]) =>
+    new Promise<T[]>((resolve, reject) => pool.execute(sql, params as ExecuteValues[], (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
+  // Another client holds the server's last prepared statements: this read goes as text.
+  const asText = <T>(sql: string, params: readonly unknown[]) => (err: unknown) => {
+    if ((err as { errno?: unknown }).errno !== MAX_PREPARED_STMT_COUNT_REACHED) throw err;
+    return conn.execute<T[]>(sql, params as unknown[], 'all');
+  };
+  return <T>(sql: string, params: readonly unknown[]): Promise<T[]> =>
+    (logged ? timed.executeQuery(sql, () => execute<T>(sql, params), { query: sql, params }) : execute<T>(sql, params)).catch(asText<T>(sql, params));
 }
 
 /** The configurations of the SQLite ORMs opened here (their units of work share it). */
@@ -141,6 +203,7 @@ export function ormOptions(database: Config['database'], opts: OpenDbOptions = {
     clientUrl: database.url,
     pool: { min: 0, max: opts.poolMax ?? 20 },
     timezone: '+00:00',
+    driverOptions: { maxPreparedStatements: MYSQL_PREPARED_PER_CONNECTION },
     // Every session at READ COMMITTED: a count taken after a row lock sees what committed before
     // it (the seat hold, the price overlap check), InnoDB takes no gap locks on range updates (the
     // job store, the mail outbox), and no transaction pays a round trip to set its level.
@@ -345,6 +408,7 @@ export async function openDb(database: Config['database'], opts: OpenDbOptions =
       await orm.close(true);
       orm = (await MariaDbORM.init(ormOptions(database, opts) as never)) as unknown as Orm;
     }
+    mysqlPrepared.set(orm.config, await preparedReads(orm));
   }
   if (database.kind === 'mysql') {
     const batcher = mysqlBatcher(database.url, orm, opts);
