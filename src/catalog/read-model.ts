@@ -36,10 +36,11 @@ export function rowMapper<T>(em: Em, entity: EntityName<any>): Mapper<T> {
   if (cached) return cached as Mapper<T>;
   const platform = em.getPlatform();
   // MySQL's DATETIME comes as text without a zone, written in the ORM's time zone (+00:00): read
-  // as the hydrator reads it, with that zone, not as local time (a process at Europe/Copenhagen
-  // read every date an hour off). SQLite's dates are epoch milliseconds.
+  // with that zone, not as local time (a process at Europe/Copenhagen read every date an hour
+  // off), by the rule MikroORM's own hydrator applies (ObjectHydrator: text that already names a
+  // zone is left as it is). SQLite's dates are epoch milliseconds.
   const tz = platform.getTimezone();
-  const zoned = (v: string) => (!tz || tz === 'local' || v.includes('+') || v.lastIndexOf('-') > 10 || v.endsWith('Z') ? v : v + tz);
+  const zoned = !tz || tz === 'local' ? (v: string) => v : (v: string) => (v.includes('+') || v.lastIndexOf('-') > 10 || v.endsWith('Z') ? v : v + tz);
   const fields: [column: string, prop: string, convert: (v: unknown) => unknown][] = [];
   for (const prop of meta.props) {
     if (prop.persist === false || !prop.fieldNames?.length) continue;
