@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/orm.js';
+import { clientIp } from '../security/index.js';
 import { createLoginThrottle } from '../security/login-throttle.js';
 import { DEMO_STAFF_PASSWORDS } from './demo.js';
 import { csrfTokenFor, staffLogin, staffLogout } from './service.js';
@@ -40,7 +41,7 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffRoute
     },
     async handler(request, reply) {
       const account = request.body.email.trim().toLowerCase();
-      const wait = throttle.check(account, request.ip);
+      const wait = throttle.check(account, clientIp(request));
       if (!wait.allowed) {
         const who = wait.scope === 'account' ? 'this account from your address' : 'your address';
         return reply
@@ -54,11 +55,11 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffRoute
         refusedPasswords: config.demo ? [] : DEMO_STAFF_PASSWORDS,
       });
       if (!result) {
-        throttle.fail(account, request.ip);
+        throttle.fail(account, clientIp(request));
         request.log.info({ reason: 'wrong credentials' }, 'back-office login refused');
         return reply.code(401).send({ message: 'Wrong e-mail or password, or the account is disabled.' });
       }
-      throttle.succeed(account, request.ip);
+      throttle.succeed(account, clientIp(request));
       request.log.info({ staffId: result.user.id, role: result.user.role }, 'back-office login');
       return reply
         .header('set-cookie', sessionCookie(result.sessionId, { secure, maxAgeSeconds: limits.maxHours * 3600 }))

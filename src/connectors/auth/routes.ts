@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConnectorDeps } from '../deps.js';
 import { bearerSecurity, bodyObject, connectorScope, isPlainText, messageSchema, UUID_RE } from '../http.js';
-import { clientLimit } from '../../security/index.js';
+import { clientIp, clientLimit } from '../../security/index.js';
 import { requireAdmin } from './guard.js';
 import { ConnectorUser } from './entities.js';
 import { createLoginThrottle } from '../../security/login-throttle.js';
@@ -88,7 +88,7 @@ export async function registerConnectorAuth(app: FastifyInstance, deps: Connecto
         if (email.length > 320 || password.length > 200 || !isPlainText(email.trim()) || !isAcceptablePassword(password)) return reply.code(401).send({ message: 'Invalid email or password' });
         // The address as login() looks it up, so ' Demo@example.com' counts for demo@example.com.
         const account = email.trim().toLowerCase();
-        const wait = throttle.check(account, request.ip);
+        const wait = throttle.check(account, clientIp(request));
         if (!wait.allowed) {
           reply.header('retry-after', String(wait.retryAfterSeconds));
           const what = wait.scope === 'account' ? 'for this email from this client' : 'from this client';
@@ -96,11 +96,11 @@ export async function registerConnectorAuth(app: FastifyInstance, deps: Connecto
         }
         const result = await login(deps.db, email, password, { now: deps.now(), ttlHours: deps.config.connectors.tokenTtlHours });
         if (!result) {
-          throttle.fail(account, request.ip);
+          throttle.fail(account, clientIp(request));
           request.log.info({ reason: 'bad credentials' }, 'connector login refused');
           return reply.code(401).send({ message: 'Invalid email or password' });
         }
-        throttle.succeed(account, request.ip);
+        throttle.succeed(account, clientIp(request));
         request.httpLogActor = result.user.id;
         return { message: 'Login successful', token: result.token, expiresAt: result.expiresAt.toISOString(), user: { id: result.user.id, name: result.user.name } };
       },
