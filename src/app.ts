@@ -27,13 +27,14 @@ import { enqueueAfterCheckout, JOBS, SYNC_DELAY_MS } from './jobs/registry.js';
 import { apolloMetricsPlugin, createMetrics, currentRequestId, instrumentBooking, instrumentJobs, logContextMixin, registerObservability, requestIdFor, seatsHeldByStatus, type Metrics } from './observability/index.js';
 import { anonymousQueryLimit, bookingRateLimits, rateLimitPlugin, registerSecurity } from './security/index.js';
 import { catalogCacheHooks, createCatalogCache } from './http/catalog-cache.js';
+import { createAnswerReplay, serverWithFront } from './http/answer-replay.js';
 import { registerStaffRoutes } from './staff/routes.js';
 import { registerBackOffice } from './backoffice/static.js';
 import { disableDemoStaff, seedDemoStaff } from './staff/demo.js';
 import { BreakerRegistry } from './http/upstream.js';
 import { nodeHttpTransport } from './http/node-transport.js';
-import { logDestination, OneLinePerRequest, requestLineLogger } from './observability/log-format.js';
-import type { DestinationStream } from 'pino';
+import { logDestination, OneLinePerRequest, requestLineLogger, writeRequestLine } from './observability/log-format.js';
+import type { DestinationStream, Logger } from 'pino';
 
 export interface Kursus {
   config: Config;
@@ -109,8 +110,12 @@ function createFastify(config: Config, opts: BuildOptions) {
         };
   // The request lines go to the same destination (src/observability/log-format.ts says why apart).
   const lineStream = logger && (logger as { stream?: DestinationStream }).stream;
+  const lineLogger = lineStream ? requestLineLogger(lineStream) : undefined;
+  // The server's requests pass the catalogue's answer replay first, once it exists (buildKursus).
+  const front: Parameters<typeof serverWithFront>[0] = {};
   const app = Fastify({
     logger,
+    serverFactory: serverWithFront(front),
     bodyLimit: config.bodyLimitBytes,
     // Do not trust X-Forwarded-For unless configured: per-client limits key on the real peer.
     trustProxy: process.env.TRUST_PROXY ?? false,
@@ -118,7 +123,7 @@ function createFastify(config: Config, opts: BuildOptions) {
     requestIdHeader: false,
     genReqId: requestIdFor,
     // One log line per request, in both formats (src/observability/log-format.ts).
-    logController: new OneLinePerRequest(lineStream ? requestLineLogger(lineStream) : undefined),
+    logController: new OneLinePerRequest(lineLogger),
     // Slow clients must not hold connections (and their parsers) open for minutes: the whole
     // request, headers included, must arrive within REQUEST_TIMEOUT_MS, the headers within
     // HEADERS_TIMEOUT_MS (both answered 408 and closed), and a silent connection is closed after
@@ -133,7 +138,7 @@ function createFastify(config: Config, opts: BuildOptions) {
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
-  return { app, routes };
+  return { app, routes, front, lineLogger };
 }
 
 /** Demo mode: the loopback Maconomy and WordPress simulators stand in for the ones not configured. */
@@ -180,7 +185,7 @@ function checkoutHooks(jobs: JobRunner, now: () => Date, extra: BookingHooks | u
 // every part is built here in dependency order and handed to the next, so the wiring of the whole
 // product reads top to bottom in one place.
 export async function buildKursus(config: Config, opts: BuildOptions = {}): Promise<Kursus> {
-  const { app, routes } = createFastify(config, opts);
+  const { app, routes, front, lineLogger } = createFastify(config, opts);
   const { maconomyUrl, wordpressUrl, simulator, wordpressSimulator } = await startDemoUpstreams(config, app.log);
 
   const db = opts.db ?? (await openDb(config.database, { onQuery: opts.onQuery }));
@@ -209,6 +214,25 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   // One per process, shared by reservations, checkouts, syncs and reconciliation (maconomy-seats.ts).
   const seats = createSeatReader({ maconomy, cacheMs: config.maconomy.seatCacheMs, log: app.log });
   const catalogCache = createCatalogCache({ ttlMs: config.security.catalogCacheMs, maxTokens: config.graphql.maxTokens });
+  // Repeats of cached anonymous catalogue answers, answered before Fastify (src/http/answer-replay.ts).
+  const replayedDuration = metrics.httpDuration.labels({ method: 'POST', route: '/graphql', status_code: '200' });
+  const replayedHit = metrics.catalogCache.labels({ result: 'hit' });
+  const replay = createAnswerReplay({
+    generation: catalogCache.generation,
+    ttlMs: config.security.catalogCacheMs,
+    onReplayed: (requestId, ms) => {
+      replayedDuration.observe(ms / 1000);
+      replayedHit.inc();
+      metrics.answersReplayed.inc();
+      // The app logger decides, as for Fastify's own request lines (LOG_LEVEL, changed at run time).
+      if (lineLogger && (app.log as Partial<Pick<Logger, 'isLevelEnabled'>>).isLevelEnabled?.('info')) writeRequestLine(lineLogger, requestId, 'POST', '/graphql', 200, Math.round(ms * 10) / 10);
+    },
+  });
+  front.front = replay.front;
+  app.addHook('preClose', (done) => {
+    replay.close();
+    done();
+  });
   const wordpress = new WordPressClient({
     baseUrl: wordpressUrl,
     user: config.wordpress.user,
@@ -266,7 +290,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
   const cacheHooks = catalogCacheHooks(catalogCache, (result) => metrics.catalogCache.inc({ result }), {
     sMaxAgeSeconds: config.security.httpCacheSMaxAgeSeconds,
     staleWhileRevalidateSeconds: config.security.httpCacheStaleWhileRevalidateSeconds,
-  });
+  }, replay);
   // After the cache's: its hits never reach the limit.
   const queryLimit = anonymousQueryLimit(config);
   registerHttpLogHooks(app, httpLog);

@@ -10,7 +10,8 @@
 // listing almost as cheap as a static route.
 import { hash } from 'node:crypto';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import type { FastifyReply, FastifyRequest, onResponseHookHandler, onSendHookHandler, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onResponseHookHandler, onSendHookHandler, preHandlerAsyncHookHandler, preParsingHookHandler } from 'fastify';
+import type { AnswerReplay } from './answer-replay.js';
 
 const CACHEABLE_ROOT_FIELDS = new Set(['courses', 'course', '__typename']);
 
@@ -248,6 +249,7 @@ function mutationDidSomething(status: number, payload: unknown): boolean {
 
 /** Route-level hooks (Fastify `preHandler`, `onSend`, `onResponse` arrays) for the GraphQL route. */
 export interface GraphQLRouteHooks {
+  preParsing: preParsingHookHandler[];
   preHandler: preHandlerAsyncHookHandler[];
   onSend: onSendHookHandler[];
   onResponse: onResponseHookHandler[];
@@ -258,7 +260,7 @@ export interface GraphQLRouteHooks {
  * mutations; HTTP caching headers. They are the /graphql route's own (not the app's), so no other
  * route pays for them.
  */
-export function catalogCacheHooks(cache: CatalogCache, onLookup?: (result: 'hit' | 'miss') => void, http?: HttpCachingOptions): GraphQLRouteHooks {
+export function catalogCacheHooks(cache: CatalogCache, onLookup?: (result: 'hit' | 'miss') => void, http?: HttpCachingOptions, replay?: AnswerReplay): GraphQLRouteHooks {
   const sharedCacheControl = http ? `public, max-age=0, s-maxage=${http.sMaxAgeSeconds}, stale-while-revalidate=${http.staleWhileRevalidateSeconds}` : undefined;
   const sendCached = (request: FastifyRequest, reply: FastifyReply, body: Buffer, shared: boolean) => {
     reply.header('x-cache', 'hit');
@@ -370,8 +372,10 @@ export function catalogCacheHooks(cache: CatalogCache, onLookup?: (result: 'hit'
         return done(null, '');
       }
     }
+    // A cached anonymous answer, headers final: its repeats are answered in front of Fastify.
+    if (replay && mark.key && whole && mark.shared) replay.record(request, reply, body as Buffer, mark.since);
     done(null, body);
   };
 
-  return { preHandler: [lookup], onSend: [store], onResponse: [release] };
+  return { preParsing: replay ? [replay.preParsing] : [], preHandler: [lookup], onSend: [store], onResponse: [release] };
 }

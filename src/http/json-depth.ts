@@ -3,6 +3,13 @@
 // 5,000 levels in a few KB overflowed the stack (an answer of 500 instead of 400).
 import type { FastifyInstance } from 'fastify';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** A JSON body's text as received ('' for other bodies). */
+    jsonText: string;
+  }
+}
+
 /** Deepest nesting of objects and arrays in `text`, stopping early past `limit`. */
 export function jsonDepth(text: string, limit: number): number {
   let depth = 0;
@@ -32,9 +39,12 @@ export class JsonTooDeepError extends Error {
 /** Replaces the scope's JSON parser with one that refuses bodies nested deeper than `maxDepth`. */
 export function limitJsonDepth(app: FastifyInstance, maxDepth: number): void {
   const json = app.getDefaultJsonParser('error', 'error');
+  // The text as received, kept on the request: the GraphQL answer replay keys on it (answer-replay.ts).
+  if (!app.hasRequestDecorator('jsonText')) app.decorateRequest('jsonText', '');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (jsonDepth(body as string, maxDepth) > maxDepth) return done(new JsonTooDeepError(maxDepth), undefined);
+    request.jsonText = body as string;
     json(request, body as string, done);
   });
 }

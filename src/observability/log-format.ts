@@ -159,11 +159,15 @@ export class OneLinePerRequest extends LogController {
       reply.log.error({ method: request.method, url, statusCode: reply.statusCode, responseTime, err: error }, `${request.method} ${url} ${reply.statusCode} ${responseTime} ms (errored)`);
       return;
     }
-    const line = `${request.method} ${url} ${reply.statusCode} ${responseTime} ms`;
     const log = reply.log as FastifyBaseLogger & Partial<Pick<Logger, 'isLevelEnabled'>>;
-    if (!this.lineLogger || !log.isLevelEnabled) log.info({ method: request.method, url, statusCode: reply.statusCode, responseTime }, line);
-    else if (log.isLevelEnabled('info')) this.lineLogger.info({ reqId: request.id, requestId: request.id, method: request.method, url, statusCode: reply.statusCode, responseTime }, line);
+    if (!this.lineLogger || !log.isLevelEnabled) log.info({ method: request.method, url, statusCode: reply.statusCode, responseTime }, `${request.method} ${url} ${reply.statusCode} ${responseTime} ms`);
+    else if (log.isLevelEnabled('info')) writeRequestLine(this.lineLogger, request.id, request.method, url, reply.statusCode, responseTime);
   }
+}
+
+/** A request line on `lineLogger` (requestLineLogger): Fastify's requests and answers replayed in front of it alike. */
+export function writeRequestLine(lineLogger: Pick<Logger, 'info'>, id: string, method: string, url: string, statusCode: number, responseTime: number): void {
+  lineLogger.info({ reqId: id, requestId: id, method, url, statusCode, responseTime }, `${method} ${url} ${statusCode} ${responseTime} ms`);
 }
 
 /** The logger of request lines (OneLinePerRequest): JSON lines on `stream`, info and above, nothing else. */

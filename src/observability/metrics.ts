@@ -50,6 +50,11 @@ export function createMetrics(opts: MetricsOptions = {}) {
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const answersReplayed = new Counter({
+    name: 'kursus_catalog_answers_replayed_total',
+    help: 'Cache hits answered in front of the framework (repeats of a cached anonymous POST; also counted as hits)',
+    registers: [registry],
+  });
   const jobRuns = new Counter({
     name: 'kursus_job_runs_total',
     help: 'Background job runs by job name and outcome (success, failure)',
@@ -157,6 +162,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
     graphqlOperations,
     graphqlDuration,
     catalogCache,
+    answersReplayed,
     jobRuns,
     jobDuration,
     seatHolds,
