@@ -146,12 +146,7 @@ export function createAnswerReplay(opts: AnswerReplayOptions) {
         clear();
         recordedGeneration = generation;
       }
-      const head: string[] = ['x-request-id', ''];
-      for (const [name, value] of Object.entries(reply.getHeaders())) {
-        if (value === undefined || name === 'x-request-id' || name === 'content-length' || name === 'x-cache') continue;
-        for (const v of Array.isArray(value) ? value : [value]) head.push(name, String(v));
-      }
-      head.push('x-cache', 'hit', 'content-length', String(body.length));
+      const head = recordedHead(reply, body);
       const h = request.headers;
       const raw = Buffer.from(text, 'utf8');
       const replay: Replay = { request: raw, generation, expires: now() + opts.ttlMs, head, body, accept: h.accept, origin: h.origin, contentType: h['content-type'] };
@@ -165,13 +160,7 @@ export function createAnswerReplay(opts: AnswerReplayOptions) {
       }
       byLength.set(length, list);
     },
-    /** The /graphql route's preParsing hook: a body the front has read is parsed from memory. */
-    preParsing: ((request, _reply, payload, done) => {
-      const body = (request.raw as WithBody)[kBody];
-      if (body === undefined) return done(null, payload);
-      (request.raw as WithBody)[kBody] = undefined;
-      done(null, Readable.from([body]));
-    }) as preParsingHookHandler,
+    preParsing: bodyReadInFront,
     /** From Fastify's preClose on: every request goes to Fastify (which answers 503 while closing). */
     close() {
       closing = true;
@@ -182,6 +171,25 @@ export function createAnswerReplay(opts: AnswerReplayOptions) {
 }
 
 export type AnswerReplay = ReturnType<typeof createAnswerReplay>;
+
+/** The answer's headers as a flat list for writeHead: the request id's slot first, then the app's, Content-Length the body's. */
+function recordedHead(reply: FastifyReply, body: Buffer): string[] {
+  const head: string[] = ['x-request-id', ''];
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value === undefined || name === 'x-request-id' || name === 'content-length' || name === 'x-cache') continue;
+    for (const v of Array.isArray(value) ? value : [value]) head.push(name, String(v));
+  }
+  head.push('x-cache', 'hit', 'content-length', String(body.length));
+  return head;
+}
+
+/** The /graphql route's preParsing hook: a body the front has read (and had no record for) is parsed from memory. */
+const bodyReadInFront: preParsingHookHandler = (request, _reply, payload, done) => {
+  const body = (request.raw as WithBody)[kBody];
+  if (body === undefined) return done(null, payload);
+  (request.raw as WithBody)[kBody] = undefined;
+  done(null, Readable.from([body]));
+};
 
 /**
  * Fastify's `serverFactory`: the HTTP server Fastify would make (same options, same timeouts),
