@@ -1,7 +1,8 @@
 // The shown seats of a storefront read (versionAndSeats): on SQLite the last answer is reused
 // while nothing was written and no hold has expired, so an uncached read usually runs no statement;
 // every write (this process's or another's) and every expiry is seen by the next read, exactly as
-// when each read asked the database. MySQL asks every time.
+// when each read asked the database. MySQL asks every time. The reads of one event-loop turn share
+// one statement; a read that arrives after a write never gets an earlier statement's answer.
 import { testDatabaseKinds } from '../support/databases.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { openDb, type Db } from '../../src/db/orm.js';
@@ -69,5 +70,28 @@ describe.each(testDatabaseKinds())('shown seats of a read on %s', (kind) => {
       await reader.em().getConnection().execute('update course_date set maconomy_free_seats = ? where id = ? returning id', [10, date.id]);
       expect(await read([date.id])).toEqual({ seats: [8], statements: 1 });
     }
+  });
+
+  it('shares one statement among the reads of one turn, and never with a read that arrives after a write', async () => {
+    const [date, other] = dates as [{ id: string; maconomyId: string }, { id: string; maconomyId: string }];
+    // (The first test's hold of 2 seats on `date` is still live.)
+    await setFree(h.db, date.id, 8);
+    await setFree(h.db, other.id, 4);
+    // Ten reads asked in the same turn (as ten requests parsed in one poll phase): one statement,
+    // each read answered for its own dates.
+    const before = statements;
+    const em = reader.em();
+    const turn = await Promise.all(Array.from({ length: 10 }, (_, i) => versionAndSeats(em, i % 2 ? [date.id] : [date.id, other.id], new Date())));
+    expect(statements - before).toBe(1);
+    for (const { seats } of turn) expect([seats.get(date.id), seats.get(other.id)]).toEqual([6, 4]);
+
+    // A read asked while an earlier turn's statement may still be on its way: after a write that
+    // committed before it, it must show the write (its own statement, not the earlier one's answer).
+    const earlier = versionAndSeats(em, [date.id], new Date());
+    await new Promise((resolve) => setImmediate(resolve)); // the earlier statement is sent
+    await setFree(h.db, date.id, 5);
+    const after = await read([date.id]);
+    expect(after).toEqual({ seats: [3], statements: 1 });
+    expect((await earlier).seats.get(date.id)).toBe(6);
   });
 });
