@@ -115,9 +115,28 @@ interface SeatMemo {
 const seatMemos = new WeakMap<object, SeatMemo>();
 
 /**
+ * The reads of one event-loop turn are answered together (per database), once the turn's requests
+ * have all been parsed and have asked (setImmediate: the check phase, right after the poll phase
+ * that read their sockets): one change mark, and at most one statement, for all of them. Under
+ * load each answers many reads: on MySQL, where every read runs the statement, its app CPU
+ * (~60-85 µs: the pool, the packets, the rows) was the largest single part of an uncached listing;
+ * on SQLite reading the change mark cost ~19 µs in a request's flow. Every read of a batch arrived
+ * before the batch's mark is read and its statement sent, so it sees every write committed before
+ * it arrived, as a read of its own would. A read inside a transaction is answered alone (it must
+ * see the transaction's writes).
+ */
+interface Batch {
+  em: Em;
+  ids: Set<string>;
+  now: Date;
+  answer: Promise<{ version: number | null; seats: Map<string, number> }>;
+}
+const batches = new WeakMap<object, Batch>();
+
+/**
  * The catalogue's version and, in the same statement, the shown seats of `ids` (the lead's
  * seatsLeftSql, never below 0, as shownSeatsByCourseDate answers them): one statement per read
- * instead of two. version null: no version row (a database not migrated this far).
+ * (per turn: Batch above) instead of two. version null: no version row (a database not migrated this far).
  *
  * On SQLite the statement runs only when something may have changed since the last one: while
  * the database's change mark stays the same and no hold on these dates has expired, the last
@@ -126,62 +145,14 @@ const seatMemos = new WeakMap<object, SeatMemo>();
  * process or another, moves the mark, so a new hold, a sync or an editor's change shows in the
  * next read as before. MySQL runs the statement every time (no such mark).
  */
-export async function versionAndSeats(em: Em, ids: readonly string[], now: Date): Promise<{ version: number | null; seats: Map<string, number> }> {
-  const mark = changeMark(em);
-  const at = now.getTime();
-  let memo = mark === null ? undefined : seatMemos.get(em.config);
-  if (memo && (memo.mark !== mark || at < memo.since || at >= memo.until)) memo = undefined;
-  if (memo && ids.every((id) => memo!.seats.has(id))) return { version: memo.version, seats: memo.seats };
-
-  // asOf: the clock the statement counted live holds at (the batch's latest, not before `at`).
-  const { version, seats, until, asOf } = await sharedRead(em, ids, now, mark !== null);
-  if (mark !== null) {
-    // Taken before the statement: a write in between leaves a memo that is newer than its mark,
-    // which the next read redoes, never one older than it.
-    if (memo && memo.version === version) {
-      for (const [id, n] of seats) memo.seats.set(id, n);
-      // Never back: answers computed by concurrent reads at a later clock are in the memo too.
-      memo.since = Math.max(memo.since, asOf);
-      memo.until = Math.min(memo.until, until);
-    } else seatMemos.set(em.config, { mark, version, seats, since: asOf, until });
-  }
-  return { version, seats };
-}
-
-interface VersionAndSeats {
-  version: number | null;
-  seats: Map<string, number>;
-  /** When the first live hold on one of the dates expires (epoch ms; Infinity: none, or not asked). */
-  until: number;
-  /** The clock the live holds were counted at (epoch ms). */
-  asOf: number;
-}
-
-/**
- * Reads of one event-loop turn share one statement (per database), sent once the turn's requests
- * have all been parsed and have asked (setImmediate: the check phase, right after the poll phase
- * that read their sockets). Under load each statement answers many reads: on MySQL, where every
- * read runs it, the statement's app CPU (~60-85 µs: the pool, the packets, the rows) was the
- * largest single part of an uncached listing. Every read that joins a batch arrived before the
- * statement is sent, so it sees every write committed before it arrived, as a statement of its
- * own would. A read inside a transaction runs its own (it must see the transaction's writes).
- */
-interface Batch {
-  em: Em;
-  ids: Set<string>;
-  now: Date;
-  answer: Promise<VersionAndSeats>;
-}
-const batches = new WeakMap<object, Batch>();
-
-function sharedRead(em: Em, ids: readonly string[], now: Date, withExpiry: boolean): Promise<VersionAndSeats> {
-  if (em.isInTransaction()) return readVersionAndSeats(em, ids, now, withExpiry);
+export function versionAndSeats(em: Em, ids: readonly string[], now: Date): Promise<{ version: number | null; seats: Map<string, number> }> {
+  if (em.isInTransaction()) return versionAndSeatsNow(em, ids, now);
   let batch = batches.get(em.config);
   if (!batch) {
     const b: Batch = { em, ids: new Set(), now, answer: undefined as never };
     b.answer = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       batches.delete(em.config);
-      return readVersionAndSeats(b.em, [...b.ids], b.now, withExpiry);
+      return versionAndSeatsNow(b.em, [...b.ids], b.now);
     });
     batches.set(em.config, (batch = b));
   }
@@ -191,12 +162,42 @@ function sharedRead(em: Em, ids: readonly string[], now: Date, withExpiry: boole
   return batch.answer;
 }
 
+/** versionAndSeats for one read (or one turn's reads together): the memo, else the statement. */
+async function versionAndSeatsNow(em: Em, ids: readonly string[], now: Date): Promise<{ version: number | null; seats: Map<string, number> }> {
+  const mark = changeMark(em);
+  const at = now.getTime();
+  let memo = mark === null ? undefined : seatMemos.get(em.config);
+  if (memo && (memo.mark !== mark || at < memo.since || at >= memo.until)) memo = undefined;
+  if (memo && ids.every((id) => memo!.seats.has(id))) return { version: memo.version, seats: memo.seats };
+
+  const { version, seats, until } = await readVersionAndSeats(em, ids, now, mark !== null);
+  if (mark !== null) {
+    // Taken before the statement: a write in between leaves a memo that is newer than its mark,
+    // which the next read redoes, never one older than it.
+    if (memo && memo.version === version) {
+      for (const [id, n] of seats) memo.seats.set(id, n);
+      // Never back: answers computed by concurrent reads at a later clock are in the memo too.
+      memo.since = Math.max(memo.since, at);
+      memo.until = Math.min(memo.until, until);
+    } else seatMemos.set(em.config, { mark, version, seats, since: at, until });
+  }
+  return { version, seats };
+}
+
+interface VersionAndSeats {
+  version: number | null;
+  seats: Map<string, number>;
+  /** When the first live hold on one of the dates expires (epoch ms; Infinity: none, or not asked). */
+  until: number;
+}
+
+
 async function readVersionAndSeats(em: Em, ids: readonly string[], now: Date, withExpiry: boolean): Promise<VersionAndSeats> {
   const seats = new Map<string, number>();
   let until = Infinity;
   if (!ids.length) {
     const rows = await selectRows(em, 'select version from catalog_version where id = 1', []);
-    return { version: rows[0] ? Number(rows[0].version) : null, seats, until, asOf: now.getTime() };
+    return { version: rows[0] ? Number(rows[0].version) : null, seats, until };
   }
   const left = seatsLeftSql('cd', now);
   const rows = await selectRows(
@@ -209,7 +210,7 @@ async function readVersionAndSeats(em: Em, ids: readonly string[], now: Date, wi
     seats.set(String(row.id), Math.max(0, Number(row.seats_left)));
     if (row.next_expiry != null) until = Math.min(until, Number(row.next_expiry));
   }
-  return { version: rows[0] ? Number(rows[0].version) : null, seats, until, asOf: now.getTime() };
+  return { version: rows[0] ? Number(rows[0].version) : null, seats, until };
 }
 
 /** SQL: when the first live hold on course date `alias` expires (epoch ms on SQLite), or null. */
