@@ -1,10 +1,10 @@
 // Repeats of a cached anonymous catalogue answer are replayed in front of Fastify
 // (src/http/answer-replay.ts): the same bytes and headers the app sent, each with its own request
 // id, request line and metrics; never across a change, a credential, another Origin, or its expiry.
-import { Writable } from 'node:stream';
 import { testDatabaseKinds } from '../support/databases.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { generatedData } from '../../src/simulators/maconomy.js';
+import { logSink } from '../support/log-sink.js';
 
 const LISTING = 'query Listing { courses(first: 5) { totalCount edges { node { id title seatsAvailable } } } }';
 // The same length in bytes as LISTING, a different answer: read whole by the replay, then answered by the app.
@@ -12,21 +12,6 @@ const LISTING_4 = LISTING.replace('first: 5', 'first: 4');
 const RESERVE = 'mutation Reserve($input: ReserveSeatsInput!) { reserveSeats(input: $input) { orderToken order { id } } }';
 const SHOP = 'https://shop.example';
 const TTL_MS = 1500;
-
-function logSink() {
-  const lines: any[] = [];
-  let buffered = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      buffered += chunk.toString();
-      const parts = buffered.split('\n');
-      buffered = parts.pop()!;
-      for (const p of parts) if (p.startsWith('{')) lines.push(JSON.parse(p));
-      done();
-    },
-  });
-  return { stream, lines };
-}
 
 // Headers a replay sets per request (and Node per response); every other header must be the app's.
 const PER_REQUEST = new Set(['date', 'x-request-id', 'x-cache', 'keep-alive', 'connection']);
@@ -75,7 +60,7 @@ describe.each(testDatabaseKinds())('cached answers replayed in front of Fastify 
     expect(await replayed()).toBe(before + 2);
 
     await new Promise((r) => setTimeout(r, 50)); // the log destination writes once per event-loop turn
-    const line = log.lines.find((l) => l.requestId === 'replayed-0001');
+    const line = log.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.requestId === 'replayed-0001');
     expect(line).toMatchObject({ level: 30, reqId: 'replayed-0001', method: 'POST', url: '/graphql', statusCode: 200, msg: expect.stringMatching(/^POST \/graphql 200 [\d.]+ ms$/) });
     const durations = (await h.kursus.metrics.httpDuration.get()).values.find((v) => v.metricName?.endsWith('_count') && v.labels.route === '/graphql' && v.labels.status_code === '200');
     expect(durations?.value).toBeGreaterThanOrEqual(3);

@@ -1,24 +1,9 @@
 // The request log a person reads: one line per HTTP request (method, path, status, duration,
 // request id) in JSON and in the pretty terminal format, and LOG_FORMAT choosing between them.
-import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { resolveLogFormat, ConfigError } from '../../src/config.js';
 import { logDestination, OneLinePerRequest, requestLineLogger } from '../../src/observability/log-format.js';
-
-function sink() {
-  const lines: string[] = [];
-  let buffered = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      buffered += chunk.toString();
-      const parts = buffered.split('\n');
-      buffered = parts.pop()!;
-      lines.push(...parts.filter(Boolean));
-      done();
-    },
-  });
-  return { stream, lines };
-}
+import { logSink } from '../support/log-sink.js';
 
 async function appWith(stream: NodeJS.WritableStream) {
   const app = Fastify({ logger: { level: 'info', stream: stream as never }, logController: new OneLinePerRequest(), genReqId: () => 'req-0123456789' });
@@ -32,7 +17,7 @@ async function appWith(stream: NodeJS.WritableStream) {
 
 describe('request log', () => {
   it('writes one JSON line per request with method, path, status, duration and request id', async () => {
-    const { stream, lines } = sink();
+    const { stream, lines } = logSink();
     const app = await appWith(stream);
     await app.inject({ method: 'GET', url: '/courses?first=2' });
     await app.inject({ method: 'GET', url: '/missing' });
@@ -45,7 +30,7 @@ describe('request log', () => {
   });
 
   it('still logs a failing request as an error (with the request line)', async () => {
-    const { stream, lines } = sink();
+    const { stream, lines } = logSink();
     const app = await appWith(stream);
     await app.inject({ method: 'GET', url: '/boom' });
     await app.close();
@@ -56,7 +41,7 @@ describe('request log', () => {
 
   it('writes the app request line with its own logger (no redaction pass): the same fields, at the level the app logs', async () => {
     for (const level of ['info', 'warn'] as const) {
-      const { stream, lines } = sink();
+      const { stream, lines } = logSink();
       const app = Fastify({ logger: { level, stream: stream as never, redact: ['*.secret'] }, logController: new OneLinePerRequest(requestLineLogger(stream as never)), genReqId: () => 'req-0123456789' });
       app.get('/courses', async (request) => {
         request.log.warn({ a: { secret: 's3cr3t' } }, 'inside');
@@ -83,7 +68,7 @@ describe('request log', () => {
   });
 
   it('pretty: one line per request, request id first, no JSON noise', async () => {
-    const { stream, lines } = sink();
+    const { stream, lines } = logSink();
     const app = Fastify({ logger: { level: 'info', stream: logDestination('pretty', stream) as never }, logController: new OneLinePerRequest(), genReqId: () => 'req-0123456789' });
     app.get('/courses', async () => ({ ok: true }));
     await app.inject({ method: 'GET', url: '/courses' });
