@@ -6,8 +6,9 @@
 // show after at most CATALOG_CACHE_MS; a reservation always re-checks seats with Maconomy, so a
 // slightly old seatsAvailable in a listing can never oversell.
 //
-// The cache answers before Apollo runs, from the serialized JSON, which is what makes a cached
-// listing almost as cheap as a static route.
+// The cache answers before Apollo runs, from the serialized JSON. The anonymous POSTs it answered
+// in full are recorded for answer-replay.ts, which answers their repeats before Fastify: that is
+// what makes a cached listing about as cheap as a static route.
 import { hash } from 'node:crypto';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import type { FastifyReply, FastifyRequest, onResponseHookHandler, onSendHookHandler, preHandlerAsyncHookHandler, preParsingHookHandler } from 'fastify';
