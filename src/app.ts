@@ -225,7 +225,7 @@ export async function buildKursus(config: Config, opts: BuildOptions = {}): Prom
       replayedHit.inc();
       metrics.answersReplayed.inc();
       // The app logger decides, as for Fastify's own request lines (LOG_LEVEL, changed at run time).
-      if (lineLogger && (app.log as Partial<Pick<Logger, 'isLevelEnabled'>>).isLevelEnabled?.('info')) writeRequestLine(lineLogger, requestId, 'POST', '/graphql', 200, Math.round(ms * 10) / 10);
+      if (lineLogger && (app.log as Partial<Pick<Logger, 'isLevelEnabled'>>).isLevelEnabled?.('info')) writeRequestLine(lineLogger, requestId, 'POST', '/graphql', 200, ms);
     },
   });
   front.front = replay.front;

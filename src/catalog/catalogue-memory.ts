@@ -196,8 +196,7 @@ async function readVersionAndSeats(em: Em, ids: readonly string[], now: Date, wi
   const seats = new Map<string, number>();
   let until = Infinity;
   if (!ids.length) {
-    const rows = await selectRows(em, 'select version from catalog_version where id = 1', []);
-    return { version: rows[0] ? Number(rows[0].version) : null, seats, until };
+    return { version: versionOf(await selectRows(em, 'select version from catalog_version where id = 1', [])), seats, until };
   }
   const left = seatsLeftSql('cd', now);
   const rows = await selectRows(
@@ -210,8 +209,11 @@ async function readVersionAndSeats(em: Em, ids: readonly string[], now: Date, wi
     seats.set(String(row.id), Math.max(0, Number(row.seats_left)));
     if (row.next_expiry != null) until = Math.min(until, Number(row.next_expiry));
   }
-  return { version: rows[0] ? Number(rows[0].version) : null, seats, until };
+  return { version: versionOf(rows), seats, until };
 }
+
+/** The catalogue's version from a statement's first row; null: no version row. */
+const versionOf = (rows: Record<string, unknown>[]) => (rows[0] ? Number(rows[0].version) : null);
 
 /** SQL: when the first live hold on course date `alias` expires (epoch ms on SQLite), or null. */
 const nextExpirySql = (alias: string) =>

@@ -153,21 +153,27 @@ export class OneLinePerRequest extends LogController {
   override routeNotFound(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const responseTime = Math.round(reply.elapsedTime * 10) / 10;
     const url = loggedUrl(request);
-    if (error) {
-      reply.log.error({ method: request.method, url, statusCode: reply.statusCode, responseTime, err: error }, `${request.method} ${url} ${reply.statusCode} ${responseTime} ms (errored)`);
+    const log = reply.log as FastifyBaseLogger & Partial<Pick<Logger, 'isLevelEnabled'>>;
+    if (!error && this.lineLogger && log.isLevelEnabled) {
+      if (log.isLevelEnabled('info')) writeRequestLine(this.lineLogger, request.id, request.method, url, reply.statusCode, reply.elapsedTime);
       return;
     }
-    const log = reply.log as FastifyBaseLogger & Partial<Pick<Logger, 'isLevelEnabled'>>;
-    if (!this.lineLogger || !log.isLevelEnabled) log.info({ method: request.method, url, statusCode: reply.statusCode, responseTime }, `${request.method} ${url} ${reply.statusCode} ${responseTime} ms`);
-    else if (log.isLevelEnabled('info')) writeRequestLine(this.lineLogger, request.id, request.method, url, reply.statusCode, responseTime);
+    const responseTime = tenthsOfMs(reply.elapsedTime);
+    const fields = { method: request.method, url, statusCode: reply.statusCode, responseTime };
+    const text = requestLineText(request.method, url, reply.statusCode, responseTime);
+    if (error) reply.log.error({ ...fields, err: error }, `${text} (errored)`);
+    else log.info(fields, text);
   }
 }
 
+const tenthsOfMs = (ms: number) => Math.round(ms * 10) / 10;
+const requestLineText = (method: string, url: string, statusCode: number, responseTime: number) => `${method} ${url} ${statusCode} ${responseTime} ms`;
+
 /** A request line on `lineLogger` (requestLineLogger): Fastify's requests and answers replayed in front of it alike. */
-export function writeRequestLine(lineLogger: Pick<Logger, 'info'>, id: string, method: string, url: string, statusCode: number, responseTime: number): void {
-  lineLogger.info({ reqId: id, requestId: id, method, url, statusCode, responseTime }, `${method} ${url} ${statusCode} ${responseTime} ms`);
+export function writeRequestLine(lineLogger: Pick<Logger, 'info'>, id: string, method: string, url: string, statusCode: number, ms: number): void {
+  const responseTime = tenthsOfMs(ms);
+  lineLogger.info({ reqId: id, requestId: id, method, url, statusCode, responseTime }, requestLineText(method, url, statusCode, responseTime));
 }
 
 /** The logger of request lines (OneLinePerRequest): JSON lines on `stream`, info and above, nothing else. */
