@@ -748,7 +748,7 @@ export class SqlJobRepository implements JobRepository {
           });
         } catch (err) {
           if (err instanceof LockedElsewhere) {
-            await new Promise((resolve) => setTimeout(resolve, LOCKED_ELSEWHERE_PAUSE_MS * (round + 1)));
+            if (round + 1 < LOCK_ROUNDS) await new Promise((resolve) => setTimeout(resolve, LOCKED_ELSEWHERE_PAUSE_MS * (round + 1)));
             continue;
           }
           if (err instanceof LockRace || err instanceof DeadlockException || err instanceof LockWaitTimeoutException) continue;
