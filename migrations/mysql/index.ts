@@ -12,3 +12,4 @@ export { Migration20261206191000_WordPressStatus } from './Migration202612061910
 export { Migration20261206193000_ErpTruth } from './Migration20261206193000_ErpTruth.js';
 export { Migration20261206220000_CatalogVersion } from './Migration20261206220000_CatalogVersion.js';
 export { Migration20261207010000_HeldSeatsIndex } from './Migration20261207010000_HeldSeatsIndex.js';
+export { Migration20261207123000_OrderCourseDateIndex } from './Migration20261207123000_OrderCourseDateIndex.js';

@@ -27,7 +27,9 @@ export const Order = defineEntity({
   ],
   properties: {
     id: p.string().length(36).primary().onCreate(() => randomUUID()),
-    courseDate: () => p.manyToOne(CourseDate),
+    // No index of its own: booking_order_held_seats_index starts with it and serves the foreign key
+    // and every look-up by course date; a second index was one more B-tree written by every hold.
+    courseDate: () => p.manyToOne(CourseDate).index(false),
     status: p.enum(ORDER_STATUSES).default('RESERVED'),
     seats: p.integer(),
     /** Hold expiry of a RESERVED order; null once placed. */
