@@ -191,7 +191,6 @@ interface VersionAndSeats {
   until: number;
 }
 
-
 async function readVersionAndSeats(em: Em, ids: readonly string[], now: Date, withExpiry: boolean): Promise<VersionAndSeats> {
   const seats = new Map<string, number>();
   let until = Infinity;
