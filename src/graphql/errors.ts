@@ -36,10 +36,22 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   // Our own GraphQLErrors (limits, rate limits) carry safe details such as retryAfterSeconds.
   if (code && (ERROR_CODES as readonly string[]).includes(code)) return { message: formatted.message, path, locations: formatted.locations, extensions: { ...formatted.extensions, code } };
   if (code && APOLLO_INPUT_CODES.has(code)) {
-    return { message: formatted.message, path, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT', reason: code } };
+    return { message: inputErrorMessage(formatted.message), path, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT', reason: code } };
   }
   log?.(original ?? error);
   return { message: 'Internal server error', path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/**
+ * graphql-js gives up checking that same-named fields can be merged once a document needs too many
+ * comparisons (many selections of one field, or overlapping fragments, at one level), and says only
+ * "Validation aborted.": say what to change.
+ */
+const VALIDATION_GAVE_UP =
+  'the document is too complex to check: it selects the same field (or overlapping fragments) too many times at one level; ask for each field once, with aliases where arguments differ';
+
+function inputErrorMessage(message: string): string {
+  return message === 'Validation aborted.' ? VALIDATION_GAVE_UP : message;
 }
 
 // Connection-level database failures (server restarting, network gone): a temporary condition the
