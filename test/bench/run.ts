@@ -443,8 +443,9 @@ async function versusBare(opts: { profileAs?: string; url: string; bareUrl: stri
   await cannon({ url: `${opts.bareUrl}/graphql`, connections: 10, duration: 1, ...post });
   const rounds = 4;
   const seconds = SIZE.catalogueSeconds / rounds;
-  const ours = { requests: 0, seconds: 0, cpuMs: 0, p50: [] as number[], p99: [] as number[], bad: 0 };
-  const bare = { requests: 0, seconds: 0, cpuMs: 0 };
+  // genCpuMs: this process's CPU meanwhile, i.e. the load generator's (autocannon runs here).
+  const ours = { requests: 0, seconds: 0, cpuMs: 0, genCpuMs: 0, p50: [] as number[], p99: [] as number[], bad: 0 };
+  const bare = { requests: 0, seconds: 0, cpuMs: 0, genCpuMs: 0 };
   const bareLogged = { requests: 0, seconds: 0, cpuMs: 0 };
   if (opts.bareLoggedUrl) await cannon({ url: `${opts.bareLoggedUrl}/graphql`, connections: 10, duration: 1, ...post });
   const stealBefore = await stealMs();
@@ -454,7 +455,9 @@ async function versusBare(opts: { profileAs?: string; url: string; bareUrl: stri
       if (side === 'ours') {
         if (readProfDir && opts.profileAs) await opts.call('profileStart');
         const cpuBefore = (await opts.call('cpu')).ms as number;
+        const genBefore = process.cpuUsage();
         const run = await cannon({ url: `${opts.url}/graphql`, connections: SIZE.connections, duration: seconds, ...post });
+        ours.genCpuMs += cpuMsSince(genBefore);
         ours.cpuMs += ((await opts.call('cpu')).ms as number) - cpuBefore;
         if (readProfDir && opts.profileAs) {
           await mkdir(readProfDir, { recursive: true });
@@ -468,7 +471,9 @@ async function versusBare(opts: { profileAs?: string; url: string; bareUrl: stri
       } else {
         for (const [side, sideUrl] of [[bare, opts.bareUrl], ...(opts.bareLoggedUrl ? [[bareLogged, opts.bareLoggedUrl] as const] : [])] as const) {
           const cpuBefore = (await opts.call('cpu')).ms as number;
+          const genBefore = process.cpuUsage();
           const run = await cannon({ url: `${sideUrl}/graphql`, connections: SIZE.connections, duration: seconds, ...post });
+          if (side === bare) bare.genCpuMs += cpuMsSince(genBefore);
           side.cpuMs += ((await opts.call('cpu')).ms as number) - cpuBefore;
           side.requests += run.requests.total;
           side.seconds += run.duration;
@@ -504,7 +509,22 @@ async function versusBare(opts: { profileAs?: string; url: string; bareUrl: stri
     // Answers that were not 200 (a rate limit, an error): a run with any measured something else.
     non2xx: ours.bad,
     ...(stealBefore !== undefined && stealAfter !== undefined ? { stealPercent: round((100 * (stealAfter - stealBefore)) / ((performance.now() - started) * cpus().length), 1) } : {}),
+    // The load generator (autocannon, in this process) on each side: its CPU per request and the
+    // share of one core it used. Near 1 on the bare side, the bare route is held back by how fast
+    // it is asked, and its CPU per answer moves with the load generator's speed.
+    loadGenerator: {
+      oursCpuUsPerRequest: round((ours.genCpuMs * 1000) / Math.max(1, ours.requests), 1),
+      bareCpuUsPerRequest: round((bare.genCpuMs * 1000) / Math.max(1, bare.requests), 1),
+      oursCoreShare: round(ours.genCpuMs / Math.max(1, ours.seconds * 1000), 2),
+      bareCoreShare: round(bare.genCpuMs / Math.max(1, bare.seconds * 1000), 2),
+    },
   };
+}
+
+/** CPU time (user + system, ms) this process has used since `before` (process.cpuUsage()). */
+function cpuMsSince(before: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(before);
+  return (d.user + d.system) / 1000;
 }
 
 /**
