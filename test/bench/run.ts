@@ -510,8 +510,8 @@ async function versusBare(opts: { profileAs?: string; url: string; bareUrl: stri
     non2xx: ours.bad,
     ...(stealBefore !== undefined && stealAfter !== undefined ? { stealPercent: round((100 * (stealAfter - stealBefore)) / ((performance.now() - started) * cpus().length), 1) } : {}),
     // The load generator (autocannon, in this process) on each side: its CPU per request and the
-    // share of one core it used. Near 1 on the bare side, the bare route is held back by how fast
-    // it is asked, and its CPU per answer moves with the load generator's speed.
+    // share of one core it used. A side whose load generator is at a full core while the app's
+    // process is well under one is held back by the asking, not by the app.
     loadGenerator: {
       oursCpuUsPerRequest: round((ours.genCpuMs * 1000) / Math.max(1, ours.requests), 1),
       bareCpuUsPerRequest: round((bare.genCpuMs * 1000) / Math.max(1, bare.requests), 1),
