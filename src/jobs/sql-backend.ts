@@ -737,8 +737,9 @@ export class SqlJobRepository implements JobRepository {
               limit: Math.max(1, Math.min(LOCK_BATCH, Math.floor(this.lockBudget(jobName)) || 1)),
               ...(this.db.kind === 'mysql' ? { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE } : {}),
             });
-            // The probe above saw a lockable job, yet every one is row-locked by another
-            // transaction right now: try again shortly rather than leave them to the next poll.
+            // The probe above saw a lockable job, yet none could be taken: on MySQL every one is
+            // row-locked by another transaction right now (try again shortly rather than leave them
+            // to the next poll); on SQLite another worker took them (the next probe says so).
             if (rows.length === 0) throw new LockedElsewhere();
             const ids = rows.map((r) => r.id);
             const n = await em.nativeUpdate(AgendaJob, { $and: [{ id: { $in: ids } }, lockable] } as Where, set);
@@ -748,7 +749,7 @@ export class SqlJobRepository implements JobRepository {
           });
         } catch (err) {
           if (err instanceof LockedElsewhere) {
-            if (round + 1 < LOCK_ROUNDS) await new Promise((resolve) => setTimeout(resolve, LOCKED_ELSEWHERE_PAUSE_MS * (round + 1)));
+            if (this.db.kind === 'mysql' && round + 1 < LOCK_ROUNDS) await new Promise((resolve) => setTimeout(resolve, LOCKED_ELSEWHERE_PAUSE_MS * (round + 1)));
             continue;
           }
           if (err instanceof LockRace || err instanceof DeadlockException || err instanceof LockWaitTimeoutException) continue;
