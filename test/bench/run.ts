@@ -446,7 +446,7 @@ async function versusBare(opts: { profileAs?: string; url: string; bareUrl: stri
   // genCpuMs: this process's CPU meanwhile, i.e. the load generator's (autocannon runs here).
   const ours = { requests: 0, seconds: 0, cpuMs: 0, genCpuMs: 0, p50: [] as number[], p99: [] as number[], bad: 0 };
   const bare = { requests: 0, seconds: 0, cpuMs: 0, genCpuMs: 0 };
-  const bareLogged = { requests: 0, seconds: 0, cpuMs: 0 };
+  const bareLogged = { requests: 0, seconds: 0, cpuMs: 0, genCpuMs: 0 };
   if (opts.bareLoggedUrl) await cannon({ url: `${opts.bareLoggedUrl}/graphql`, connections: 10, duration: 1, ...post });
   const stealBefore = await stealMs();
   const started = performance.now();
@@ -473,7 +473,7 @@ async function versusBare(opts: { profileAs?: string; url: string; bareUrl: stri
           const cpuBefore = (await opts.call('cpu')).ms as number;
           const genBefore = process.cpuUsage();
           const run = await cannon({ url: `${sideUrl}/graphql`, connections: SIZE.connections, duration: seconds, ...post });
-          if (side === bare) bare.genCpuMs += cpuMsSince(genBefore);
+          side.genCpuMs += cpuMsSince(genBefore);
           side.cpuMs += ((await opts.call('cpu')).ms as number) - cpuBefore;
           side.requests += run.requests.total;
           side.seconds += run.duration;
