@@ -34,6 +34,7 @@ export function table(results: Record<string, any>): string {
     ['reservations/s, 100 dates, 50 conns (closed loop)', (r) => String(r.reserveThroughput)],
     ['reservation p50 / p99 ms, paced at N/s (target p99 < 50)', (r) => `${r.reserve.p50} / ${r.reserve.p99} (N=${r.reserve.offeredRate}; steal ${r.reserve.stealPercent ?? '?'}%, ${r.reserve.attempts.length} run(s))`],
     ['CPU per paced reservation, ms: app (target <= 0.7) / database server', (r) => `${r.reserve.appCpuMsPerReservation} / ${r.reserve.dbCpuMsPerReservation ?? 'in the app'}${r.reserve.closedLoopCpuMsPerReservation !== undefined ? `; app while saturated (closed loop) ${r.reserve.closedLoopCpuMsPerReservation}; the bare route paced the same way ${r.reserve.pacedBareCpuUsPerAnswer} µs per answer (${r.reserve.saturatedBareCpuUsPerAnswer} µs saturated)` : ''}`],
+    ['idle app (no requests): CPU ms per second / main-thread wake-ups per second', (r) => `${r.idle.cpuMsPerSecond} / ${r.idle.wakeupsPerSecond ?? '?'}`],
     ['contention: successes / sold out (200 for 10)', (r) => `${r.contention.successes} / ${r.contention.soldOut}`],
     ['sync lag p50 / p99 s, API + worker processes (target p99 < 3)', (r) => `${r.syncLag.p50} / ${r.syncLag.p99} (${r.syncLag.orders} orders)`],
     ['sync lag p50 / p99 s, one process (npm start)', (r) => `${r.syncLagOneProcess.p50} / ${r.syncLagOneProcess.p99}`],

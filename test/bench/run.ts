@@ -217,6 +217,33 @@ async function openLoop(opts: {
   const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? 0);
   return { latency: { p50: at(0.5), p99: at(0.99) }, requests: latencies.length, sent: total, errors };
 }
+/** How long the app is left without requests to measure what it costs idle. */
+const IDLE_MS = 5_000;
+
+/**
+ * The app left alone for `ms`: its CPU per second, and how often its main thread went to sleep
+ * (voluntary context switches, so as many wake-ups followed), read from /proc (Linux; undefined
+ * elsewhere). Each wake-up of an idle process costs CPU on its own (test/bench/wake-cost.ts).
+ */
+async function idleApp(pid: number | undefined, call: ReturnType<typeof rpc>, ms: number) {
+  const sleeps = async () => {
+    try {
+      return Number(/^voluntary_ctxt_switches:\s*(\d+)/m.exec(await readFile(`/proc/${pid}/task/${pid}/status`, 'utf8'))?.[1]);
+    } catch {
+      return undefined;
+    }
+  };
+  const before = { cpu: (await call('cpu')).ms as number, sleeps: await sleeps(), at: performance.now() };
+  await sleep(ms);
+  const seconds = (performance.now() - before.at) / 1000;
+  const cpu = ((await call('cpu')).ms as number) - before.cpu;
+  const after = await sleeps();
+  return {
+    cpuMsPerSecond: round(cpu / seconds, 2),
+    ...(before.sleeps !== undefined && after !== undefined ? { wakeupsPerSecond: round((after - before.sleeps) / seconds, 0) } : {}),
+  };
+}
+
 /** CPU time (ms, all cores) the hypervisor gave to other guests: /proc/stat's steal; undefined off Linux. */
 async function stealMs(): Promise<number | undefined> {
   try {
@@ -657,6 +684,10 @@ async function benchDatabase(target: DbTarget) {
       // The closed loop leaves up to 50 requests queued in the server when it stops: let them drain,
       // or the paced run's first requests measure that backlog instead of the paced load.
       await sleep(1000);
+      // The app with no request at all: what its own timers cost. A paced request pays for waking
+      // the process, and so does every timer that fires between requests.
+      out.idle = await idleApp(app.child.pid, call, IDLE_MS);
+      log(`${target.kind} idle app ${JSON.stringify(out.idle)}`);
       // One paced run, with the CPU it cost and the CPU the hypervisor stole meanwhile.
       const pacedRun = async () => {
         if (readProfDir) await call('profileStart');
