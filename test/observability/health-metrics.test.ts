@@ -3,21 +3,10 @@
 import { testDatabaseKinds } from '../support/databases.js';
 import { startSmtp, type Inbox } from '../support/smtp.js';
 import { until } from '../support/wait.js';
+import { sample } from '../support/prometheus.js';
 import { startHarness, person, type Harness } from '../support/harness.js';
 import { CoursesDocument, ReserveSeatsDocument, CheckoutDocument } from '../generated/graphql.js';
 import { Order } from '../../src/booking/entities.js';
-
-/** The value of one Prometheus sample, or undefined when the series does not exist. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const m = /^([a-z_:]+)(\{([^}]*)\})? ([0-9.e+-]+|NaN)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[3] ?? '').matchAll(/([a-z_]+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[4]);
-  }
-  return undefined;
-}
 
 describe.each(testDatabaseKinds())('health, readiness and metrics on %s', (kind) => {
   let h: Harness;
