@@ -11,6 +11,7 @@
 // Every operation uses its own fresh EntityManager (db.em()) and MikroORM's native
 // insert/update/delete, which convert dates, booleans and JSON the same way for both drivers.
 import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DeadlockException, LockMode, LockWaitTimeoutException, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import {
   computeJobState,
@@ -749,7 +750,7 @@ export class SqlJobRepository implements JobRepository {
           });
         } catch (err) {
           if (err instanceof LockedElsewhere) {
-            if (this.db.kind === 'mysql' && round + 1 < LOCK_ROUNDS) await new Promise((resolve) => setTimeout(resolve, LOCKED_ELSEWHERE_PAUSE_MS * (round + 1)));
+            if (this.db.kind === 'mysql' && round + 1 < LOCK_ROUNDS) await sleep(LOCKED_ELSEWHERE_PAUSE_MS * (round + 1));
             continue;
           }
           if (err instanceof LockRace || err instanceof DeadlockException || err instanceof LockWaitTimeoutException) continue;
