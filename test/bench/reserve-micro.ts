@@ -3,7 +3,10 @@
 // each, a client per request, the Maconomy simulator in its own process), through Fastify's
 // inject. For working on the hold path: steadier than the paced run on a shared machine, and a
 // profile of the loop alone.
-//   node dist/test/bench/reserve-micro.js [--db=mysql://...] [--n=2000] [--prof=<dir>] [--rounds=3]
+//   node dist/test/bench/reserve-micro.js [--db=mysql://...] [--n=2000] [--prof=<dir>] [--rounds=3] [--split]
+// --split: each round also measures, one call after another, `mutation { __typename }` alone (the
+// HTTP-less stack), the booking service's reserveSeats alone, and the two alternating: what the
+// stack and the booking cost each other when they share the CPU's caches (docs/benchmarks.md).
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +19,7 @@ const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`
 const n = Number(arg('n') ?? 2000);
 const rounds = Number(arg('rounds') ?? 3);
 const profileDir = arg('prof');
+const split = process.argv.includes('--split');
 const RESERVE = 'mutation Reserve($input: ReserveSeatsInput!) { reserveSeats(input: $input) { orderToken order { id seats } } }';
 
 const simProcess = fork(join(dirname(fileURLToPath(import.meta.url)), 'sim-process.js'), ['400'], { stdio: 'inherit' });
@@ -36,6 +40,21 @@ let k = 0;
 const reserve = () => gql(RESERVE, { input: { courseId: dates[k++ % dates.length]!.id, seats: 1 } });
 for (let i = 0; i < 500; i++) await reserve();
 
+// For --split: a customer per call, as the requests above have (the per-client cap counts per client).
+let customer = 0;
+const bookingAlone = () => {
+  const c = customer++;
+  return kursus.booking.reserveSeats({ courseId: dates[k++ % dates.length]!.id, seats: 1, clientKey: `11.${(c >> 16) & 255}.${(c >> 8) & 255}.${c & 255}` });
+};
+const emptyMutation = () => gql('mutation { __typename }');
+async function cpuPerCall(call: () => Promise<unknown>): Promise<number> {
+  const before = process.cpuUsage();
+  for (let i = 0; i < n; i++) await call();
+  const cpu = process.cpuUsage(before);
+  return Math.round((cpu.user + cpu.system) / n);
+}
+if (split) for (let i = 0; i < 500; i++) await Promise.all([emptyMutation(), bookingAlone()]);
+
 if (profileDir) await mkdir(profileDir, { recursive: true });
 for (let round = 1; round <= rounds; round++) {
   const stopProfile = await profileTo(profileDir && join(profileDir, `reserve-${round}.cpuprofile`));
@@ -50,6 +69,15 @@ for (let round = 1; round <= rounds; round++) {
   const cpu = process.cpuUsage(before);
   await stopProfile();
   process.stderr.write(`round ${round}: ${Math.round((cpu.user + cpu.system) / n)} µs CPU per reservation (inject, no HTTP), ${Math.round(((performance.now() - t0) * 1000) / n)} µs wall\n`);
+  if (split) {
+    const stack = await cpuPerCall(emptyMutation);
+    const booking = await cpuPerCall(bookingAlone);
+    const both = await cpuPerCall(async () => {
+      await emptyMutation();
+      await bookingAlone();
+    });
+    process.stderr.write(`  mutation { __typename } ${stack} µs; the booking service alone ${booking} µs; sum ${stack + booking} µs; the two alternating ${both} µs\n`);
+  }
 }
 await kursus.close();
 simProcess.kill();
