@@ -4,9 +4,10 @@
 // inject. For working on the hold path: steadier than the paced run on a shared machine, and a
 // profile of the loop alone.
 //   node dist/test/bench/reserve-micro.js [--db=mysql://...] [--n=2000] [--prof=<dir>] [--rounds=3] [--split]
-// --split: each round also measures, one call after another, `mutation { __typename }` alone (the
-// HTTP-less stack), the booking service's reserveSeats alone, and the two alternating: what the
-// stack and the booking cost each other when they share the CPU's caches (docs/benchmarks.md).
+// --split: each round also measures, one call after another, `mutation { __typename }` alone
+// (Fastify, Apollo and the hooks, without sockets), the booking service's reserveSeats alone, and
+// the two alternating: what the stack and the booking cost each other when they share the CPU's
+// caches (docs/benchmarks.md, "The tenth pass").
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
