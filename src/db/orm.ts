@@ -1,6 +1,7 @@
 // One place that knows how to open the database: SQLite (libsql, embedded default) or MySQL.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Options as FullOptions } from '@mikro-orm/core';
 type Options = Partial<FullOptions>;
 import { MikroORM as LibSqlORM } from '@mikro-orm/libsql';
@@ -274,7 +275,7 @@ function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite) {
       } catch (err) {
         if (!isSqliteBusy(err) || waited >= SQLITE_LOCK_WAIT_MS) throw err;
         const pause = Math.min(20, 1 + attempt);
-        await new Promise((r) => setTimeout(r, pause));
+        await sleep(pause);
         waited += pause;
       }
     }

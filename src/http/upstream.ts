@@ -18,6 +18,7 @@
 // See docs/upstream-http.md.
 import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, ExponentialBackoff, halfJitterGenerator, handleWhenResult, retry, type CircuitBreakerPolicy, type IBackoff, type IBackoffFactory, type IRetryBackoffContext } from 'cockatiel';
 import { NOT_SENT_CODES, errorCode } from '../integrations/net-errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type UpstreamFetch = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -185,8 +186,6 @@ export function stripQuery(url: string): string {
   const i = url.indexOf('?');
   return i < 0 ? url : url.slice(0, i);
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** What each retry waits: taken from the attempt's outcome (computed there, see `Upstream.call`). */
 class OutcomeBackoff implements IBackoffFactory<IRetryBackoffContext<unknown>> {

@@ -2,6 +2,7 @@
 // job definitions and the recurring schedules. `serve` runs API and worker in one process; `api`
 // only enqueues and inspects jobs; `worker` only processes them.
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agenda, InMemoryNotificationChannel, type AgendaBackend, type JobId } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { withoutCredentials, type Config } from '../config.js';
@@ -156,7 +157,7 @@ function agendaProcessor(agenda: Agenda): ProcessorInternals | undefined {
  */
 async function releaseLockedJobs(agenda: Agenda, processor: ProcessorInternals | undefined): Promise<number> {
   if (!processor) return 0;
-  for (let waited = 0; (processor.isJobQueueFilling?.size ?? 0) > 0 && waited < 2_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  for (let waited = 0; (processor.isJobQueueFilling?.size ?? 0) > 0 && waited < 2_000; waited += 20) await sleep(20);
   const ids = processor.stop().flatMap((job) => (job.attrs._id === undefined ? [] : [job.attrs._id]));
   if (ids.length) await agenda.db.unlockJobs(ids);
   return ids.length;

@@ -2,6 +2,7 @@
 // HTTP server, body reading, fault injection (errors, hangs, apply-then-fail, latency), a request
 // log and a sliding-window rate limit. Each simulator keeps its own wire format and error shapes.
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface SimFaultOptions {
   /** Only requests whose path starts with this prefix. */
@@ -229,7 +230,7 @@ export async function startSimServer(opts: {
       const call = opts.describe?.(raw);
       if (call) record.call = call;
       opts.requests.push(record);
-      if (opts.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, opts.faults.latencyMs));
+      if (opts.faults.latencyMs > 0) await sleep(opts.faults.latencyMs);
       const paused = opts.faults.gate(method, u.pathname, raw);
       if (paused) await paused;
       const fault = opts.faults.take(method, u.pathname, raw);

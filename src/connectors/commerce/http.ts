@@ -6,6 +6,7 @@
 // request/response log's outbound wrapper.
 import type { z } from 'zod';
 import { Upstream, UpstreamFailure, type RetryVerdict, type UpstreamAttempt, type UpstreamCall, type UpstreamResponse } from '../../http/upstream.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -36,7 +37,6 @@ export class UpstreamError extends Error {
 
 export type RawResponse = UpstreamResponse;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The kit's failure (timeout, network, redirect) as the commerce clients' error: retryable unless a redirect. */
 function toUpstreamError(system: string, failure: UpstreamFailure, opts: { write?: boolean } = {}): UpstreamError {
