@@ -560,14 +560,16 @@ function cpuMsSince(before: NodeJS.CpuUsage): number {
  * wakes for it alone; on a shared VM that costs several times the same work done back to back, a
  * cost of the machine that every paced request pays, so it is measured beside the reservations.
  */
-async function pacedBareRoute(bareUrl: string, rate: number, call: ReturnType<typeof rpc>): Promise<{ pacedCpuUs: number; saturatedCpuUs: number }> {
-  const paced0 = (await call('cpu')).ms as number;
+async function pacedBareRoute(bareUrl: string, rate: number, call: ReturnType<typeof rpc>): Promise<{ pacedCpuUs: number; pacedSystemCpuUs: number; saturatedCpuUs: number }> {
+  const paced0 = (await call('cpu')) as { ms: number; systemMs: number };
   const paced = await openLoop({ url: `${bareUrl}/graphql`, connections: SIZE.connections, rate, seconds: 5, body: () => '{}', onResponse: () => {} });
-  const pacedCpuUs = round(((((await call('cpu')).ms as number) - paced0) * 1000) / Math.max(1, paced.sent), 0);
+  const paced1 = (await call('cpu')) as { ms: number; systemMs: number };
+  const pacedCpuUs = round(((paced1.ms - paced0.ms) * 1000) / Math.max(1, paced.sent), 0);
+  const pacedSystemCpuUs = round(((paced1.systemMs - paced0.systemMs) * 1000) / Math.max(1, paced.sent), 0);
   const saturated0 = (await call('cpu')).ms as number;
   const saturated = await cannon({ url: `${bareUrl}/graphql`, connections: SIZE.connections, duration: 3, requests: [{ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: '{}' }] });
   const saturatedCpuUs = round(((((await call('cpu')).ms as number) - saturated0) * 1000) / Math.max(1, saturated.requests.total), 0);
-  return { pacedCpuUs, saturatedCpuUs };
+  return { pacedCpuUs, pacedSystemCpuUs, saturatedCpuUs };
 }
 
 async function benchDatabase(target: DbTarget) {
@@ -669,11 +671,17 @@ async function benchDatabase(target: DbTarget) {
       };
       // Closed loop: 50 connections, each sends its next reservation when the last is answered. This
       // gives the throughput; its latency is mostly queueing (Little's law: 50 / throughput).
-      const closedBefore = { reserved, app: (await call('cpu')).ms as number };
+      const appCpu = async () => (await call('cpu')) as { ms: number; systemMs: number };
+      const closedBefore = { reserved, app: await appCpu() };
       const reserve = await cannon({ url, connections: SIZE.connections, duration: SIZE.reserveSeconds, requests: [reserveRequest] });
       // The same CPU per reservation while the app is saturated (every turn of its event loop has
       // work waiting): against the paced figure below, what waking up for each request costs.
-      const closedLoopCpuMs = round((((await call('cpu')).ms as number) - closedBefore.app) / Math.max(1, reserved - closedBefore.reserved), 2);
+      const closedAfter = await appCpu();
+      const closedCount = Math.max(1, reserved - closedBefore.reserved);
+      const closedLoopCpuMs = round((closedAfter.ms - closedBefore.app.ms) / closedCount, 2);
+      // Of it, the kernel's share (system time): a paced request's extra cost is not there, but in
+      // its own code running slower (docs/benchmarks.md, "The eleventh pass").
+      const closedLoopSystemCpuMs = round((closedAfter.systemMs - closedBefore.app.systemMs) / closedCount, 2);
       if (refused) log(`reserve: ${refused} answers without a reservation`);
       out.reserveThroughput = round(reserved / reserve.duration, 0);
       // Open loop: 50 keep-alive connections, requests sent on a fixed schedule at half the measured
@@ -691,7 +699,7 @@ async function benchDatabase(target: DbTarget) {
       // One paced run, with the CPU it cost and the CPU the hypervisor stole meanwhile.
       const pacedRun = async () => {
         if (readProfDir) await call('profileStart');
-        const before = { reserved, app: (await call('cpu')).ms as number, db: await processCpuMs(target.serverPid), steal: await stealMs(), at: performance.now() };
+        const before = { reserved, app: await appCpu(), db: await processCpuMs(target.serverPid), steal: await stealMs(), at: performance.now() };
         const sampler = process.env.KURSUS_BENCH_TRACE ? cpuSampler({ app: app.child.pid, db: target.serverPid, sim: sim.child.pid, bench: process.pid }) : undefined;
         const paced = await openLoop({
           url: `${url}/graphql`,
@@ -713,7 +721,13 @@ async function benchDatabase(target: DbTarget) {
           reserved: reserved - before.reserved,
           errors: paced.errors,
           // CPU per paced reservation: the app process, and the database server where it runs here.
-          appCpuMsPerReservation: round((((await call('cpu')).ms as number) - before.app) / Math.max(1, paced.sent), 2),
+          ...(await (async () => {
+            const after = await appCpu();
+            return {
+              appCpuMsPerReservation: round((after.ms - before.app.ms) / Math.max(1, paced.sent), 2),
+              appSystemCpuMsPerReservation: round((after.systemMs - before.app.systemMs) / Math.max(1, paced.sent), 2),
+            };
+          })()),
           ...(before.db !== undefined ? { dbCpuMsPerReservation: round(((await processCpuMs(target.serverPid))! - before.db) / Math.max(1, paced.sent), 2) } : {}),
           // Of the machine's CPU time during the run, the share the hypervisor gave to other
           // guests: on a shared VM this, not the app, is what the slowest answers line up with.
@@ -745,7 +759,9 @@ async function benchDatabase(target: DbTarget) {
       const summary = {
         connections: SIZE.connections,
         closedLoopCpuMsPerReservation: closedLoopCpuMs,
+        closedLoopSystemCpuMsPerReservation: closedLoopSystemCpuMs,
         pacedBareCpuUsPerAnswer: pacedBare.pacedCpuUs,
+        pacedBareSystemCpuUsPerAnswer: pacedBare.pacedSystemCpuUs,
         saturatedBareCpuUsPerAnswer: pacedBare.saturatedCpuUs,
         saturatedP50: reserve.latency.p50,
         saturatedP99: reserve.latency.p99,
