@@ -16,9 +16,9 @@
 // - An optional circuit breaker (`UpstreamBreaker`): counts calls whose final outcome is a failure
 //   (timeout, network, 429, 5xx); while open, calls fail at once with kind `circuit_open`.
 // See docs/upstream-http.md.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, ExponentialBackoff, halfJitterGenerator, handleWhenResult, retry, type CircuitBreakerPolicy, type IBackoff, type IBackoffFactory, type IRetryBackoffContext } from 'cockatiel';
 import { NOT_SENT_CODES, errorCode } from '../integrations/net-errors.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export type UpstreamFetch = (input: string, init: RequestInit) => Promise<Response>;
 

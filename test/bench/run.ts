@@ -554,6 +554,11 @@ function cpuMsSince(before: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1000;
 }
 
+/** The app process's CPU so far, ms: all of it, and of it system (kernel) time. */
+async function appCpu(call: ReturnType<typeof rpc>): Promise<{ ms: number; systemMs: number }> {
+  return (await call('cpu')) as { ms: number; systemMs: number };
+}
+
 /**
  * The bare route (in the app's own process) driven the way the paced reservations are, then
  * saturated: its CPU per answer in each regime. A paced request arrives at an idle process, which
@@ -561,9 +566,9 @@ function cpuMsSince(before: NodeJS.CpuUsage): number {
  * cost of the machine that every paced request pays, so it is measured beside the reservations.
  */
 async function pacedBareRoute(bareUrl: string, rate: number, call: ReturnType<typeof rpc>): Promise<{ pacedCpuUs: number; pacedSystemCpuUs: number; saturatedCpuUs: number }> {
-  const paced0 = (await call('cpu')) as { ms: number; systemMs: number };
+  const paced0 = await appCpu(call);
   const paced = await openLoop({ url: `${bareUrl}/graphql`, connections: SIZE.connections, rate, seconds: 5, body: () => '{}', onResponse: () => {} });
-  const paced1 = (await call('cpu')) as { ms: number; systemMs: number };
+  const paced1 = await appCpu(call);
   const pacedCpuUs = round(((paced1.ms - paced0.ms) * 1000) / Math.max(1, paced.sent), 0);
   const pacedSystemCpuUs = round(((paced1.systemMs - paced0.systemMs) * 1000) / Math.max(1, paced.sent), 0);
   const saturated0 = (await call('cpu')).ms as number;
@@ -671,12 +676,11 @@ async function benchDatabase(target: DbTarget) {
       };
       // Closed loop: 50 connections, each sends its next reservation when the last is answered. This
       // gives the throughput; its latency is mostly queueing (Little's law: 50 / throughput).
-      const appCpu = async () => (await call('cpu')) as { ms: number; systemMs: number };
-      const closedBefore = { reserved, app: await appCpu() };
+      const closedBefore = { reserved, app: await appCpu(call) };
       const reserve = await cannon({ url, connections: SIZE.connections, duration: SIZE.reserveSeconds, requests: [reserveRequest] });
       // The same CPU per reservation while the app is saturated (every turn of its event loop has
       // work waiting): against the paced figure below, what waking up for each request costs.
-      const closedAfter = await appCpu();
+      const closedAfter = await appCpu(call);
       const closedCount = Math.max(1, reserved - closedBefore.reserved);
       const closedLoopCpuMs = round((closedAfter.ms - closedBefore.app.ms) / closedCount, 2);
       // Of it, the kernel's share (system time): a paced request's extra cost is not there, but in
@@ -699,7 +703,7 @@ async function benchDatabase(target: DbTarget) {
       // One paced run, with the CPU it cost and the CPU the hypervisor stole meanwhile.
       const pacedRun = async () => {
         if (readProfDir) await call('profileStart');
-        const before = { reserved, app: await appCpu(), db: await processCpuMs(target.serverPid), steal: await stealMs(), at: performance.now() };
+        const before = { reserved, app: await appCpu(call), db: await processCpuMs(target.serverPid), steal: await stealMs(), at: performance.now() };
         const sampler = process.env.KURSUS_BENCH_TRACE ? cpuSampler({ app: app.child.pid, db: target.serverPid, sim: sim.child.pid, bench: process.pid }) : undefined;
         const paced = await openLoop({
           url: `${url}/graphql`,
@@ -715,19 +719,15 @@ async function benchDatabase(target: DbTarget) {
           },
         });
         if (sampler) log(`CPU per 100 ms (ms from the paced run's start: ms of CPU per process, steal): ${sampler.stop(lastOpenLoopStart)}`);
+        const after = await appCpu(call);
         const run = {
           p50: paced.latency.p50,
           p99: paced.latency.p99,
           reserved: reserved - before.reserved,
           errors: paced.errors,
           // CPU per paced reservation: the app process, and the database server where it runs here.
-          ...(await (async () => {
-            const after = await appCpu();
-            return {
-              appCpuMsPerReservation: round((after.ms - before.app.ms) / Math.max(1, paced.sent), 2),
-              appSystemCpuMsPerReservation: round((after.systemMs - before.app.systemMs) / Math.max(1, paced.sent), 2),
-            };
-          })()),
+          appCpuMsPerReservation: round((after.ms - before.app.ms) / Math.max(1, paced.sent), 2),
+          appSystemCpuMsPerReservation: round((after.systemMs - before.app.systemMs) / Math.max(1, paced.sent), 2),
           ...(before.db !== undefined ? { dbCpuMsPerReservation: round(((await processCpuMs(target.serverPid))! - before.db) / Math.max(1, paced.sent), 2) } : {}),
           // Of the machine's CPU time during the run, the share the hypervisor gave to other
           // guests: on a shared VM this, not the app, is what the slowest answers line up with.

@@ -4,9 +4,9 @@
 // limiter that counts a request until its answer is in. Timeouts, retries and backoff are the
 // upstream kit's (src/http/upstream.ts). Every client takes a `fetch` so calls go through the
 // request/response log's outbound wrapper.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { Upstream, UpstreamFailure, type RetryVerdict, type UpstreamAttempt, type UpstreamCall, type UpstreamResponse } from '../../http/upstream.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -36,7 +36,6 @@ export class UpstreamError extends Error {
 }
 
 export type RawResponse = UpstreamResponse;
-
 
 /** The kit's failure (timeout, network, redirect) as the commerce clients' error: retryable unless a redirect. */
 function toUpstreamError(system: string, failure: UpstreamFailure, opts: { write?: boolean } = {}): UpstreamError {
