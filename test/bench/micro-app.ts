@@ -27,7 +27,7 @@ export async function startMicroApp(env: Record<string, string>) {
     if (res.statusCode !== 200 || res.body.includes('"errors"')) throw new Error(`${res.statusCode} ${res.body.slice(0, 300)}`);
     return JSON.parse(res.body);
   }
-  return { kursus, gql };
+  return { kursus, gql, db };
 }
 
 /** A CPU profile of what runs until the returned stop() (sampled every 200 µs), written to `path`; none without a path. */
