@@ -20,6 +20,8 @@ export function targets(r: any): Record<string, boolean> {
 }
 
 // ratio: the bare route's CPU per answer over ours (issue 14's definition); rps for the record.
+/** The system (kernel) time of a CPU figure, where the run recorded it (since the eleventh pass). */
+const ofItSystem = (v: number | undefined) => (v === undefined ? '' : `, of it system ${v}`);
 const read = (r: any) => `${r.appCpuUsPerRequest} µs (bare ${r.baselineCpuUsPerRequest} µs, ratio ${r.ratio}), ${r.rps}/s, p99 ${r.p99} ms`;
 
 export function table(results: Record<string, any>): string {
@@ -33,7 +35,7 @@ export function table(results: Record<string, any>): string {
     ['order(id, token) with participants', (r) => read(r.orderDetail)],
     ['reservations/s, 100 dates, 50 conns (closed loop)', (r) => String(r.reserveThroughput)],
     ['reservation p50 / p99 ms, paced at N/s (target p99 < 50)', (r) => `${r.reserve.p50} / ${r.reserve.p99} (N=${r.reserve.offeredRate}; steal ${r.reserve.stealPercent ?? '?'}%, ${r.reserve.attempts.length} run(s))`],
-    ['CPU per paced reservation, ms: app (target <= 0.7) / database server', (r) => `${r.reserve.appCpuMsPerReservation}${r.reserve.appSystemCpuMsPerReservation !== undefined ? `, of it system ${r.reserve.appSystemCpuMsPerReservation}` : ''} / ${r.reserve.dbCpuMsPerReservation ?? 'in the app'}${r.reserve.closedLoopCpuMsPerReservation !== undefined ? `; app while saturated (closed loop) ${r.reserve.closedLoopCpuMsPerReservation}${r.reserve.closedLoopSystemCpuMsPerReservation !== undefined ? `, of it system ${r.reserve.closedLoopSystemCpuMsPerReservation}` : ''}; the bare route paced the same way ${r.reserve.pacedBareCpuUsPerAnswer} µs per answer${r.reserve.pacedBareSystemCpuUsPerAnswer !== undefined ? `, of it system ${r.reserve.pacedBareSystemCpuUsPerAnswer}` : ''} (${r.reserve.saturatedBareCpuUsPerAnswer} µs saturated)` : ''}`],
+    ['CPU per paced reservation, ms: app (target <= 0.7) / database server', (r) => `${r.reserve.appCpuMsPerReservation}${ofItSystem(r.reserve.appSystemCpuMsPerReservation)} / ${r.reserve.dbCpuMsPerReservation ?? 'in the app'}${r.reserve.closedLoopCpuMsPerReservation !== undefined ? `; app while saturated (closed loop) ${r.reserve.closedLoopCpuMsPerReservation}${ofItSystem(r.reserve.closedLoopSystemCpuMsPerReservation)}; the bare route paced the same way ${r.reserve.pacedBareCpuUsPerAnswer} µs per answer${ofItSystem(r.reserve.pacedBareSystemCpuUsPerAnswer)} (${r.reserve.saturatedBareCpuUsPerAnswer} µs saturated)` : ''}`],
     ['idle app (no requests): CPU ms per second / main-thread wake-ups per second', (r) => `${r.idle.cpuMsPerSecond} / ${r.idle.wakeupsPerSecond ?? '?'}`],
     ['contention: successes / sold out (200 for 10)', (r) => `${r.contention.successes} / ${r.contention.soldOut}`],
     ['sync lag p50 / p99 s, API + worker processes (target p99 < 3)', (r) => `${r.syncLag.p50} / ${r.syncLag.p99} (${r.syncLag.orders} orders)`],

@@ -233,10 +233,10 @@ async function idleApp(pid: number | undefined, call: ReturnType<typeof rpc>, ms
       return undefined;
     }
   };
-  const before = { cpu: (await call('cpu')).ms as number, sleeps: await sleeps(), at: performance.now() };
+  const before = { cpu: (await appCpu(call)).ms, sleeps: await sleeps(), at: performance.now() };
   await sleep(ms);
   const seconds = (performance.now() - before.at) / 1000;
-  const cpu = ((await call('cpu')).ms as number) - before.cpu;
+  const cpu = (await appCpu(call)).ms - before.cpu;
   const after = await sleeps();
   return {
     cpuMsPerSecond: round(cpu / seconds, 2),
@@ -481,11 +481,11 @@ async function versusBare(opts: { profileAs?: string; url: string; bareUrl: stri
     for (const side of r % 2 === 0 ? ['ours', 'bare'] : ['bare', 'ours']) {
       if (side === 'ours') {
         if (readProfDir && opts.profileAs) await opts.call('profileStart');
-        const cpuBefore = (await opts.call('cpu')).ms as number;
+        const cpuBefore = (await appCpu(opts.call)).ms;
         const genBefore = process.cpuUsage();
         const run = await cannon({ url: `${opts.url}/graphql`, connections: SIZE.connections, duration: seconds, ...post });
         ours.genCpuMs += cpuMsSince(genBefore);
-        ours.cpuMs += ((await opts.call('cpu')).ms as number) - cpuBefore;
+        ours.cpuMs += (await appCpu(opts.call)).ms - cpuBefore;
         if (readProfDir && opts.profileAs) {
           await mkdir(readProfDir, { recursive: true });
           await opts.call('profileStop', { path: join(readProfDir, `${opts.profileAs}-${r}.cpuprofile`) });
@@ -497,11 +497,11 @@ async function versusBare(opts: { profileAs?: string; url: string; bareUrl: stri
         ours.bad += run.non2xx + run.errors;
       } else {
         for (const [side, sideUrl] of [[bare, opts.bareUrl], ...(opts.bareLoggedUrl ? [[bareLogged, opts.bareLoggedUrl] as const] : [])] as const) {
-          const cpuBefore = (await opts.call('cpu')).ms as number;
+          const cpuBefore = (await appCpu(opts.call)).ms;
           const genBefore = process.cpuUsage();
           const run = await cannon({ url: `${sideUrl}/graphql`, connections: SIZE.connections, duration: seconds, ...post });
           side.genCpuMs += cpuMsSince(genBefore);
-          side.cpuMs += ((await opts.call('cpu')).ms as number) - cpuBefore;
+          side.cpuMs += (await appCpu(opts.call)).ms - cpuBefore;
           side.requests += run.requests.total;
           side.seconds += run.duration;
         }
@@ -571,9 +571,9 @@ async function pacedBareRoute(bareUrl: string, rate: number, call: ReturnType<ty
   const paced1 = await appCpu(call);
   const pacedCpuUs = round(((paced1.ms - paced0.ms) * 1000) / Math.max(1, paced.sent), 0);
   const pacedSystemCpuUs = round(((paced1.systemMs - paced0.systemMs) * 1000) / Math.max(1, paced.sent), 0);
-  const saturated0 = (await call('cpu')).ms as number;
+  const saturated0 = (await appCpu(call)).ms;
   const saturated = await cannon({ url: `${bareUrl}/graphql`, connections: SIZE.connections, duration: 3, requests: [{ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: '{}' }] });
-  const saturatedCpuUs = round(((((await call('cpu')).ms as number) - saturated0) * 1000) / Math.max(1, saturated.requests.total), 0);
+  const saturatedCpuUs = round((((await appCpu(call)).ms - saturated0) * 1000) / Math.max(1, saturated.requests.total), 0);
   return { pacedCpuUs, pacedSystemCpuUs, saturatedCpuUs };
 }
 
