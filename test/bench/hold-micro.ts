@@ -6,14 +6,10 @@
 // and customer each time.
 //   node dist/test/bench/hold-micro.js [--n=2000] [--rounds=4]
 import 'reflect-metadata';
-import { fork } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { fileURLToPath } from 'node:url';
-import { startMicroApp } from './micro-app.js';
+import { startMicroAppWithSimulator } from './micro-app.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const n = Number(arg('n') ?? 2000);
@@ -24,11 +20,7 @@ interface LibsqlConnection {
   prepare(sql: string): { run(params: unknown[]): { changes: number | bigint } };
 }
 
-const simProcess = fork(join(dirname(fileURLToPath(import.meta.url)), 'sim-process.js'), ['400'], { stdio: 'inherit' });
-const simUrl = await new Promise<string>((resolve) => simProcess.once('message', (m: { url: string }) => resolve(m.url)));
-const dir = await mkdtemp(join(tmpdir(), 'kursus-hold-micro-'));
-const file = join(dir, 'micro.db');
-const { kursus, db } = await startMicroApp({ DATABASE_URL: `sqlite:${file}`, MACONOMY_URL: simUrl, VAR_DIR: dir, LOG_LEVEL: 'warn' });
+const { kursus, db, dir, sqliteFile, close } = await startMicroAppWithSimulator('hold-micro', { LOG_LEVEL: 'warn' });
 const em = db.em();
 const dates = await em.getConnection().execute<{ id: string; sync_seq: number }[]>("select id, sync_seq from course_date where published = 1 and status = 'OPEN' limit 100");
 
@@ -64,7 +56,7 @@ function mustHold(changes: number | bigint | undefined, way: string) {
 const native = await (em.getConnection() as unknown as { getNativeClient(): Promise<LibsqlConnection> }).getNativeClient();
 native.exec('pragma wal_checkpoint(truncate)');
 const copy = join(dir, 'node-sqlite.db');
-copyFileSync(file, copy);
+copyFileSync(sqliteFile, copy);
 const nodeDb = new DatabaseSync(copy);
 nodeDb.exec('pragma journal_mode = wal');
 nodeDb.exec('pragma synchronous = normal');
@@ -106,7 +98,5 @@ for (let round = 1; round <= rounds; round++) {
   process.stderr.write(`round ${round}, CPU per hold transaction: ${figures.join('; ')}\n`);
 }
 nodeDb.close();
-await kursus.close();
-simProcess.kill();
-await rm(dir, { recursive: true, force: true });
+await close();
 process.exit(0);

@@ -9,12 +9,9 @@
 // the two alternating: what the stack and the booking cost each other when they share the CPU's
 // caches (docs/benchmarks.md, "The tenth pass").
 import 'reflect-metadata';
-import { fork } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { profileTo, startMicroApp } from './micro-app.js';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { profileTo, startMicroAppWithSimulator } from './micro-app.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const n = Number(arg('n') ?? 2000);
@@ -23,16 +20,9 @@ const profileDir = arg('prof');
 const split = process.argv.includes('--split');
 const RESERVE = 'mutation Reserve($input: ReserveSeatsInput!) { reserveSeats(input: $input) { orderToken order { id seats } } }';
 
-const simProcess = fork(join(dirname(fileURLToPath(import.meta.url)), 'sim-process.js'), ['400'], { stdio: 'inherit' });
-const simUrl = await new Promise<string>((resolve) => simProcess.once('message', (m: { url: string }) => resolve(m.url)));
-const dir = await mkdtemp(join(tmpdir(), 'kursus-reserve-micro-'));
+const db = arg('db');
 // The app's log lines go to stdout (send it to a file); the figures to stderr.
-const { kursus, gql } = await startMicroApp({
-  DATABASE_URL: arg('db') ?? `sqlite:${join(dir, 'micro.db')}`,
-  MACONOMY_URL: simUrl,
-  VAR_DIR: dir,
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-});
+const { kursus, gql, simUrl, close } = await startMicroAppWithSimulator('reserve-micro', { ...(db ? { DATABASE_URL: db } : {}), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
 
 const dates: { id: string; maconomyId: string }[] = (await gql('{ courses(first: 100, filter: { onlyAvailable: true }) { edges { node { id maconomyId } } } }')).data.courses.edges.map((e: any) => e.node);
 for (const d of dates)
@@ -80,7 +70,5 @@ for (let round = 1; round <= rounds; round++) {
     process.stderr.write(`  mutation { __typename } ${stack} µs; the booking service alone ${booking} µs; sum ${stack + booking} µs; the two alternating ${both} µs\n`);
   }
 }
-await kursus.close();
-simProcess.kill();
-await rm(dir, { recursive: true, force: true });
+await close();
 process.exit(0);
