@@ -17,13 +17,14 @@ import { startWordPressSimulator } from './simulators/wordpress.js';
 import { simulatorStatePath } from './simulators/state-file.js';
 import { createMailTransport, type MailTransport } from './mail/transport.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
-import { createHttpLog, redactUrl, registerHttpLogHooks, SECRET_HEADERS, type HttpLog } from './connectors/http-log/index.js';
+import { createHttpLog, redactUrl, registerHttpLogHooks, type HttpLog } from './connectors/http-log/index.js';
 import { registerConnectors } from './connectors/index.js';
 import { registerApiDocs } from './connectors/docs.js';
 import { startCommerceConnectors, type CommerceConnectors } from './connectors/commerce/connectors.js';
 import { registerCommerceConnectors } from './connectors/commerce/routes.js';
 import { scheduleCommerceRecurring } from './connectors/commerce/jobs.js';
 import { enqueueAfterCheckout, JOBS, SYNC_DELAY_MS } from './jobs/registry.js';
+import { logRedaction } from './observability/log-redact.js';
 import { apolloMetricsPlugin, createMetrics, currentRequestId, instrumentBooking, instrumentJobs, logContextMixin, registerObservability, requestIdFor, seatsHeldByStatus, type Metrics } from './observability/index.js';
 import { anonymousQueryLimit, bookingRateLimits, rateLimitPlugin, registerSecurity } from './security/index.js';
 import { catalogCacheHooks, createCatalogCache } from './http/catalog-cache.js';
@@ -83,16 +84,6 @@ export interface BuildOptions {
   jobDrainMs?: number;
 }
 
-export const REDACTED_PATHS = [
-  // Every default credential header (authorization, cookie, x-api-key, ocp-apim-subscription-key, ...).
-  ...[...SECRET_HEADERS].map((name) => `req.headers["${name}"]`),
-  '*.password',
-  '*.token',
-  '*.orderToken',
-  '*.email',
-  '*.phone',
-];
-
 /** The Fastify instance with its logger, limits and timeouts, and the list of routes it collects. */
 function createFastify(config: Config, opts: BuildOptions) {
   const logger =
@@ -100,12 +91,13 @@ function createFastify(config: Config, opts: BuildOptions) {
       ? false
       : {
           level: config.logLevel,
-          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          // Credentials and personal data censored in every line (src/observability/log-redact.ts).
+          formatters: logRedaction.formatters,
           // requestId/job of the current request or job on every line (src/observability/log-context.ts)
           mixin: logContextMixin,
           stream: logDestination(config.logFormat),
           // Any line that carries the request (Fastify's error lines) shows its URL redacted.
-          serializers: { req: (req: { method?: string; url?: string; id?: string }) => ({ method: req.method, url: redactUrl(req.url ?? ''), id: req.id }) },
+          serializers: { ...logRedaction.serializers, req: (req: { method?: string; url?: string; id?: string }) => ({ method: req.method, url: redactUrl(req.url ?? ''), id: req.id }) },
           ...(typeof opts.logger === 'object' ? opts.logger : {}),
         };
   // The request lines go to the same destination (src/observability/log-format.ts says why apart).

@@ -3,7 +3,8 @@
 import 'reflect-metadata';
 import { pino } from 'pino';
 import { ConfigError, DEMO_SECRETS, loadConfig, resolveLogFormat, withoutCredentials } from './config.js';
-import { buildKursus, prepareDatabase, REDACTED_PATHS, type Kursus } from './app.js';
+import { buildKursus, prepareDatabase, type Kursus } from './app.js';
+import { logRedaction } from './observability/log-redact.js';
 import { printKursusSchema } from './graphql/schema.js';
 import { startMaconomySimulator } from './simulators/maconomy.js';
 import { startWordPressSimulator } from './simulators/wordpress.js';
@@ -27,7 +28,7 @@ const earlyFormat = (() => {
     return resolveLogFormat(undefined, process.stdout.isTTY === true);
   }
 })();
-const logOptions = { level: process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+const logOptions = { level: process.env.LOG_LEVEL ?? 'info', ...logRedaction };
 // Log lines go through a destination that drops them when stdout breaks (log-format.ts); a stream
 // error on stdout/stderr themselves (a library writing there after the reader went away) is
 // ignored too, instead of crashing the process as an unhandled 'error' event.
