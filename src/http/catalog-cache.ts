@@ -236,10 +236,18 @@ function operationOf(request: FastifyRequest): { query: string; operationName?: 
   return undefined;
 }
 
+/**
+ * An answer whose data's first field (other than __typename) opens an object or a list: non-null,
+ * read from the answer's first bytes. The usual successful mutation (`{"data":{"reserveSeats":{`)
+ * is decided by it instead of parsing the whole answer again (~6 µs of a reservation).
+ */
+const FIRST_FIELD_NOT_NULL = /^\{"data":\{"(?!__typename")[_A-Za-z][_0-9A-Za-z]*":[{[]/;
+
 /** An answer with at least one non-null root field of data (other than __typename). */
-function mutationDidSomething(status: number, payload: unknown): boolean {
+export function mutationDidSomething(status: number, payload: unknown): boolean {
   if (status >= 400) return false;
   if (typeof payload !== 'string') return true; // not a JSON answer we can read: assume it wrote
+  if (FIRST_FIELD_NOT_NULL.test(payload)) return true;
   try {
     const data = (JSON.parse(payload) as { data?: Record<string, unknown> | null }).data;
     return !!data && Object.entries(data).some(([field, value]) => field !== '__typename' && value !== null);

@@ -1,7 +1,7 @@
 // The catalogue response cache's single flight (src/http/catalog-cache.ts), with a fake clock:
 // concurrent misses of one key share the first one's answer, never across an invalidation, and a
 // first request that never finishes stops holding the others up after joinWaitMs.
-import { cacheKey, createCatalogCache } from '../../src/http/catalog-cache.js';
+import { cacheKey, createCatalogCache, mutationDidSomething } from '../../src/http/catalog-cache.js';
 
 const k = cacheKey('query Catalogue { courses(first: 20) { totalCount } }', 'Catalogue', '{}');
 const other = cacheKey('query Catalogue { courses(first: 20) { totalCount } }', 'Catalogue', '{"first":40}');
@@ -81,5 +81,20 @@ describe('catalogue cache: one computation per listing at a time', () => {
     expect(c.size()).toBeLessThanOrEqual(2);
     t += 5_000; // expired answers are not handed out
     expect(c.get(cacheKey('query Other { courses(first: 1) { totalCount } }', undefined, 'null'))).toBeUndefined();
+  });
+});
+
+describe('catalogue cache: which mutation answers empty it', () => {
+  it('empties it after a mutation that answered data, and not after one refused or empty', () => {
+    const did = (payload: string, status = 200) => mutationDidSomething(status, payload);
+    expect(did('{"data":{"reserveSeats":{"orderToken":"t","order":{"id":"o"}}}}')).toBe(true);
+    expect(did('{"data":{"held":[{"id":"o"}]}}')).toBe(true);
+    expect(did('{"data":{"cancelReservation":true}}')).toBe(true);
+    expect(did('{"data":{"__typename":"Mutation","checkout":{"id":"o"}}}')).toBe(true);
+    expect(did('{"data":{"__typename":"Mutation"}}')).toBe(false);
+    expect(did('{"data":{"reserveSeats":null},"errors":[{"message":"sold out"}]}')).toBe(false);
+    expect(did('{"data":null,"errors":[{"message":"no"}]}')).toBe(false);
+    expect(did('{"errors":[{"message":"bad input"}]}', 400)).toBe(false);
+    expect(did('{"data":{"reserveSeats":{"orderToken":"t"}}}', 429)).toBe(false);
   });
 });
