@@ -138,8 +138,9 @@ function loggedUrl(request: FastifyRequest): string {
  *
  * `lineLogger`: a logger on the same destination without the app logger's redaction and mixin,
  * for the request line alone. Its fields are fixed and none can hold a secret or personal data
- * (the path is redacted by loggedUrl first), so the redaction pass (~4 µs a line, a third of the
- * line's cost) buys nothing there; every other line, the errored request line included, keeps it.
+ * (the path is redacted by loggedUrl first), so the redaction and the mixin buy nothing there
+ * (with pino's redact paths, ~4 µs a line, a third of its cost); every other line, the errored
+ * request line included, keeps them.
  * The request's own logger still decides whether info is on (LOG_LEVEL, a level changed at run time).
  */
 export class OneLinePerRequest extends LogController {
