@@ -46,9 +46,10 @@ function holdValues(dateValue: (d: Date) => Date | number, yes: boolean | number
   const customer = `12.0.${(i >> 8) & 255}.${i & 255}`;
   return [`hold-micro-${i}`, 'RESERVED', 1, dateValue(new Date(at.getTime() + 20 * 60_000)), `token-${i}`, customer, 0, dateValue(at), dateValue(at), date.id, yes, date.sync_seq, date.id, dateValue(at), date.sync_seq, 1_000_000, customer, dateValue(at), 39];
 }
-if (holdValues((d) => d, true).length !== sql.split('?').length - 1) throw new Error('the hold statement binds other values than hold-micro knows: update holdValues');
+// Dates as the app binds them (Db.batch maps them) and as SQLite stores them (bare calls).
 const asDate = (d: Date) => d;
 const asMillis = (d: Date) => d.getTime();
+if (holdValues(asDate, true).length !== sql.split('?').length - 1) throw new Error('the hold statement binds other values than hold-micro knows: update holdValues');
 function mustHold(changes: number | bigint | undefined, way: string) {
   if (Number(changes) !== 1) throw new Error(`${way}: the hold wrote ${changes} rows`);
 }

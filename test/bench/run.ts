@@ -555,8 +555,16 @@ function cpuMsSince(before: NodeJS.CpuUsage): number {
 }
 
 /** The app process's CPU so far, ms: all of it, and of it system (kernel) time. */
-async function appCpu(call: ReturnType<typeof rpc>): Promise<{ ms: number; systemMs: number }> {
-  return (await call('cpu')) as { ms: number; systemMs: number };
+type AppCpu = { ms: number; systemMs: number };
+async function appCpu(call: ReturnType<typeof rpc>): Promise<AppCpu> {
+  return (await call('cpu')) as AppCpu;
+}
+
+/** The app's CPU between two readings per unit of work (at least one): in ms, or in µs with `unit` 'us'. */
+function cpuPer(before: AppCpu, after: AppCpu, count: number, unit: 'ms' | 'us') {
+  const [scale, digits] = unit === 'us' ? [1000, 0] : [1, 2];
+  const per = (ms: number) => round((ms * scale) / Math.max(1, count), digits);
+  return { all: per(after.ms - before.ms), system: per(after.systemMs - before.systemMs) };
 }
 
 /**
@@ -569,12 +577,10 @@ async function pacedBareRoute(bareUrl: string, rate: number, call: ReturnType<ty
   const paced0 = await appCpu(call);
   const paced = await openLoop({ url: `${bareUrl}/graphql`, connections: SIZE.connections, rate, seconds: 5, body: () => '{}', onResponse: () => {} });
   const paced1 = await appCpu(call);
-  const pacedCpuUs = round(((paced1.ms - paced0.ms) * 1000) / Math.max(1, paced.sent), 0);
-  const pacedSystemCpuUs = round(((paced1.systemMs - paced0.systemMs) * 1000) / Math.max(1, paced.sent), 0);
-  const saturated0 = (await appCpu(call)).ms;
+  const pacedCpu = cpuPer(paced0, paced1, paced.sent, 'us');
   const saturated = await cannon({ url: `${bareUrl}/graphql`, connections: SIZE.connections, duration: 3, requests: [{ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: '{}' }] });
-  const saturatedCpuUs = round((((await appCpu(call)).ms - saturated0) * 1000) / Math.max(1, saturated.requests.total), 0);
-  return { pacedCpuUs, pacedSystemCpuUs, saturatedCpuUs };
+  const saturatedCpu = cpuPer(paced1, await appCpu(call), saturated.requests.total, 'us');
+  return { pacedCpuUs: pacedCpu.all, pacedSystemCpuUs: pacedCpu.system, saturatedCpuUs: saturatedCpu.all };
 }
 
 async function benchDatabase(target: DbTarget) {
@@ -680,12 +686,9 @@ async function benchDatabase(target: DbTarget) {
       const reserve = await cannon({ url, connections: SIZE.connections, duration: SIZE.reserveSeconds, requests: [reserveRequest] });
       // The same CPU per reservation while the app is saturated (every turn of its event loop has
       // work waiting): against the paced figure below, what waking up for each request costs.
-      const closedAfter = await appCpu(call);
-      const closedCount = Math.max(1, reserved - closedBefore.reserved);
-      const closedLoopCpuMs = round((closedAfter.ms - closedBefore.app.ms) / closedCount, 2);
-      // Of it, the kernel's share (system time): a paced request's extra cost is not there, but in
-      // its own code running slower (docs/benchmarks.md, "The eleventh pass").
-      const closedLoopSystemCpuMs = round((closedAfter.systemMs - closedBefore.app.systemMs) / closedCount, 2);
+      // With the kernel's share (system time): a paced request's extra cost is not there, but in its
+      // own code running slower (docs/benchmarks.md, "The eleventh pass").
+      const closedLoopCpu = cpuPer(closedBefore.app, await appCpu(call), reserved - closedBefore.reserved, 'ms');
       if (refused) log(`reserve: ${refused} answers without a reservation`);
       out.reserveThroughput = round(reserved / reserve.duration, 0);
       // Open loop: 50 keep-alive connections, requests sent on a fixed schedule at half the measured
@@ -719,15 +722,15 @@ async function benchDatabase(target: DbTarget) {
           },
         });
         if (sampler) log(`CPU per 100 ms (ms from the paced run's start: ms of CPU per process, steal): ${sampler.stop(lastOpenLoopStart)}`);
-        const after = await appCpu(call);
+        const appCpuPer = cpuPer(before.app, await appCpu(call), paced.sent, 'ms');
         const run = {
           p50: paced.latency.p50,
           p99: paced.latency.p99,
           reserved: reserved - before.reserved,
           errors: paced.errors,
           // CPU per paced reservation: the app process, and the database server where it runs here.
-          appCpuMsPerReservation: round((after.ms - before.app.ms) / Math.max(1, paced.sent), 2),
-          appSystemCpuMsPerReservation: round((after.systemMs - before.app.systemMs) / Math.max(1, paced.sent), 2),
+          appCpuMsPerReservation: appCpuPer.all,
+          appSystemCpuMsPerReservation: appCpuPer.system,
           ...(before.db !== undefined ? { dbCpuMsPerReservation: round(((await processCpuMs(target.serverPid))! - before.db) / Math.max(1, paced.sent), 2) } : {}),
           // Of the machine's CPU time during the run, the share the hypervisor gave to other
           // guests: on a shared VM this, not the app, is what the slowest answers line up with.
@@ -758,8 +761,8 @@ async function benchDatabase(target: DbTarget) {
       log(`${target.kind} bare route paced at ${offered}/s: ${JSON.stringify(pacedBare)}`);
       const summary = {
         connections: SIZE.connections,
-        closedLoopCpuMsPerReservation: closedLoopCpuMs,
-        closedLoopSystemCpuMsPerReservation: closedLoopSystemCpuMs,
+        closedLoopCpuMsPerReservation: closedLoopCpu.all,
+        closedLoopSystemCpuMsPerReservation: closedLoopCpu.system,
         pacedBareCpuUsPerAnswer: pacedBare.pacedCpuUs,
         pacedBareSystemCpuUsPerAnswer: pacedBare.pacedSystemCpuUs,
         saturatedBareCpuUsPerAnswer: pacedBare.saturatedCpuUs,
