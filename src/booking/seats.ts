@@ -182,14 +182,12 @@ export async function storeMaconomyAnswer(em: Em, courseDateId: string, answer: 
 export async function syncSeqs(em: Em, courseDateIds: readonly string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (courseDateIds.length === 0) return out;
-  const rows = await em
-    .getConnection()
-    .execute<{ id: string; sync_seq: number | string }[]>(
-      `select id, sync_seq from course_date where id in (${courseDateIds.map(() => '?').join(', ')})`,
-      [...courseDateIds],
-      'all',
-      em.getTransactionContext(),
-    );
+  // Bound, not written into the text: one statement (and on SQLite one prepared form) for every date.
+  const rows = await selectBound<{ id: string; sync_seq: number | string }>(
+    em,
+    `select id, sync_seq from course_date where id in (${courseDateIds.map(() => '?').join(', ')})`,
+    courseDateIds,
+  );
   for (const r of rows) out.set(r.id, Number(r.sync_seq));
   return out;
 }

@@ -234,7 +234,7 @@ interface NativeStatement {
   run(parameters: readonly unknown[]): { changes: number; lastInsertRowid: number | bigint };
 }
 
-/** Prepared reads kept per SQL text (the storefront's few shapes; the oldest is dropped beyond). */
+/** Prepared reads kept per SQL text (the storefront's few shapes; the least recently used is dropped beyond). */
 const SQLITE_STATEMENT_CACHE = 256;
 const SELECT = /^\s*select\b/i;
 /** Writes whose rows libsql's own dialect reads (it checks the same). */
@@ -294,7 +294,12 @@ function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite) {
   const dataVersion = native.prepare('pragma data_version').raw(true);
   const run = (q: { sql: string; parameters?: readonly unknown[] }, keep: boolean) => {
     let stmt = statements.get(q.sql);
-    if (!stmt) {
+    if (stmt) {
+      // Least recently used first out: MikroORM's reads carry their values in the text (an order
+      // by its id), and a stream of those must not push out the storefront's few hot statements.
+      statements.delete(q.sql);
+      statements.set(q.sql, stmt);
+    } else {
       stmt = native.prepare(q.sql);
       if (keep) {
         if (statements.size >= SQLITE_STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
