@@ -24,6 +24,7 @@ import { commerceConnectorEntities } from '../connectors/commerce/entities-all.j
 import { staffEntities } from '../staff/entities.js';
 import { migrationsFor } from '../../migrations/index.js';
 import { CatalogueChanges } from '../catalog/catalogue-version.js';
+import { recentKeys } from '../recent-keys.js';
 
 export const entities = [...catalogEntities, ...bookingEntities, ...jobEntities, ...wordpressEntities, ...mailEntities, ...connectorAuthEntities, ...httpLogEntities, ...productPriceEntities, ...requestOutEntities, ...commerceConnectorEntities, ...staffEntities];
 
@@ -287,25 +288,15 @@ function shareSqliteFileSafely(conn: KyselyConnection, native: NativeSqlite) {
   // storefront's reads out. all() and run() execute a statement to the end synchronously, so one
   // statement is never used by two queries at once; one that failed is dropped, so a statement
   // left mid-step is never run again.
-  const statements = new Map<string, NativeStatement>();
+  const statements = recentKeys<NativeStatement>(SQLITE_STATEMENT_CACHE);
   /** Statements other than selects run on this connection (changeMark): data_version ignores them. */
   let ownWrites = 0;
   // Raw (an array, not an object with libsql's per-row metadata) and get(), not all(): a third of the cost.
   const dataVersion = native.prepare('pragma data_version').raw(true);
   const run = (q: { sql: string; parameters?: readonly unknown[] }, keep: boolean) => {
-    let stmt = statements.get(q.sql);
-    if (stmt) {
-      // Least recently used first out: MikroORM's reads carry their values in the text (an order
-      // by its id), and a stream of those must not push out the storefront's few hot statements.
-      statements.delete(q.sql);
-      statements.set(q.sql, stmt);
-    } else {
-      stmt = native.prepare(q.sql);
-      if (keep) {
-        if (statements.size >= SQLITE_STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
-        statements.set(q.sql, stmt);
-      }
-    }
+    // Least recently used first out: MikroORM's reads carry their values in the text (an order by
+    // its id), and a stream of those must not push out the storefront's few hot statements.
+    const stmt = keep ? statements.use(q.sql, () => native.prepare(q.sql)) : (statements.get(q.sql) ?? native.prepare(q.sql));
     try {
       // As libsql's own dialect: rows for reads and RETURNING, the changes for other writes.
       // By its text, not by `reader`: libsql calls an insert or update with RETURNING a reader.

@@ -8,6 +8,7 @@
 // windows instead: createWindowLimiter below.
 import { isIPv6 } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { recentKeys } from '../recent-keys.js';
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -38,29 +39,6 @@ export interface RateLimiterOptions {
 interface Bucket {
   tokens: number;
   updatedAt: number;
-}
-
-/**
- * Per-key state, at most `maxKeys` keys, the least recently used dropped first (bounded memory
- * under spoofed keys). A Map iterates in insertion order; re-inserting on use keeps it ordered by
- * last use.
- */
-function recentKeys<V>(maxKeys: number) {
-  const entries = new Map<string, V>();
-  return {
-    /** The key's state, made by `fresh` when it has none; now the most recently used. */
-    use(key: string, fresh: () => V): V {
-      let value = entries.get(key);
-      if (value !== undefined) entries.delete(key);
-      else {
-        if (entries.size >= maxKeys) entries.delete(entries.keys().next().value!);
-        value = fresh();
-      }
-      entries.set(key, value);
-      return value;
-    },
-    clear: () => entries.clear(),
-  };
 }
 
 export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
